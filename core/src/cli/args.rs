@@ -1,0 +1,202 @@
+//! The command line, as clap parses it. Command and option names are part
+//! of the interface scripts and tests rely on: change them with care.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "storyloom",
+    version,
+    about = "Inspect and edit a Storyloom store: stories, participants, consent and sync."
+)]
+pub struct Cli {
+    /// The store file to open (created by `init` if it does not exist).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+
+    /// Print exactly one JSON document on stdout; errors go to stderr as a
+    /// JSON object.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// The project to work in, when the store holds more than one.
+    #[arg(long, global = true, value_name = "ID")]
+    pub project: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a project in the store, with you as its first member.
+    Init(InitArgs),
+    /// Show the project: members and codebook.
+    Project,
+    /// Add a theme to the project's codebook.
+    Theme(ThemeArgs),
+    /// Participants and their accessibility preferences.
+    #[command(subcommand)]
+    Participant(ParticipantCommand),
+    /// Stories.
+    #[command(subcommand)]
+    Story(StoryCommand),
+    /// Full-text search over titles, summaries, transcripts, tags and highlight notes.
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project's name.
+    #[arg(long)]
+    pub project: String,
+    /// Your name as the group sees it.
+    #[arg(long)]
+    pub member: String,
+    /// Your role: reporter, facilitator, coordinator, researcher or storyteller.
+    #[arg(long, default_value = "reporter")]
+    pub role: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ThemeArgs {
+    pub name: String,
+    #[arg(long, default_value = "")]
+    pub description: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ParticipantCommand {
+    /// Add a participant.
+    Add(ParticipantAddArgs),
+    /// Show a participant with their badge and adjustments.
+    Show { id: String },
+    /// Set a participant's interaction badge: green, yellow, red or unset.
+    Badge { id: String, level: String },
+    /// Add a reasonable adjustment (KIND or KIND:DETAIL).
+    Adjust { id: String, adjustment: String },
+    /// List the project's participants.
+    List,
+    /// Who changed the participant's record, and when.
+    History { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ParticipantAddArgs {
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub pseudonym: Option<String>,
+    #[arg(long)]
+    pub pronouns: Option<String>,
+    /// Preferred language (BCP 47).
+    #[arg(long)]
+    pub language: Option<String>,
+    /// green, yellow, red or unset.
+    #[arg(long)]
+    pub badge: Option<String>,
+    /// A reasonable adjustment: KIND or KIND:DETAIL, e.g. easy-read,
+    /// sign-language-interpreter:bfi, note:"prefers mornings". Repeatable.
+    #[arg(long = "adjustment")]
+    pub adjustments: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoryCommand {
+    /// Add a story.
+    Add(StoryAddArgs),
+    /// Show a story: texts, tags, highlights, conflicts.
+    Show { id: String },
+    /// Edit a story.
+    Edit(StoryEditArgs),
+    /// List stories, newest first.
+    List(StoryListArgs),
+    /// Highlight a quote in the transcript (UTF-16 offsets).
+    Highlight(HighlightArgs),
+    /// Who changed the story, and when.
+    History { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct StoryAddArgs {
+    #[arg(long)]
+    pub title: String,
+    /// A storyteller's participant id. Repeatable.
+    #[arg(long = "storyteller")]
+    pub storytellers: Vec<String>,
+    /// Read the transcript from this file.
+    #[arg(long)]
+    pub transcript_file: Option<PathBuf>,
+    #[arg(long, default_value = "")]
+    pub summary: String,
+    /// Repeatable.
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// BCP 47 language tag.
+    #[arg(long)]
+    pub language: Option<String>,
+    /// When it was recorded (RFC 3339, with the local offset).
+    #[arg(long)]
+    pub recorded_at: Option<String>,
+    /// A coarse place name.
+    #[arg(long)]
+    pub place: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StoryEditArgs {
+    pub id: String,
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Replace the transcript with this file's text (only the difference is applied).
+    #[arg(long)]
+    pub transcript_file: Option<PathBuf>,
+    /// draft, collected, reviewed or archived.
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub language: Option<String>,
+    #[arg(long = "add-tag")]
+    pub add_tags: Vec<String>,
+    #[arg(long = "remove-tag")]
+    pub remove_tags: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StoryListArgs {
+    #[arg(long)]
+    pub tag: Option<String>,
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub storyteller: Option<String>,
+    /// created, updated, recorded or title.
+    #[arg(long, default_value = "created")]
+    pub sort: String,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct HighlightArgs {
+    pub id: String,
+    #[arg(long)]
+    pub start: u64,
+    #[arg(long)]
+    pub end: u64,
+    #[arg(long)]
+    pub theme: Option<String>,
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    pub query: String,
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+}

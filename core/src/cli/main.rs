@@ -1,0 +1,148 @@
+//! `storyloom`: a command-line tool for people who inspect a store pulled off
+//! a phone, and for black-box tests of the library.
+//!
+//! With `--json`, stdout carries exactly one JSON document and an error is a
+//! JSON object on stderr; the exit code is 0 on success, 1 when the store
+//! refused the request and 2 when the command line itself was wrong.
+
+mod args;
+mod output;
+mod participant;
+mod story;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use serde_json::json;
+use storyloom::{Error, MemberRole, ProjectId, Store};
+
+use args::{Cli, Command};
+use output::Output;
+
+fn main() -> ExitCode {
+    let wants_json = std::env::args().any(|a| a == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            if wants_json
+                && !matches!(
+                    err.kind(),
+                    clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+                )
+            {
+                eprintln!(
+                    "{}",
+                    json!({"error": {"kind": "usage", "message": err.to_string().trim()}})
+                );
+                return ExitCode::from(2);
+            }
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(&cli) {
+        Ok(output) => {
+            output.print(cli.json);
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            if cli.json {
+                eprintln!(
+                    "{}",
+                    json!({"error": {"kind": output::error_kind(&err), "message": err.to_string()}})
+                );
+            } else {
+                eprintln!("storyloom: {err}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<Output, Error> {
+    let store = open_store(cli)?;
+    match &cli.command {
+        Command::Init(args) => {
+            let role = MemberRole::parse(&args.role)?;
+            let (project, member) = store.create_project(&args.project, &args.member, role)?;
+            Ok(Output::new(
+                json!({"project_id": project, "member_id": member}),
+                format!("Created project {project}; you are member {member}."),
+            ))
+        }
+        Command::Project => {
+            let project = store.project(current_project(cli, &store)?)?;
+            let mut text = format!("{} ({})\nMembers:\n", project.name, project.id);
+            for member in &project.members {
+                text.push_str(&format!(
+                    "  {} — {} ({})\n",
+                    member.display_name, member.role, member.id
+                ));
+            }
+            text.push_str("Codebook:\n");
+            for theme in &project.themes {
+                text.push_str(&format!("  {}: {}\n", theme.name, theme.description));
+            }
+            Ok(Output::new(
+                serde_json::to_value(&project).map_err(output::json_error)?,
+                text,
+            ))
+        }
+        Command::Theme(args) => {
+            let added =
+                store.add_theme(current_project(cli, &store)?, &args.name, &args.description)?;
+            Ok(Output::new(
+                json!({"added": added}),
+                if added {
+                    "Theme added."
+                } else {
+                    "The codebook already has that theme."
+                },
+            ))
+        }
+        Command::Participant(command) => {
+            participant::run(&store, current_project(cli, &store), command)
+        }
+        Command::Story(command) => story::run(&store, current_project(cli, &store), command),
+        Command::Search(args) => {
+            let hits = store.search(&args.query, current_project(cli, &store).ok(), args.limit)?;
+            let text = hits
+                .iter()
+                .map(|h| format!("{}  {}\n    {}", h.story_id, h.title, h.snippet))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let results: Vec<_> = hits
+                .iter()
+                .map(|h| json!({"id": h.story_id, "title": h.title, "snippet": h.snippet, "rank": h.rank}))
+                .collect();
+            Ok(Output::new(json!({"results": results}), text))
+        }
+    }
+}
+
+fn open_store(cli: &Cli) -> Result<Store, Error> {
+    let path = cli.store.as_ref().ok_or_else(|| Error::InvalidInput {
+        field: "store".into(),
+        reason: "give the store file with --store PATH".into(),
+    })?;
+    Store::open(path)
+}
+
+/// The project named by `--project`, or the store's only project.
+fn current_project(cli: &Cli, store: &Store) -> Result<ProjectId, Error> {
+    if let Some(id) = &cli.project {
+        return ProjectId::parse(id);
+    }
+    let projects = store.projects()?;
+    match projects.as_slice() {
+        [only] => Ok(only.id),
+        [] => Err(Error::InvalidInput {
+            field: "project".into(),
+            reason: "the store has no project yet; run `storyloom init` first".into(),
+        }),
+        _ => Err(Error::InvalidInput {
+            field: "project".into(),
+            reason: "the store holds several projects; choose one with --project ID".into(),
+        }),
+    }
+}

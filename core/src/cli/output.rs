@@ -1,0 +1,54 @@
+//! What a command prints: one JSON document, or text for people.
+
+use serde_json::Value;
+use storyloom::Error;
+
+pub struct Output {
+    json: Value,
+    text: String,
+}
+
+impl Output {
+    pub fn new(json: Value, text: impl Into<String>) -> Self {
+        Self {
+            json,
+            text: text.into(),
+        }
+    }
+
+    pub fn print(&self, as_json: bool) {
+        if as_json {
+            println!("{}", self.json);
+        } else if !self.text.is_empty() {
+            println!("{}", self.text);
+        }
+    }
+}
+
+/// A stable, machine-readable name for each kind of error.
+pub fn error_kind(err: &Error) -> &'static str {
+    match err {
+        Error::NotFound { .. } => "not_found",
+        Error::Erased { .. } => "erased",
+        Error::InvalidInput { .. } => "invalid_input",
+        Error::CorruptData(_) => "corrupt_data",
+        Error::NotAStore(_) => "not_a_store",
+        Error::StoreNewerThanLibrary { .. } => "store_newer_than_library",
+        Error::Closed => "closed",
+        Error::Storage(_) => "storage",
+        Error::Io(_) => "io",
+        _ => "other",
+    }
+}
+
+pub fn json_error(err: serde_json::Error) -> Error {
+    Error::Storage(format!("could not write JSON: {err}"))
+}
+
+/// Reads a text file given on the command line.
+pub fn read_text_file(path: &std::path::Path, field: &str) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|err| Error::InvalidInput {
+        field: field.into(),
+        reason: format!("cannot read {}: {err}", path.display()),
+    })
+}

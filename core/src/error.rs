@@ -1,0 +1,127 @@
+//! The one error type of the crate, with cases an app can act on.
+//!
+//! Messages name records by id and fields by name, never by content: an error
+//! may end up in a crash report, and story text or a storyteller's name must
+//! not travel with it.
+
+use std::fmt;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What kind of record an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Project,
+    Member,
+    Story,
+    Participant,
+    Highlight,
+    Comment,
+    Theme,
+    ConsentRecord,
+    Media,
+    Document,
+}
+
+impl fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Project => "project",
+            Self::Member => "member",
+            Self::Story => "story",
+            Self::Participant => "participant",
+            Self::Highlight => "highlight",
+            Self::Comment => "comment",
+            Self::Theme => "theme",
+            Self::ConsentRecord => "consent record",
+            Self::Media => "media",
+            Self::Document => "document",
+        })
+    }
+}
+
+/// Everything that can go wrong in Storyloom.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The record does not exist in this store.
+    #[error("{kind} {id} was not found")]
+    NotFound { kind: RecordKind, id: String },
+
+    /// The record existed but was erased at its storyteller's request; it can
+    /// never be recreated or accepted again.
+    #[error("{kind} {id} was erased at the storyteller's request")]
+    Erased { kind: RecordKind, id: String },
+
+    /// An argument the caller passed is not acceptable.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput { field: String, reason: String },
+
+    /// Bytes read from disk (or received) do not decode to what they should.
+    #[error("corrupt data: {0}")]
+    CorruptData(String),
+
+    /// The file at the path is not a Storyloom store (or is damaged beyond
+    /// recognition); it was left untouched.
+    #[error("not a Storyloom store: {0}")]
+    NotAStore(String),
+
+    /// The store was written by a newer version of the library.
+    #[error(
+        "the store uses schema version {found}, but this version of Storyloom only understands up to {supported}; update the app"
+    )]
+    StoreNewerThanLibrary { found: u32, supported: u32 },
+
+    /// The store has been closed; open it again to use it.
+    #[error("the store is closed")]
+    Closed,
+
+    /// SQLite failed for a reason that is not the caller's fault (disk full,
+    /// I/O error, …).
+    #[error("storage error: {0}")]
+    Storage(String),
+
+    /// A file-system operation failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn not_found(kind: RecordKind, id: impl fmt::Display) -> Self {
+        Self::NotFound {
+            kind,
+            id: id.to_string(),
+        }
+    }
+
+    pub(crate) fn corrupt(what: impl Into<String>) -> Self {
+        Self::CorruptData(what.into())
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match err.sqlite_error_code() {
+            Some(ErrorCode::DatabaseCorrupt) => Self::CorruptData(err.to_string()),
+            Some(ErrorCode::NotADatabase) => Self::NotAStore(err.to_string()),
+            _ => Self::Storage(err.to_string()),
+        }
+    }
+}
+
+impl From<automerge::AutomergeError> for Error {
+    /// Automerge only fails on our documents when their bytes or structure
+    /// are not what we wrote: that is corruption, not a caller mistake.
+    fn from(err: automerge::AutomergeError) -> Self {
+        Self::CorruptData(format!("document: {err}"))
+    }
+}

@@ -1,0 +1,110 @@
+//! The index: the SQLite rows derived from documents, so that lists and
+//! search never load a document. Always written in the same transaction as
+//! the document bytes they are derived from.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Transaction, params};
+
+use crate::error::Result;
+use crate::ids::StoryId;
+use crate::model::{Participant, Project, Story};
+
+pub(crate) fn write_project(tx: &Transaction<'_>, project: &Project) -> Result<()> {
+    tx.execute(
+        "INSERT INTO projects (project_id, name, created_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (project_id) DO UPDATE SET name = excluded.name",
+        params![
+            project.id.to_string(),
+            project.name,
+            project.created_at.timestamp_millis()
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn write_participant(
+    tx: &Transaction<'_>,
+    participant: &Participant,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO participants (participant_id, project_id, display_name, pseudonym, badge, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (participant_id) DO UPDATE SET
+             display_name = excluded.display_name, pseudonym = excluded.pseudonym,
+             badge = excluded.badge, updated_at = excluded.updated_at",
+        params![
+            participant.id.to_string(),
+            participant.project_id.to_string(),
+            participant.display_name,
+            participant.pseudonym,
+            participant.badge.as_str(),
+            now.timestamp_millis()
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn write_story(tx: &Transaction<'_>, story: &Story, now: DateTime<Utc>) -> Result<()> {
+    let key: i64 = tx.query_row(
+        "INSERT INTO stories (story_id, project_id, title, status, language, recorded_at, created_at, updated_at, highlight_count)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (story_id) DO UPDATE SET
+             title = excluded.title, status = excluded.status, language = excluded.language,
+             recorded_at = excluded.recorded_at, updated_at = excluded.updated_at,
+             highlight_count = excluded.highlight_count
+         RETURNING story_key",
+        params![
+            story.id.to_string(),
+            story.project_id.to_string(),
+            story.title,
+            story.status.as_str(),
+            story.language,
+            story.recorded_at.map(|t| t.timestamp_millis()),
+            story.created_at.timestamp_millis(),
+            now.timestamp_millis(),
+            story.highlights.len() as i64,
+        ],
+        |row| row.get(0),
+    )?;
+    tx.execute("DELETE FROM story_tags WHERE story_key = ?1", [key])?;
+    let mut insert_tag =
+        tx.prepare_cached("INSERT INTO story_tags (story_key, tag) VALUES (?1, ?2)")?;
+    for tag in &story.tags {
+        insert_tag.execute(params![key, tag])?;
+    }
+    tx.execute("DELETE FROM story_storytellers WHERE story_key = ?1", [key])?;
+    let mut insert_teller = tx.prepare_cached(
+        "INSERT INTO story_storytellers (story_key, participant_id) VALUES (?1, ?2)",
+    )?;
+    for teller in &story.storytellers {
+        insert_teller.execute(params![key, teller.to_string()])?;
+    }
+    let highlights = story
+        .highlights
+        .iter()
+        .map(|h| format!("{} {}", h.theme.as_deref().unwrap_or(""), h.note))
+        .collect::<Vec<_>>()
+        .join("\n");
+    tx.execute("DELETE FROM story_search WHERE rowid = ?1", [key])?;
+    tx.execute(
+        "INSERT INTO story_search (rowid, title, summary, transcript, tags, highlights) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![key, story.title, story.summary, story.transcript, story.tags.join(" "), highlights],
+    )?;
+    Ok(())
+}
+
+/// Removes every index row of a story.
+#[allow(dead_code)]
+pub(crate) fn remove_story(tx: &Transaction<'_>, id: StoryId) -> Result<()> {
+    let key: Option<i64> = rusqlite::OptionalExtension::optional(tx.query_row(
+        "SELECT story_key FROM stories WHERE story_id = ?1",
+        [id.to_string()],
+        |row| row.get(0),
+    ))?;
+    if let Some(key) = key {
+        tx.execute("DELETE FROM story_search WHERE rowid = ?1", [key])?;
+        tx.execute("DELETE FROM stories WHERE story_key = ?1", [key])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,400 @@
+//! The store: one SQLite file per app user holding every document and the
+//! index over them.
+//!
+//! One writer connection (behind a mutex, with the document cache) and a
+//! pool of read-only connections: SQLite in WAL mode lets the readers list
+//! and search while the writer writes, and a single writer means no
+//! `SQLITE_BUSY` between our own connections. `Store` is `Send + Sync`; call
+//! it from any thread.
+//!
+//! The public API is spread over one file per kind of record (`projects`,
+//! `participants`, `stories`, `annotations`, …); this file holds the
+//! machinery they share.
+
+mod annotations;
+mod cache;
+mod exchange;
+mod history;
+mod index;
+mod listeners;
+mod open;
+mod participants;
+pub(crate) mod persistence;
+mod projects;
+mod query;
+mod search;
+mod stories;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use automerge::AutoCommit;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use uuid::Uuid;
+
+pub use exchange::ImportOutcome;
+pub use listeners::{ChangeListener, ChangeOrigin, ListenerId, StoreChange};
+pub use persistence::StorageStats;
+pub use search::SearchHit;
+
+use crate::documents::{self, Author, DocKind, participant_doc, project_doc, story_doc};
+use crate::error::{Error, RecordKind, Result};
+use crate::ids::{DeviceId, MemberId, ParticipantId, ProjectId, StoryId};
+use crate::model::ChangeKind;
+use cache::DocCache;
+use listeners::Listeners;
+
+/// Idle read connections kept open.
+const MAX_IDLE_READERS: usize = 4;
+
+/// A Storyloom store, opened by path.
+pub struct Store {
+    path: PathBuf,
+    device_id: DeviceId,
+    writer: Mutex<Option<Writer>>,
+    readers: Mutex<Vec<Connection>>,
+    closed: AtomicBool,
+    listeners: Listeners,
+}
+
+/// The single writer connection and what only it may touch.
+pub(crate) struct Writer {
+    conn: Connection,
+    docs: DocCache,
+    device: DeviceId,
+    local_members: HashMap<ProjectId, MemberId>,
+    /// What the write in progress changed, for the listeners.
+    changes: StoreChange,
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it if there is no file there.
+    ///
+    /// A file that is not a Storyloom store is refused and left untouched; a
+    /// store written by a newer version of the library is refused.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let conn = open::open_writer(&path)?;
+        let device_id = open::device_id(&conn)?;
+        Ok(Self {
+            path,
+            device_id,
+            writer: Mutex::new(Some(Writer {
+                conn,
+                docs: DocCache::new(),
+                device: device_id,
+                local_members: HashMap::new(),
+                changes: StoreChange::default(),
+            })),
+            readers: Mutex::new(Vec::new()),
+            closed: AtomicBool::new(false),
+            listeners: Listeners::default(),
+        })
+    }
+
+    /// The path the store was opened from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// This store's device id: every change it writes carries it.
+    pub fn device_id(&self) -> DeviceId {
+        self.device_id
+    }
+
+    /// Closes the store: checkpoints the write-ahead log into the database
+    /// file and closes every connection. Any later call returns
+    /// [`Error::Closed`]. Closing twice is harmless.
+    pub fn close(&self) -> Result<()> {
+        self.closed.store(true, Ordering::SeqCst);
+        let writer = self.lock_writer().take();
+        self.readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        if let Some(writer) = writer {
+            writer
+                .conn
+                .pragma_update(None, "wal_checkpoint", "TRUNCATE")?;
+            writer.conn.close().map_err(|(_, err)| Error::from(err))?;
+        }
+        Ok(())
+    }
+
+    /// Whether [`Store::close`] has been called.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    /// Registers a listener told about every change, local or merged.
+    pub fn add_listener(&self, listener: Arc<dyn ChangeListener>) -> ListenerId {
+        self.listeners.add(listener)
+    }
+
+    /// Unregisters a listener; returns whether it was registered.
+    pub fn remove_listener(&self, id: ListenerId) -> bool {
+        self.listeners.remove(id)
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, Option<Writer>> {
+        self.writer.lock().unwrap_or_else(|poisoned| {
+            // A panic while writing left the cache in an unknown state; the
+            // database rolled the transaction back, so reload from disk.
+            let mut guard = poisoned.into_inner();
+            if let Some(writer) = guard.as_mut() {
+                writer.docs.clear();
+            }
+            guard
+        })
+    }
+
+    /// Runs `f` with the writer, then tells the listeners what it changed.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
+        let (result, changes) = {
+            let mut guard = self.lock_writer();
+            let writer = guard.as_mut().ok_or(Error::Closed)?;
+            writer.changes = StoreChange::default();
+            let result = f(writer);
+            let changes = std::mem::take(&mut writer.changes);
+            (result, changes)
+        };
+        let value = result?;
+        self.listeners.notify(&changes);
+        Ok(value)
+    }
+
+    /// Runs `f` on a read-only connection from the pool.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => open::open_reader(&self.path)?,
+        };
+        let result = f(&conn);
+        let mut readers = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if readers.len() < MAX_IDLE_READERS && !self.is_closed() {
+            readers.push(conn);
+        }
+        result
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
+
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+impl Writer {
+    /// The author this device writes as in `project`.
+    fn author(&mut self, project: ProjectId) -> Result<Author> {
+        if let Some(member) = self.local_members.get(&project) {
+            return Ok(Author {
+                device: self.device,
+                member: *member,
+            });
+        }
+        let member: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT member_id FROM local_members WHERE project_id = ?1",
+                [project.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let member = match member {
+            Some(member) => MemberId::from_stored(&member)?,
+            None => {
+                return Err(Error::invalid(
+                    "project_id",
+                    format!("this device has not joined project {project}"),
+                ));
+            }
+        };
+        self.local_members.insert(project, member);
+        Ok(Author {
+            device: self.device,
+            member,
+        })
+    }
+
+    /// Where a document lives, or a not-found error of the right kind.
+    fn locate(&self, id: Uuid, expected: DocKind) -> Result<persistence::DocRow> {
+        match persistence::doc_row(&self.conn, id)? {
+            Some(row) if row.kind == expected => Ok(row),
+            _ => Err(Error::not_found(record_kind(expected), id.hyphenated())),
+        }
+    }
+
+    /// The document, from the cache or loaded from disk.
+    fn document(&mut self, id: Uuid, author: Option<Author>) -> Result<&mut AutoCommit> {
+        if self.docs.get_mut(&id).is_none() {
+            let mut doc = persistence::load(&self.conn, id)?
+                .ok_or_else(|| Error::not_found(RecordKind::Document, id.hyphenated()))?;
+            if let Some(author) = author {
+                doc.set_actor(author.actor_id());
+            }
+            self.docs.insert(id, doc);
+        }
+        Ok(self.docs.get_mut(&id).expect("loaded above"))
+    }
+
+    /// Reads a document of the given kind without changing it.
+    fn view<T>(
+        &mut self,
+        id: Uuid,
+        kind: DocKind,
+        read: impl FnOnce(&mut AutoCommit) -> Result<T>,
+    ) -> Result<T> {
+        let row = self.locate(id, kind)?;
+        let author = self.author(row.project_id).ok();
+        let doc = self.document(id, author)?;
+        read(doc)
+    }
+
+    /// Edits an existing document as one Automerge change, then saves the
+    /// change and re-indexes the record in one SQLite transaction. If the
+    /// edit is refused nothing changes; if saving fails the cached document
+    /// is dropped so memory never runs ahead of disk.
+    fn edit<T>(
+        &mut self,
+        id: Uuid,
+        kind: DocKind,
+        change: ChangeKind,
+        edit: impl FnOnce(&mut AutoCommit, &Author) -> Result<T>,
+    ) -> Result<T> {
+        let row = self.locate(id, kind)?;
+        let author = self.author(row.project_id)?;
+        let now = now();
+        let doc = self.document(id, Some(author))?;
+        let value = match edit(doc, &author) {
+            Ok(value) => value,
+            Err(err) => {
+                doc.rollback();
+                return Err(err);
+            }
+        };
+        documents::commit(doc, &change, now);
+        if let Err(err) = self.save_and_index(id, kind, now) {
+            self.docs.evict(&id);
+            return Err(err);
+        }
+        Ok(value)
+    }
+
+    fn save_and_index(&mut self, id: Uuid, kind: DocKind, now: DateTime<Utc>) -> Result<()> {
+        let Writer {
+            conn,
+            docs,
+            changes,
+            ..
+        } = self;
+        let doc = docs
+            .get_mut(&id)
+            .ok_or_else(|| Error::Storage("document left the cache".into()))?;
+        let tx = conn.transaction()?;
+        persistence::save_changes(&tx, id, doc, now.timestamp_millis())?;
+        index_document(&tx, kind, doc, now, changes)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Creates a new document in `project` as one change, and saves and
+    /// indexes it in one transaction.
+    fn create(
+        &mut self,
+        kind: DocKind,
+        id: Uuid,
+        project: ProjectId,
+        build: impl FnOnce(&mut AutoCommit, &Author, DateTime<Utc>) -> Result<()>,
+    ) -> Result<()> {
+        self.locate(project_uuid(project), DocKind::Project)?;
+        let author = self.author(project)?;
+        let now = now();
+        let mut doc = documents::new_document(&author);
+        let header = documents::Header {
+            kind,
+            id,
+            project_id: project,
+        };
+        documents::write_header(&mut doc, &header, now)?;
+        build(&mut doc, &author, now)?;
+        documents::commit(&mut doc, &ChangeKind::Created, now);
+        self.insert(id, kind, project, doc, now)
+    }
+
+    /// Saves a document new to this store, and indexes it, in one transaction.
+    fn insert(
+        &mut self,
+        id: Uuid,
+        kind: DocKind,
+        project: ProjectId,
+        mut doc: AutoCommit,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        persistence::insert(&tx, id, kind, project, &mut doc, now.timestamp_millis())?;
+        index_document(&tx, kind, &mut doc, now, &mut self.changes)?;
+        tx.commit()?;
+        self.docs.insert(id, doc);
+        Ok(())
+    }
+}
+
+/// Writes the index rows of a document from its current content.
+fn index_document(
+    tx: &Transaction<'_>,
+    kind: DocKind,
+    doc: &mut AutoCommit,
+    now: DateTime<Utc>,
+    changes: &mut StoreChange,
+) -> Result<()> {
+    match kind {
+        DocKind::Story => {
+            let story = story_doc::read(doc)?;
+            index::write_story(tx, &story, now)?;
+            changes.story(story.id);
+        }
+        DocKind::Participant => {
+            let participant = participant_doc::read(doc)?;
+            index::write_participant(tx, &participant, now)?;
+            changes.participant(participant.id);
+        }
+        DocKind::Project => {
+            let project = project_doc::read(doc)?;
+            index::write_project(tx, &project)?;
+            changes.project(project.id);
+        }
+    }
+    Ok(())
+}
+
+fn record_kind(kind: DocKind) -> RecordKind {
+    match kind {
+        DocKind::Project => RecordKind::Project,
+        DocKind::Story => RecordKind::Story,
+        DocKind::Participant => RecordKind::Participant,
+    }
+}
+
+fn story_uuid(id: StoryId) -> Uuid {
+    Uuid::from_bytes(*id.as_bytes())
+}
+
+fn participant_uuid(id: ParticipantId) -> Uuid {
+    Uuid::from_bytes(*id.as_bytes())
+}
+
+fn project_uuid(id: ProjectId) -> Uuid {
+    Uuid::from_bytes(*id.as_bytes())
+}

@@ -1,0 +1,276 @@
+//! Opening the store file: refusing anything that is not a store, the
+//! pragmas that make it crash-safe, and the schema version with its
+//! migrations.
+//!
+//! A store is an SQLite database with our `application_id` and a schema
+//! version in `user_version`. A new store is built in a temporary file and
+//! renamed into place, so a crash while creating it never leaves a
+//! half-made file that would later be refused. An existing file is read
+//! before SQLite opens it for writing: random bytes, a text file, an empty
+//! file or someone else's database are refused and not touched (SQLite would
+//! otherwise happily turn an empty file into a database).
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+
+use crate::error::{Error, Result};
+
+/// Marks the file as a Storyloom store ("SLOM").
+pub(crate) const APPLICATION_ID: i32 = 0x534c_4f4d;
+/// The schema version this library writes.
+pub(crate) const SCHEMA_VERSION: u32 = 1;
+/// The whole current schema, for a new store.
+const SCHEMA: &str = include_str!("schema/schema.sql");
+/// `MIGRATIONS[n]` brings a store from version `n + 1` to `n + 2`.
+const MIGRATIONS: &[&str] = &[];
+
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens (creating if needed) the single writer connection.
+pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
+    if !check_existing_file(path)? {
+        create_store(path)?;
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    check_identity(&conn)?;
+    configure_writer(&conn)?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+/// Opens one more read-only connection.
+pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
+}
+
+/// Whether the file exists; refuses one that cannot be an SQLite database.
+fn check_existing_file(path: &Path) -> Result<bool> {
+    let metadata = match fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(err) => return Err(err.into()),
+    };
+    if metadata.is_dir() {
+        return Err(Error::NotAStore("the path is a directory".into()));
+    }
+    if metadata.len() == 0 {
+        return Err(Error::NotAStore("the file is empty".into()));
+    }
+    let mut header = [0u8; 16];
+    let mut file = fs::File::open(path)?;
+    let read = file.read(&mut header)?;
+    if read < header.len() || &header != SQLITE_HEADER {
+        return Err(Error::NotAStore(
+            "the file is not an SQLite database".into(),
+        ));
+    }
+    Ok(true)
+}
+
+/// Refuses an SQLite database that is not ours, or is newer than we are,
+/// before anything is written to it.
+fn check_identity(conn: &Connection) -> Result<()> {
+    let application_id: i32 = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    if application_id != APPLICATION_ID {
+        return Err(Error::NotAStore(
+            "the file is an SQLite database, but not a Storyloom store".into(),
+        ));
+    }
+    let version = user_version(conn)?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::StoreNewerThanLibrary {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version == 0 {
+        return Err(Error::NotAStore("the store was never initialised".into()));
+    }
+    Ok(())
+}
+
+fn user_version(conn: &Connection) -> Result<u32> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    u32::try_from(version).map_err(|_| Error::corrupt("negative schema version"))
+}
+
+/// WAL for one writer and many readers; FULL sync so that a write the API
+/// has returned from survives a pulled battery, not just a killed process;
+/// `secure_delete` so deleted content is overwritten, which erasure relies on.
+fn configure_writer(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String =
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::Storage(format!(
+            "could not switch to WAL mode (got {mode})"
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    Ok(())
+}
+
+/// Builds a new store beside the final path and renames it into place.
+fn create_store(path: &Path) -> Result<()> {
+    let staging = staging_path(path);
+    let _ = fs::remove_file(&staging);
+    {
+        let mut conn = Connection::open(&staging)?;
+        let tx = conn.transaction()?;
+        tx.execute_batch(SCHEMA)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
+            [crate::ids::DeviceId::new().to_string()],
+        )?;
+        tx.commit()?;
+    }
+    fs::rename(&staging, path)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // Make the rename itself durable.
+        if let Ok(dir) = fs::File::open(dir) {
+            let _ = dir.sync_all();
+        }
+    }
+    Ok(())
+}
+
+fn staging_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".creating");
+    path.with_file_name(name)
+}
+
+/// Brings an older store up to date, one version per transaction.
+fn migrate(conn: &Connection) -> Result<()> {
+    loop {
+        let version = user_version(conn)?;
+        if version >= SCHEMA_VERSION {
+            return Ok(());
+        }
+        let step = MIGRATIONS
+            .get(version as usize - 1)
+            .ok_or_else(|| Error::corrupt(format!("no migration from schema version {version}")))?;
+        let tx = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+}
+
+/// The device id written when the store was created.
+pub(crate) fn device_id(conn: &Connection) -> Result<crate::ids::DeviceId> {
+    let text: String = conn.query_row(
+        "SELECT value FROM meta WHERE key = 'device_id'",
+        [],
+        |row| row.get(0),
+    )?;
+    crate::ids::DeviceId::from_stored(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(contents: &[u8]) -> Error {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        fs::write(&path, contents).unwrap();
+        let err = open_writer(&path).unwrap_err();
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            contents,
+            "the file must be left untouched"
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no side files may appear"
+        );
+        err
+    }
+
+    #[test]
+    fn an_empty_file_is_refused() {
+        assert!(matches!(refused(b""), Error::NotAStore(_)));
+    }
+
+    #[test]
+    fn a_text_file_is_refused() {
+        assert!(matches!(
+            refused(b"shopping list: eggs, milk\n"),
+            Error::NotAStore(_)
+        ));
+    }
+
+    #[test]
+    fn random_bytes_are_refused() {
+        let bytes: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        assert!(matches!(refused(&bytes), Error::NotAStore(_)));
+    }
+
+    #[test]
+    fn another_apps_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let before = fs::read(&path).unwrap();
+        assert!(matches!(open_writer(&path), Err(Error::NotAStore(_))));
+        assert_eq!(fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn a_newer_store_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        drop(open_writer(&path).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        match open_writer(&path) {
+            Err(Error::StoreNewerThanLibrary { found, supported }) => {
+                assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
+            }
+            other => panic!("expected StoreNewerThanLibrary, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_new_store_is_in_wal_mode_with_the_current_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let conn = open_writer(&path).unwrap();
+        let mode: String = conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+        assert!(device_id(&conn).is_ok());
+        assert!(!staging_path(&path).exists());
+    }
+}

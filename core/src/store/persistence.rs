@@ -1,0 +1,160 @@
+//! Document bytes on disk: a snapshot plus incremental chunks.
+//!
+//! Every write appends only the changes it made (`save_incremental`), which
+//! keeps a keystroke's write small. When the chunks together outgrow the
+//! snapshot, the document is compacted into a new snapshot. Loading reads
+//! the chunks in order and hands their concatenation to Automerge in one
+//! call. All of it runs inside the caller's transaction, beside the index
+//! writes, so the index never disagrees with the documents.
+
+use automerge::AutoCommit;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use uuid::Uuid;
+
+use crate::documents::{self, DocKind};
+use crate::error::{Error, Result};
+use crate::ids::ProjectId;
+
+/// Below this, compaction is not worth the write.
+const MIN_COMPACTION_BYTES: i64 = 16 * 1024;
+
+/// Where a document lives, from the `documents` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DocRow {
+    pub kind: DocKind,
+    pub project_id: ProjectId,
+}
+
+pub(crate) fn doc_row(conn: &Connection, id: Uuid) -> Result<Option<DocRow>> {
+    conn.query_row(
+        "SELECT kind, project_id FROM documents WHERE doc_id = ?1",
+        [id.hyphenated().to_string()],
+        |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
+    )
+    .optional()?
+    .map(|(kind, project)| {
+        Ok(DocRow {
+            kind: DocKind::from_stored(&kind)?,
+            project_id: ProjectId::from_stored(&project)?,
+        })
+    })
+    .transpose()
+}
+
+/// The saved bytes of a document, or `None` if it is not in the store.
+pub(crate) fn load_bytes(conn: &Connection, id: Uuid) -> Result<Option<Vec<u8>>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT data FROM document_chunks WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut rows = stmt.query([id.hyphenated().to_string()])?;
+    let mut bytes = Vec::new();
+    let mut found = false;
+    while let Some(row) = rows.next()? {
+        found = true;
+        bytes.extend_from_slice(
+            row.get_ref(0)?
+                .as_blob()
+                .map_err(|_| Error::corrupt("document chunk is not a blob"))?,
+        );
+    }
+    Ok(found.then_some(bytes))
+}
+
+/// Loads a document, or `None` if it is not in the store.
+pub(crate) fn load(conn: &Connection, id: Uuid) -> Result<Option<AutoCommit>> {
+    load_bytes(conn, id)?
+        .map(|bytes| documents::load_document(&bytes))
+        .transpose()
+}
+
+/// Saves a document that is new to this store, as one snapshot.
+pub(crate) fn insert(
+    tx: &Transaction<'_>,
+    id: Uuid,
+    kind: DocKind,
+    project: ProjectId,
+    doc: &mut AutoCommit,
+    now: i64,
+) -> Result<()> {
+    let snapshot = doc.save();
+    tx.execute(
+        "INSERT INTO documents (doc_id, kind, project_id, snapshot_bytes, incremental_bytes, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+        params![id.hyphenated().to_string(), kind.as_str(), project.to_string(), snapshot.len() as i64, now],
+    )?;
+    tx.execute(
+        "INSERT INTO document_chunks (doc_id, seq, data) VALUES (?1, 0, ?2)",
+        params![id.hyphenated().to_string(), snapshot],
+    )?;
+    Ok(())
+}
+
+/// Saves what changed in a document since it was last saved, compacting it
+/// when the chunks have outgrown the snapshot. Returns whether anything was
+/// written.
+pub(crate) fn save_changes(
+    tx: &Transaction<'_>,
+    id: Uuid,
+    doc: &mut AutoCommit,
+    now: i64,
+) -> Result<bool> {
+    let chunk = doc.save_incremental();
+    if chunk.is_empty() {
+        return Ok(false);
+    }
+    let key = id.hyphenated().to_string();
+    let (snapshot_bytes, incremental_bytes): (i64, i64) = tx.query_row(
+        "SELECT snapshot_bytes, incremental_bytes FROM documents WHERE doc_id = ?1",
+        [&key],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let incremental_bytes = incremental_bytes + chunk.len() as i64;
+    if incremental_bytes > snapshot_bytes.max(MIN_COMPACTION_BYTES) {
+        let snapshot = doc.save();
+        tx.execute("DELETE FROM document_chunks WHERE doc_id = ?1", [&key])?;
+        tx.execute(
+            "INSERT INTO document_chunks (doc_id, seq, data) VALUES (?1, 0, ?2)",
+            params![key, snapshot],
+        )?;
+        tx.execute(
+            "UPDATE documents SET snapshot_bytes = ?2, incremental_bytes = 0, updated_at = ?3 WHERE doc_id = ?1",
+            params![key, snapshot.len() as i64, now],
+        )?;
+    } else {
+        tx.execute(
+            "INSERT INTO document_chunks (doc_id, seq, data)
+             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM document_chunks WHERE doc_id = ?1), ?2)",
+            params![key, chunk],
+        )?;
+        tx.execute(
+            "UPDATE documents SET incremental_bytes = ?2, updated_at = ?3 WHERE doc_id = ?1",
+            params![key, incremental_bytes, now],
+        )?;
+    }
+    Ok(true)
+}
+
+/// How a document is held on disk, for tests and the benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StorageStats {
+    pub chunks: u32,
+    pub snapshot_bytes: u64,
+    pub incremental_bytes: u64,
+}
+
+pub(crate) fn stats(conn: &Connection, id: Uuid) -> Result<Option<StorageStats>> {
+    let key = id.hyphenated().to_string();
+    conn.query_row(
+        "SELECT snapshot_bytes, incremental_bytes, (SELECT COUNT(*) FROM document_chunks WHERE doc_id = ?1)
+         FROM documents WHERE doc_id = ?1",
+        [&key],
+        |row| {
+            Ok(StorageStats {
+                snapshot_bytes: row.get::<_, i64>(0)? as u64,
+                incremental_bytes: row.get::<_, i64>(1)? as u64,
+                chunks: row.get::<_, i64>(2)? as u32,
+            })
+        },
+    )
+    .optional()
+    .map_err(Into::into)
+}

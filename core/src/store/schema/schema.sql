@@ -1,0 +1,97 @@
+-- The current schema of a Storyloom store, for a new store.
+-- Older stores are brought here by the migrations in `migrations/`.
+-- The documents are the truth; every other table is an index derived from
+-- them, written in the same transaction as the document bytes.
+
+-- Facts about this store: its device id.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- One Automerge document per project, story and participant.
+CREATE TABLE documents (
+    doc_id            TEXT PRIMARY KEY,
+    kind              TEXT NOT NULL CHECK (kind IN ('project', 'story', 'participant')),
+    project_id        TEXT NOT NULL,
+    -- Bytes held as a snapshot, and as incremental chunks after it: when the
+    -- chunks outgrow the snapshot the document is compacted.
+    snapshot_bytes    INTEGER NOT NULL DEFAULT 0,
+    incremental_bytes INTEGER NOT NULL DEFAULT 0,
+    updated_at        INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX documents_by_project ON documents (project_id, kind);
+
+-- A document is the concatenation of its chunks in order.
+CREATE TABLE document_chunks (
+    doc_id TEXT NOT NULL REFERENCES documents (doc_id) ON DELETE CASCADE,
+    seq    INTEGER NOT NULL,
+    data   BLOB NOT NULL,
+    PRIMARY KEY (doc_id, seq)
+) WITHOUT ROWID;
+
+-- The member this device writes as, per project.
+CREATE TABLE local_members (
+    project_id TEXT PRIMARY KEY,
+    member_id  TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Index: projects.
+CREATE TABLE projects (
+    project_id TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Index: stories. `story_key` is also the rowid of the story's search row.
+CREATE TABLE stories (
+    story_key       INTEGER PRIMARY KEY,
+    story_id        TEXT NOT NULL UNIQUE,
+    project_id      TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    language        TEXT,
+    recorded_at     INTEGER,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    highlight_count INTEGER NOT NULL
+);
+CREATE INDEX stories_by_created  ON stories (project_id, created_at DESC, story_id);
+CREATE INDEX stories_by_updated  ON stories (project_id, updated_at DESC, story_id);
+CREATE INDEX stories_by_recorded ON stories (project_id, recorded_at DESC, story_id);
+CREATE INDEX stories_by_title    ON stories (project_id, title COLLATE NOCASE, story_id);
+CREATE INDEX stories_by_status   ON stories (project_id, status, created_at DESC);
+
+CREATE TABLE story_tags (
+    story_key INTEGER NOT NULL REFERENCES stories (story_key) ON DELETE CASCADE,
+    tag       TEXT NOT NULL,
+    PRIMARY KEY (story_key, tag)
+) WITHOUT ROWID;
+CREATE INDEX story_tags_by_tag ON story_tags (tag, story_key);
+
+CREATE TABLE story_storytellers (
+    story_key      INTEGER NOT NULL REFERENCES stories (story_key) ON DELETE CASCADE,
+    participant_id TEXT NOT NULL,
+    PRIMARY KEY (story_key, participant_id)
+) WITHOUT ROWID;
+CREATE INDEX story_storytellers_by_participant ON story_storytellers (participant_id, story_key);
+
+-- Index: participants (no sensitive fields: those stay in the document).
+CREATE TABLE participants (
+    participant_id TEXT PRIMARY KEY,
+    project_id     TEXT NOT NULL,
+    display_name   TEXT NOT NULL,
+    pseudonym      TEXT,
+    badge          TEXT NOT NULL,
+    updated_at     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX participants_by_project ON participants (project_id, display_name COLLATE NOCASE);
+
+-- Full-text search. The rowid is the story's `story_key`. `secure-delete`
+-- makes FTS5 remove a deleted row's terms from its index at once, so erased
+-- text does not linger in the search index.
+CREATE VIRTUAL TABLE story_search USING fts5 (
+    title, summary, transcript, tags, highlights,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO story_search (story_search, rank) VALUES ('secure-delete', 1);
