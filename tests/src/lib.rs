@@ -1,1 +1,142 @@
+//! Helpers for scenario tests: phones (stores in their own folders) that
+//! share a project and pass documents between them.
 
+use std::path::PathBuf;
+
+use storyloom::{
+    MemberId, MemberRole, NewParticipant, NewStory, ParticipantId, ProjectId, Store, StoryId,
+};
+use tempfile::TempDir;
+
+/// A device in the field: a store file in a folder of its own.
+pub struct Phone {
+    pub name: &'static str,
+    pub store: Store,
+    pub member: MemberId,
+    dir: TempDir,
+}
+
+impl Phone {
+    /// A phone whose store starts a new project.
+    pub fn founding(name: &'static str, project_name: &str) -> (Self, ProjectId) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path().join("phone.storyloom")).expect("open store");
+        let (project, member) = store
+            .create_project(project_name, name, MemberRole::Reporter)
+            .expect("create project");
+        (
+            Self {
+                name,
+                store,
+                member,
+                dir,
+            },
+            project,
+        )
+    }
+
+    /// A phone that receives the project from `from` and joins it.
+    pub fn joining(name: &'static str, from: &Phone, project: ProjectId) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path().join("phone.storyloom")).expect("open store");
+        store
+            .import_document(
+                &from
+                    .store
+                    .export_project_document(project)
+                    .expect("export project"),
+            )
+            .expect("import project");
+        let member = store
+            .join_project(project, name, MemberRole::Facilitator)
+            .expect("join");
+        Self {
+            name,
+            store,
+            member,
+            dir,
+        }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("phone.storyloom")
+    }
+
+    pub fn folder(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// Closes the store and opens it again from disk.
+    pub fn reopen(&mut self) {
+        self.store.close().expect("close");
+        self.store = Store::open(self.path()).expect("reopen");
+    }
+
+    pub fn add_storyteller(&self, project: ProjectId, name: &str) -> ParticipantId {
+        self.store
+            .add_participant(
+                project,
+                &NewParticipant {
+                    display_name: name.into(),
+                    ..Default::default()
+                },
+            )
+            .expect("add participant")
+    }
+
+    pub fn add_story(
+        &self,
+        project: ProjectId,
+        title: &str,
+        storyteller: ParticipantId,
+        transcript: &str,
+    ) -> StoryId {
+        self.store
+            .create_story(
+                project,
+                &NewStory {
+                    title: title.into(),
+                    storytellers: vec![storyteller],
+                    transcript: transcript.into(),
+                    ..Default::default()
+                },
+            )
+            .expect("create story")
+    }
+}
+
+/// Merges a story both ways, as two phones do when they meet.
+pub fn exchange_story(a: &Phone, b: &Phone, story: StoryId) {
+    let from_a = a.store.export_story_document(story).expect("export from a");
+    b.store.import_document(&from_a).expect("import into b");
+    let from_b = b.store.export_story_document(story).expect("export from b");
+    a.store.import_document(&from_b).expect("import into a");
+}
+
+/// Merges a participant both ways.
+pub fn exchange_participant(a: &Phone, b: &Phone, participant: ParticipantId) {
+    let from_a = a
+        .store
+        .export_participant_document(participant)
+        .expect("export from a");
+    b.store.import_document(&from_a).expect("import into b");
+    let from_b = b
+        .store
+        .export_participant_document(participant)
+        .expect("export from b");
+    a.store.import_document(&from_b).expect("import into a");
+}
+
+/// Merges the project document both ways.
+pub fn exchange_project(a: &Phone, b: &Phone, project: ProjectId) {
+    let from_a = a
+        .store
+        .export_project_document(project)
+        .expect("export from a");
+    b.store.import_document(&from_a).expect("import into b");
+    let from_b = b
+        .store
+        .export_project_document(project)
+        .expect("export from b");
+    a.store.import_document(&from_b).expect("import into a");
+}

@@ -111,7 +111,6 @@ pub fn run(
         }
         StoryCommand::List(args) => {
             let query = StoryQuery {
-                project: project.ok(),
                 tag: args.tag.clone(),
                 status: args.status.as_deref().map(StoryStatus::parse).transpose()?,
                 storyteller: args
@@ -122,7 +121,7 @@ pub fn run(
                 sort: parse_sort(&args.sort)?,
                 limit: args.limit,
                 offset: args.offset,
-                ..Default::default()
+                ..StoryQuery::new(project?)
             };
             let page = store.list_stories(&query)?;
             let text = page

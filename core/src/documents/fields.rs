@@ -46,10 +46,8 @@ pub(crate) fn all_strs(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Vec<S
             Value::Object(_) => return Err(wrong_type(key, "a string")),
         }
     }
-    if let Some(winner) = winner {
-        if let Some(pos) = values.iter().position(|v| *v == winner) {
-            values.swap(0, pos);
-        }
+    if let Some(pos) = winner.and_then(|winner| values.iter().position(|v| *v == winner)) {
+        values.swap(0, pos);
     }
     Ok(values)
 }

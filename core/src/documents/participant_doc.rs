@@ -289,9 +289,8 @@ pub(crate) fn badge_history(doc: &AutoCommit) -> Result<Vec<BadgeChange>> {
 pub(crate) fn add_adjustment(doc: &mut AutoCommit, adjustment: &Adjustment) -> Result<()> {
     let adjustment = Adjustment::validated(adjustment.kind, adjustment.detail.as_deref())?;
     let map = fields::object(doc, &ROOT, keys::ADJUSTMENTS, ObjType::Map)?;
-    if doc.get(&map, adjustment.set_key())?.is_some() {
-        return Ok(());
-    }
+    // Always a new object, even if the adjustment is there: a fresh op is
+    // what makes this add win over a concurrent remove of the old one.
     let item = doc.put_object(&map, adjustment.set_key(), ObjType::Map)?;
     doc.put(&item, keys::KIND, adjustment.kind.as_str())?;
     if let Some(detail) = &adjustment.detail {

@@ -65,7 +65,7 @@ pub(crate) fn read(doc: &AutoCommit) -> Result<Project> {
             added_by: MemberId::from_stored(&fields::required_str(doc, &item, keys::ADDED_BY)?)?,
         });
     }
-    themes.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    themes.sort_by_key(|theme| theme.name.to_lowercase());
     Ok(Project {
         id: header.project_id,
         name: fields::required_str(doc, &ROOT, keys::NAME)?,

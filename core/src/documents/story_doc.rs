@@ -380,8 +380,7 @@ fn set_object(doc: &AutoCommit, key: &str) -> Result<ObjId> {
 pub(crate) fn add_tag(doc: &mut AutoCommit, tag: &str) -> Result<()> {
     let tag = normalize_tag(tag)?;
     let tags = set_object(doc, keys::TAGS)?;
-    doc.put(&tags, tag, true)?;
-    Ok(())
+    add_to_set(doc, &tags, &tag)
 }
 
 /// Removing a tag that is not there is a no-op: the caller wants it gone.
@@ -396,7 +395,17 @@ pub(crate) fn remove_tag(doc: &mut AutoCommit, tag: &str) -> Result<()> {
 
 pub(crate) fn add_storyteller(doc: &mut AutoCommit, id: ParticipantId) -> Result<()> {
     let set = set_object(doc, keys::STORYTELLERS)?;
-    doc.put(&set, id.to_string(), true)?;
+    add_to_set(doc, &set, &id.to_string())
+}
+
+/// Adds a key to a map used as an add-wins set. Automerge skips a put of
+/// the value already there, so a key that is present is deleted and put
+/// again: the fresh op is what wins over a concurrent remove elsewhere.
+fn add_to_set(doc: &mut AutoCommit, set: &ObjId, key: &str) -> Result<()> {
+    if doc.get(set, key)?.is_some() {
+        doc.delete(set, key)?;
+    }
+    doc.put(set, key, true)?;
     Ok(())
 }
 

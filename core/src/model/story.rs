@@ -130,10 +130,10 @@ pub enum StorySort {
     TitleAsc,
 }
 
-/// Which stories to list. Every filter is optional.
-#[derive(Debug, Clone, Default)]
+/// Which stories of a project to list. Every filter is optional.
+#[derive(Debug, Clone)]
 pub struct StoryQuery {
-    pub project: Option<ProjectId>,
+    pub project: ProjectId,
     pub status: Option<StoryStatus>,
     pub tag: Option<String>,
     pub storyteller: Option<ParticipantId>,
@@ -145,6 +145,23 @@ pub struct StoryQuery {
     /// Page size; 50 when zero, at most 500.
     pub limit: u32,
     pub offset: u32,
+}
+
+impl StoryQuery {
+    /// The first page of a project's stories, newest first.
+    pub fn new(project: ProjectId) -> Self {
+        Self {
+            project,
+            status: None,
+            tag: None,
+            storyteller: None,
+            recorded_from: None,
+            recorded_to: None,
+            sort: StorySort::default(),
+            limit: 0,
+            offset: 0,
+        }
+    }
 }
 
 /// One page of a story list.

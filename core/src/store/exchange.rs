@@ -57,9 +57,10 @@ impl Store {
         })
     }
 
-    /// How a document is held on disk (snapshot and chunks).
-    pub fn storage_stats(&self, id: Uuid) -> Result<Option<StorageStats>> {
-        self.read(|conn| persistence::stats(conn, id))
+    /// How a story's document is held on disk (snapshot and chunks).
+    pub fn story_storage_stats(&self, id: StoryId) -> Result<StorageStats> {
+        self.read(|conn| persistence::stats(conn, Uuid::from_bytes(*id.as_bytes())))?
+            .ok_or_else(|| Error::not_found(crate::error::RecordKind::Story, id))
     }
 }
 

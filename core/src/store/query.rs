@@ -26,10 +26,10 @@ impl Store {
             n => n.min(MAX_PAGE),
         };
         let tag = query.tag.as_deref().map(normalize_tag).transpose()?;
-        if let (Some(from), Some(to)) = (query.recorded_from, query.recorded_to) {
-            if from > to {
-                return Err(Error::invalid("recorded_from", "is after recorded_to"));
-            }
+        if let (Some(from), Some(to)) = (query.recorded_from, query.recorded_to)
+            && from > to
+        {
+            return Err(Error::invalid("recorded_from", "is after recorded_to"));
         }
         self.read(|conn| list(conn, query, tag, limit))
     }
@@ -46,13 +46,9 @@ fn list(
                 s.updated_at, s.highlight_count,
                 (SELECT group_concat(tag, char(31)) FROM story_tags t WHERE t.story_key = s.story_key),
                 (SELECT group_concat(participant_id, char(31)) FROM story_storytellers p WHERE p.story_key = s.story_key)
-         FROM stories s WHERE 1 = 1",
+         FROM stories s WHERE s.project_id = ?",
     );
-    let mut params: Vec<Value> = Vec::new();
-    if let Some(project) = query.project {
-        sql.push_str(" AND s.project_id = ?");
-        params.push(Value::Text(project.to_string()));
-    }
+    let mut params: Vec<Value> = vec![Value::Text(query.project.to_string())];
     if let Some(status) = query.status {
         sql.push_str(" AND s.status = ?");
         params.push(Value::Text(status.as_str().to_owned()));
