@@ -1,1 +1,21 @@
-uniffi::setup_scaffolding!();
+//! Storyloom for Kotlin and Swift, through UniFFI.
+//!
+//! A thin facade over the `storyloom` crate: it converts types and errors
+//! and adds no behaviour of its own. Each file mirrors one part of the core
+//! API.
+
+mod error;
+mod ids;
+mod listener;
+mod participants;
+mod projects;
+mod records;
+mod store;
+mod stories;
+
+pub use error::StoreError;
+pub use listener::StoreListener;
+pub use records::*;
+pub use store::Store;
+
+uniffi::setup_scaffolding!("storyloom");

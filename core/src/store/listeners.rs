@@ -70,6 +70,18 @@ pub trait ChangeListener: Send + Sync {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ListenerId(u64);
 
+impl From<ListenerId> for u64 {
+    fn from(id: ListenerId) -> u64 {
+        id.0
+    }
+}
+
+impl From<u64> for ListenerId {
+    fn from(handle: u64) -> Self {
+        Self(handle)
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Listeners {
     next: std::sync::atomic::AtomicU64,

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Sourced by the scripts that run Kotlin on the host JVM (the JUnit tests
+# and the demo). Installs what is missing — kotlinc from npm, JNA and JUnit 4
+# from Debian — builds the library, checks the checked-in bindings are
+# current, and compiles them into a jar (cached by content).
+#
+# Android tooling is not needed: the same Kotlin the Android module ships
+# runs here against the host build of the library.
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CACHE="${STORYLOOM_CACHE:-$HOME/.cache/storyloom}"
+KOTLIN_VERSION="2.4.20"
+KOTLIN_HOME="$CACHE/kotlin-$KOTLIN_VERSION/package"
+KOTLINC="$KOTLIN_HOME/bin/kotlinc"
+JNA_JAR="/usr/share/java/jna.jar"
+JUNIT_JAR="/usr/share/java/junit4.jar"
+HAMCREST_JAR="/usr/share/java/hamcrest-core.jar"
+BUILD="$REPO/target/jvm"
+LIB_DIR="$REPO/target/debug"
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_debian_packages() {
+    local missing=()
+    [ -f "$JNA_JAR" ] || missing+=(libjna-java)
+    [ -f "$JUNIT_JAR" ] || missing+=(junit4)
+    command -v java >/dev/null || missing+=(default-jdk-headless)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "Installing ${missing[*]} from Debian…" >&2
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    if [ ! -f "$HAMCREST_JAR" ]; then
+        HAMCREST_JAR="$(ls /usr/share/java/hamcrest*.jar | head -n 1)"
+    fi
+}
+
+ensure_kotlin() {
+    if [ ! -x "$KOTLINC" ]; then
+        echo "Fetching the Kotlin $KOTLIN_VERSION compiler from npm…" >&2
+        mkdir -p "$CACHE/kotlin-$KOTLIN_VERSION"
+        (cd "$CACHE" && npm pack --silent "kotlin-compiler@$KOTLIN_VERSION" >/dev/null)
+        tar xzf "$CACHE/kotlin-compiler-$KOTLIN_VERSION.tgz" -C "$CACHE/kotlin-$KOTLIN_VERSION"
+        rm -f "$CACHE/kotlin-compiler-$KOTLIN_VERSION.tgz"
+        chmod +x "$KOTLIN_HOME"/bin/*
+    fi
+}
+
+# Builds the library and the bindings jar; sets BINDINGS_JAR.
+prepare_bindings() {
+    ensure_debian_packages
+    ensure_kotlin
+    "$REPO/bindings/scripts/generate.sh" --check
+    local source="$REPO/android/src/main/kotlin/org/storyloom/storyloom.kt"
+    local hash
+    hash="$(sha256sum "$source" | cut -c1-16)"
+    BINDINGS_JAR="$BUILD/storyloom-bindings-$hash.jar"
+    if [ ! -f "$BINDINGS_JAR" ]; then
+        echo "Compiling the Kotlin bindings…" >&2
+        mkdir -p "$BUILD"
+        rm -f "$BUILD"/storyloom-bindings-*.jar
+        "$KOTLINC" -nowarn "$source" -cp "$JNA_JAR" -d "$BINDINGS_JAR"
+    fi
+}
+
+# Runs a compiled Kotlin program against the host library.
+run_kotlin() {
+    local classpath="$1"
+    shift
+    java -Djna.library.path="$LIB_DIR" -cp "$classpath:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$JNA_JAR" "$@"
+}

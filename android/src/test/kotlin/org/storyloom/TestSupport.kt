@@ -1,0 +1,51 @@
+package org.storyloom
+
+import java.io.File
+import java.nio.file.Files
+
+/** A folder for one test's store files, deleted when closed. */
+class Folder : AutoCloseable {
+    val dir: File = Files.createTempDirectory("storyloom-test").toFile()
+
+    fun path(name: String): String = File(dir, name).path
+
+    override fun close() {
+        dir.deleteRecursively()
+    }
+}
+
+/** A phone in the field: a store with a project it writes to. */
+class Phone(val store: Store, val project: ProjectId, val member: MemberId)
+
+fun Folder.foundingPhone(name: String, projectName: String = "Bus routes"): Phone {
+    val store = Store.open(path("$name.storyloom"))
+    val created = store.createProject(projectName, name, MemberRole.REPORTER)
+    return Phone(store, created.projectId, created.memberId)
+}
+
+fun Folder.joiningPhone(name: String, from: Phone): Phone {
+    val store = Store.open(path("$name.storyloom"))
+    store.importDocument(from.store.exportProjectDocument(from.project))
+    val member = store.joinProject(from.project, name, MemberRole.FACILITATOR)
+    return Phone(store, from.project, member)
+}
+
+fun Phone.storyteller(name: String): ParticipantId =
+    store.addParticipant(project, NewParticipant(displayName = name))
+
+fun Phone.story(title: String, teller: ParticipantId, transcript: String = ""): StoryId =
+    store.createStory(project, NewStory(title = title, storytellers = listOf(teller), transcript = transcript))
+
+/** Merges a story both ways, as two phones do when they meet. */
+fun exchangeStory(a: Phone, b: Phone, story: StoryId) {
+    b.store.importDocument(a.store.exportStoryDocument(story))
+    a.store.importDocument(b.store.exportStoryDocument(story))
+}
+
+fun exchangeParticipant(a: Phone, b: Phone, participant: ParticipantId) {
+    b.store.importDocument(a.store.exportParticipantDocument(participant))
+    a.store.importDocument(b.store.exportParticipantDocument(participant))
+}
+
+/** Runs a test body with a fresh folder; JUnit needs test methods to return Unit. */
+fun withFolder(body: (Folder) -> Unit) = Folder().use(body)

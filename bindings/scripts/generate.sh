@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Generates the Kotlin and Swift bindings from the library and puts them
+# where the Android module and the Swift package read them.
+#
+#   bindings/scripts/generate.sh          write the checked-in copies
+#   bindings/scripts/generate.sh --check  fail if the checked-in copies are stale
+#
+# The generated sources are checked in (so the Android module and the Swift
+# package build without Rust tooling) and the test command runs --check, so
+# they can never drift from the Rust API (see docs/adr/0005-bindings.md).
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$REPO"
+
+MODE="${1:-write}"
+cargo build --quiet -p storyloom-ffi
+LIB="$REPO/target/debug/libstoryloom_ffi.so"
+
+OUT="$(mktemp -d)"
+trap 'rm -rf "$OUT"' EXIT
+cargo run --quiet -p storyloom-ffi --bin uniffi-bindgen -- \
+    generate "$LIB" --language kotlin --language swift --out-dir "$OUT" --no-format >/dev/null
+
+# Where each generated file lives in the repository.
+declare -A PLACES=(
+    ["org/storyloom/storyloom.kt"]="android/src/main/kotlin/org/storyloom/storyloom.kt"
+    ["Storyloom.swift"]="ios/Sources/Storyloom/Storyloom.swift"
+    ["StoryloomFFI.h"]="ios/StoryloomFFI/include/StoryloomFFI.h"
+    ["StoryloomFFI.modulemap"]="ios/StoryloomFFI/include/module.modulemap"
+)
+
+stale=0
+for generated in "${!PLACES[@]}"; do
+    target="${PLACES[$generated]}"
+    if [ "$MODE" = "--check" ]; then
+        if ! cmp -s "$OUT/$generated" "$target"; then
+            echo "stale generated binding: $target" >&2
+            stale=1
+        fi
+    else
+        mkdir -p "$(dirname "$target")"
+        cp "$OUT/$generated" "$target"
+    fi
+done
+
+if [ "$stale" -ne 0 ]; then
+    echo "The checked-in bindings do not match the Rust API; run bindings/scripts/generate.sh and commit the result." >&2
+    exit 1
+fi
+[ "$MODE" = "--check" ] && echo "bindings: checked-in Kotlin and Swift match the Rust API"
+exit 0

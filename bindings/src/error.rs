@@ -1,0 +1,56 @@
+//! The one error type apps see, converted from the core's in one place.
+//!
+//! A flat error: Kotlin gets a sealed `StoreException` hierarchy and Swift a
+//! `StoreError` enum, one case per thing an app can act on, each carrying a
+//! human sentence (the core's `Display`, which names ids and fields but
+//! never personal data).
+
+/// Everything that can go wrong, as apps see it.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum StoreError {
+    /// The record does not exist in this store.
+    #[error("{0}")]
+    NotFound(String),
+    /// The record was erased at its storyteller's request.
+    #[error("{0}")]
+    Erased(String),
+    /// An argument is not acceptable; the message names the field.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// Stored or received bytes are damaged or malformed.
+    #[error("{0}")]
+    CorruptData(String),
+    /// The file is not a Storyloom store; it was left untouched.
+    #[error("{0}")]
+    NotAStore(String),
+    /// The store was written by a newer version of the library.
+    #[error("{0}")]
+    StoreNewerThanLibrary(String),
+    /// The store has been closed.
+    #[error("{0}")]
+    Closed(String),
+    /// Anything else (disk full, I/O error, a bug).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<storyloom::Error> for StoreError {
+    fn from(err: storyloom::Error) -> Self {
+        use storyloom::Error as E;
+        let message = err.to_string();
+        match err {
+            E::NotFound { .. } => Self::NotFound(message),
+            E::Erased { .. } => Self::Erased(message),
+            E::InvalidInput { .. } => Self::InvalidInput(message),
+            E::CorruptData(_) => Self::CorruptData(message),
+            E::NotAStore(_) => Self::NotAStore(message),
+            E::StoreNewerThanLibrary { .. } => Self::StoreNewerThanLibrary(message),
+            E::Closed => Self::Closed(message),
+            _ => Self::Internal(message),
+        }
+    }
+}
+
+/// Shorthand for the facade's results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,26 @@
+//! Ids cross the FFI as strings, checked on the way in: a malformed id is an
+//! `InvalidInput` error naming the field, not a crash.
+
+use storyloom::{CommentId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
+
+use crate::error::StoreError;
+
+macro_rules! string_id {
+    ($($id:ident),+) => {$(
+        uniffi::custom_type!($id, String, {
+            remote,
+            lower: |id| id.to_string(),
+            try_lift: |text| $id::parse(&text).map_err(|err| StoreError::from(err).into()),
+        });
+    )+};
+}
+
+string_id!(
+    ProjectId,
+    MemberId,
+    DeviceId,
+    StoryId,
+    ParticipantId,
+    HighlightId,
+    CommentId
+);

@@ -1,0 +1,139 @@
+//! Stories: texts (UTF-16 offsets), tags, storytellers, highlights,
+//! comments, lists, search and history.
+
+use storyloom::{CommentId, HighlightId, ParticipantId, ProjectId, StoryId};
+
+use crate::error::{Result, StoreError};
+use crate::records::{
+    HistoryEntry, NewStory, SearchHit, Story, StoryPage, StoryQuery, StoryUpdate, all,
+};
+use crate::store::Store;
+
+#[uniffi::export]
+impl Store {
+    pub fn create_story(&self, project: ProjectId, story: NewStory) -> Result<StoryId> {
+        Ok(self.inner.create_story(project, &story.try_into()?)?)
+    }
+
+    pub fn story(&self, id: StoryId) -> Result<Story> {
+        Ok(self.inner.story(id)?.into())
+    }
+
+    pub fn update_story(&self, id: StoryId, update: StoryUpdate) -> Result<()> {
+        Ok(self.inner.update_story(id, &update.try_into()?)?)
+    }
+
+    /// Deletes `delete` UTF-16 code units at `start` and inserts `insert`:
+    /// what a text field's change callback reports.
+    pub fn splice_transcript(
+        &self,
+        id: StoryId,
+        start: i32,
+        delete: i32,
+        insert: String,
+    ) -> Result<()> {
+        let (start, delete) = (offset("transcript", start)?, offset("transcript", delete)?);
+        Ok(self.inner.splice_transcript(id, start, delete, &insert)?)
+    }
+
+    /// Replaces the transcript; only the difference is applied.
+    pub fn set_transcript(&self, id: StoryId, text: String) -> Result<()> {
+        Ok(self.inner.set_transcript(id, &text)?)
+    }
+
+    pub fn splice_summary(
+        &self,
+        id: StoryId,
+        start: i32,
+        delete: i32,
+        insert: String,
+    ) -> Result<()> {
+        let (start, delete) = (offset("summary", start)?, offset("summary", delete)?);
+        Ok(self.inner.splice_summary(id, start, delete, &insert)?)
+    }
+
+    pub fn set_summary(&self, id: StoryId, text: String) -> Result<()> {
+        Ok(self.inner.set_summary(id, &text)?)
+    }
+
+    pub fn add_tag(&self, id: StoryId, tag: String) -> Result<()> {
+        Ok(self.inner.add_tag(id, &tag)?)
+    }
+
+    pub fn remove_tag(&self, id: StoryId, tag: String) -> Result<()> {
+        Ok(self.inner.remove_tag(id, &tag)?)
+    }
+
+    pub fn add_storyteller(&self, id: StoryId, participant: ParticipantId) -> Result<()> {
+        Ok(self.inner.add_storyteller(id, participant)?)
+    }
+
+    pub fn remove_storyteller(&self, id: StoryId, participant: ParticipantId) -> Result<()> {
+        Ok(self.inner.remove_storyteller(id, participant)?)
+    }
+
+    /// Highlights the transcript between two UTF-16 offsets.
+    pub fn add_highlight(
+        &self,
+        story: StoryId,
+        start: i32,
+        end: i32,
+        theme: Option<String>,
+        note: String,
+    ) -> Result<HighlightId> {
+        let (start, end) = (offset("highlight", start)?, offset("highlight", end)?);
+        Ok(self
+            .inner
+            .add_highlight(story, start, end, theme.as_deref(), &note)?)
+    }
+
+    pub fn remove_highlight(&self, story: StoryId, highlight: HighlightId) -> Result<()> {
+        Ok(self.inner.remove_highlight(story, highlight)?)
+    }
+
+    pub fn add_comment(
+        &self,
+        story: StoryId,
+        body: String,
+        highlight: Option<HighlightId>,
+    ) -> Result<CommentId> {
+        Ok(self.inner.add_comment(story, &body, highlight)?)
+    }
+
+    pub fn remove_comment(&self, story: StoryId, comment: CommentId) -> Result<()> {
+        Ok(self.inner.remove_comment(story, comment)?)
+    }
+
+    /// A page of a project's stories, read from the index.
+    pub fn list_stories(&self, query: StoryQuery) -> Result<StoryPage> {
+        Ok(self.inner.list_stories(&query.into())?.into())
+    }
+
+    /// Stories containing every word of `query`, best first.
+    /// `limit` 0 means the default (20).
+    pub fn search(
+        &self,
+        query: String,
+        project: Option<ProjectId>,
+        limit: i32,
+    ) -> Result<Vec<SearchHit>> {
+        Ok(self
+            .inner
+            .search(&query, project, offset("limit", limit)? as u32)?)
+    }
+
+    pub fn story_history(&self, id: StoryId) -> Result<Vec<HistoryEntry>> {
+        Ok(all(self.inner.story_history(id)?))
+    }
+
+    pub fn export_story_document(&self, id: StoryId) -> Result<Vec<u8>> {
+        Ok(self.inner.export_story_document(id)?)
+    }
+}
+
+/// Offsets and lengths cross as `Int` (Kotlin) / `Int32` (Swift), as the
+/// platforms' string APIs count them; a negative one is invalid input.
+pub(crate) fn offset(field: &str, value: i32) -> Result<u64> {
+    u64::try_from(value)
+        .map_err(|_| StoreError::InvalidInput(format!("invalid {field}: {value} is negative")))
+}
