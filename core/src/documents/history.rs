@@ -8,10 +8,12 @@ use super::Author;
 use super::fields::millis_to_time;
 use crate::model::{ChangeKind, HistoryEntry};
 
-/// Every change of the document in causal order. Member names are filled in
-/// by the caller, who has the project's member list.
+/// Every change of the document, oldest first (by the time the writing
+/// device recorded; causal order breaks ties). Member names are filled in by
+/// the caller, who has the project's member list.
 pub(crate) fn read(doc: &mut AutoCommit) -> Vec<HistoryEntry> {
-    doc.get_changes_meta(&[])
+    let mut entries: Vec<HistoryEntry> = doc
+        .get_changes_meta(&[])
         .into_iter()
         .filter_map(|change| {
             let author = Author::from_actor(&change.actor);
@@ -23,5 +25,7 @@ pub(crate) fn read(doc: &mut AutoCommit) -> Vec<HistoryEntry> {
                 device_id: author.map(|a| a.device),
             })
         })
-        .collect()
+        .collect();
+    entries.sort_by_key(|entry| entry.at);
+    entries
 }
