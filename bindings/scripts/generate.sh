@@ -14,24 +14,29 @@ cd "$REPO"
 
 MODE="${1:-write}"
 cargo build --quiet -p storyloom-ffi
-LIB="$REPO/target/debug/libstoryloom_ffi.so"
+case "$(uname -s)" in
+    Darwin) LIB="$REPO/target/debug/libstoryloom_ffi.dylib" ;;
+    *) LIB="$REPO/target/debug/libstoryloom_ffi.so" ;;
+esac
 
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 cargo run --quiet -p storyloom-ffi --bin uniffi-bindgen -- \
     generate "$LIB" --language kotlin --language swift --out-dir "$OUT" --no-format >/dev/null
 
-# Where each generated file lives in the repository.
-declare -A PLACES=(
-    ["org/storyloom/storyloom.kt"]="android/src/main/kotlin/org/storyloom/storyloom.kt"
-    ["Storyloom.swift"]="ios/Sources/Storyloom/Storyloom.swift"
-    ["StoryloomFFI.h"]="ios/StoryloomFFI/include/StoryloomFFI.h"
-    ["StoryloomFFI.modulemap"]="ios/StoryloomFFI/include/module.modulemap"
-)
+# Each generated file and where it lives in the repository (pairs of lines;
+# no associative arrays, so macOS's bash 3.2 runs this too).
+PLACES="
+org/storyloom/storyloom.kt android/src/main/kotlin/org/storyloom/storyloom.kt
+Storyloom.swift ios/Sources/Storyloom/Storyloom.swift
+StoryloomFFI.h ios/StoryloomFFI/include/StoryloomFFI.h
+StoryloomFFI.modulemap ios/StoryloomFFI/include/module.modulemap
+"
 
 stale=0
-for generated in "${!PLACES[@]}"; do
-    target="${PLACES[$generated]}"
+while read -r generated target; do
+    [ -n "$generated" ] || continue
+
     if [ "$MODE" = "--check" ]; then
         if ! cmp -s "$OUT/$generated" "$target"; then
             echo "stale generated binding: $target" >&2
@@ -41,7 +46,8 @@ for generated in "${!PLACES[@]}"; do
         mkdir -p "$(dirname "$target")"
         cp "$OUT/$generated" "$target"
     fi
-done
+done <<<"$PLACES"
+
 
 if [ "$stale" -ne 0 ]; then
     echo "The checked-in bindings do not match the Rust API; run bindings/scripts/generate.sh and commit the result." >&2

@@ -15,6 +15,9 @@ pub enum StoreError {
     /// The record was erased at its storyteller's request.
     #[error("{0}")]
     Erased(String),
+    /// The storytellers' consent does not allow this; the message names the scope.
+    #[error("{0}")]
+    ConsentRequired(String),
     /// An argument is not acceptable; the message names the field.
     #[error("{0}")]
     InvalidInput(String),
@@ -43,6 +46,8 @@ impl From<storyloom::Error> for StoreError {
             E::NotFound { .. } => Self::NotFound(message),
             E::Erased { .. } => Self::Erased(message),
             E::InvalidInput { .. } => Self::InvalidInput(message),
+            E::ConsentRequired { .. } => Self::ConsentRequired(message),
+
             E::CorruptData(_) => Self::CorruptData(message),
             E::NotAStore(_) => Self::NotAStore(message),
             E::StoreNewerThanLibrary { .. } => Self::StoreNewerThanLibrary(message),

@@ -1,7 +1,7 @@
 //! Ids cross the FFI as strings, checked on the way in: a malformed id is an
 //! `InvalidInput` error naming the field, not a crash.
 
-use storyloom::{CommentId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
+use storyloom::{CommentId, ConsentRecordId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
 
 use crate::error::StoreError;
 
@@ -22,5 +22,6 @@ string_id!(
     StoryId,
     ParticipantId,
     HighlightId,
-    CommentId
+    CommentId,
+    ConsentRecordId
 );

@@ -4,7 +4,9 @@
 //! and adds no behaviour of its own. Each file mirrors one part of the core
 //! API.
 
+mod consent;
 mod error;
+
 mod ids;
 mod listener;
 mod participants;

@@ -4,18 +4,14 @@ use storyloom::{ParticipantId, ProjectId};
 
 use crate::error::Result;
 use crate::records::{
-    Adjustment, BadgeChange, HistoryEntry, InteractionBadge, NewParticipant, Participant,
-    ParticipantSummary, ParticipantUpdate, all,
+    Adjustment, BadgeChange, HistoryEntry, InteractionBadge, NewParticipant, Participant, ParticipantSummary,
+    ParticipantUpdate, all,
 };
 use crate::store::Store;
 
 #[uniffi::export]
 impl Store {
-    pub fn add_participant(
-        &self,
-        project: ProjectId,
-        participant: NewParticipant,
-    ) -> Result<ParticipantId> {
+    pub fn add_participant(&self, project: ProjectId, participant: NewParticipant) -> Result<ParticipantId> {
         Ok(self.inner.add_participant(project, &participant.into())?)
     }
 

@@ -9,36 +9,18 @@ use crate::store::Store;
 #[uniffi::export]
 impl Store {
     /// Creates a project with this device writing as its first member.
-    pub fn create_project(
-        &self,
-        name: String,
-        member_name: String,
-        role: MemberRole,
-    ) -> Result<CreatedProject> {
+    pub fn create_project(&self, name: String, member_name: String, role: MemberRole) -> Result<CreatedProject> {
         let (project_id, member_id) = self.inner.create_project(&name, &member_name, role)?;
-        Ok(CreatedProject {
-            project_id,
-            member_id,
-        })
+        Ok(CreatedProject { project_id, member_id })
     }
 
     /// Makes this device a member of a project it received from another.
-    pub fn join_project(
-        &self,
-        project: ProjectId,
-        member_name: String,
-        role: MemberRole,
-    ) -> Result<MemberId> {
+    pub fn join_project(&self, project: ProjectId, member_name: String, role: MemberRole) -> Result<MemberId> {
         Ok(self.inner.join_project(project, &member_name, role)?)
     }
 
     /// Adds a member who writes from another device, or from none.
-    pub fn add_member(
-        &self,
-        project: ProjectId,
-        display_name: String,
-        role: MemberRole,
-    ) -> Result<MemberId> {
+    pub fn add_member(&self, project: ProjectId, display_name: String, role: MemberRole) -> Result<MemberId> {
         Ok(self.inner.add_member(project, &display_name, role)?)
     }
 

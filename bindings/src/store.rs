@@ -42,9 +42,7 @@ impl Store {
     /// changed after every local write and every merge. Returns a handle for
     /// `remove_listener`.
     pub fn add_listener(&self, listener: Arc<dyn StoreListener>) -> u64 {
-        self.inner
-            .add_listener(Arc::new(ListenerBridge::new(listener)))
-            .into()
+        self.inner.add_listener(Arc::new(ListenerBridge::new(listener))).into()
     }
 
     /// Unregisters a listener; returns whether it was registered.

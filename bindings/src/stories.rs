@@ -4,9 +4,7 @@
 use storyloom::{CommentId, HighlightId, ParticipantId, ProjectId, StoryId};
 
 use crate::error::{Result, StoreError};
-use crate::records::{
-    HistoryEntry, NewStory, SearchHit, Story, StoryPage, StoryQuery, StoryUpdate, all,
-};
+use crate::records::{HistoryEntry, NewStory, SearchHit, Story, StoryPage, StoryQuery, StoryUpdate, all};
 use crate::store::Store;
 
 #[uniffi::export]
@@ -25,13 +23,7 @@ impl Store {
 
     /// Deletes `delete` UTF-16 code units at `start` and inserts `insert`:
     /// what a text field's change callback reports.
-    pub fn splice_transcript(
-        &self,
-        id: StoryId,
-        start: i32,
-        delete: i32,
-        insert: String,
-    ) -> Result<()> {
+    pub fn splice_transcript(&self, id: StoryId, start: i32, delete: i32, insert: String) -> Result<()> {
         let (start, delete) = (offset("transcript", start)?, offset("transcript", delete)?);
         Ok(self.inner.splice_transcript(id, start, delete, &insert)?)
     }
@@ -41,13 +33,7 @@ impl Store {
         Ok(self.inner.set_transcript(id, &text)?)
     }
 
-    pub fn splice_summary(
-        &self,
-        id: StoryId,
-        start: i32,
-        delete: i32,
-        insert: String,
-    ) -> Result<()> {
+    pub fn splice_summary(&self, id: StoryId, start: i32, delete: i32, insert: String) -> Result<()> {
         let (start, delete) = (offset("summary", start)?, offset("summary", delete)?);
         Ok(self.inner.splice_summary(id, start, delete, &insert)?)
     }
@@ -82,21 +68,14 @@ impl Store {
         note: String,
     ) -> Result<HighlightId> {
         let (start, end) = (offset("highlight", start)?, offset("highlight", end)?);
-        Ok(self
-            .inner
-            .add_highlight(story, start, end, theme.as_deref(), &note)?)
+        Ok(self.inner.add_highlight(story, start, end, theme.as_deref(), &note)?)
     }
 
     pub fn remove_highlight(&self, story: StoryId, highlight: HighlightId) -> Result<()> {
         Ok(self.inner.remove_highlight(story, highlight)?)
     }
 
-    pub fn add_comment(
-        &self,
-        story: StoryId,
-        body: String,
-        highlight: Option<HighlightId>,
-    ) -> Result<CommentId> {
+    pub fn add_comment(&self, story: StoryId, body: String, highlight: Option<HighlightId>) -> Result<CommentId> {
         Ok(self.inner.add_comment(story, &body, highlight)?)
     }
 
@@ -111,15 +90,8 @@ impl Store {
 
     /// Stories containing every word of `query`, best first.
     /// `limit` 0 means the default (20).
-    pub fn search(
-        &self,
-        query: String,
-        project: Option<ProjectId>,
-        limit: i32,
-    ) -> Result<Vec<SearchHit>> {
-        Ok(self
-            .inner
-            .search(&query, project, offset("limit", limit)? as u32)?)
+    pub fn search(&self, query: String, project: Option<ProjectId>, limit: i32) -> Result<Vec<SearchHit>> {
+        Ok(self.inner.search(&query, project, offset("limit", limit)? as u32)?)
     }
 
     pub fn story_history(&self, id: StoryId) -> Result<Vec<HistoryEntry>> {
@@ -134,6 +106,5 @@ impl Store {
 /// Offsets and lengths cross as `Int` (Kotlin) / `Int32` (Swift), as the
 /// platforms' string APIs count them; a negative one is invalid input.
 pub(crate) fn offset(field: &str, value: i32) -> Result<u64> {
-    u64::try_from(value)
-        .map_err(|_| StoreError::InvalidInput(format!("invalid {field}: {value} is negative")))
+    u64::try_from(value).map_err(|_| StoreError::InvalidInput(format!("invalid {field}: {value} is negative")))
 }

@@ -64,9 +64,7 @@ fn create_story_bench(runs: usize) {
     });
 
     let store = Store::open(dir.path().join("store.storyloom")).unwrap();
-    let (project, _) = store
-        .create_project("Bench", "Bencher", MemberRole::Reporter)
-        .unwrap();
+    let (project, _) = store.create_project("Bench", "Bencher", MemberRole::Reporter).unwrap();
     let store_time = median(runs, || {
         black_box(
             store
@@ -93,9 +91,7 @@ fn keystroke_bench(runs: usize) {
     let transcript = transcript_3kb();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("store.storyloom")).unwrap();
-    let (project, _) = store
-        .create_project("Bench", "Bencher", MemberRole::Reporter)
-        .unwrap();
+    let (project, _) = store.create_project("Bench", "Bencher", MemberRole::Reporter).unwrap();
     let story = store
         .create_story(
             project,
@@ -123,9 +119,7 @@ fn open_and_list_bench(sizes: &[usize]) {
         let path = dir.path().join("store.storyloom");
         {
             let store = Store::open(&path).unwrap();
-            let (project, _) = store
-                .create_project("Bench", "Bencher", MemberRole::Reporter)
-                .unwrap();
+            let (project, _) = store.create_project("Bench", "Bencher", MemberRole::Reporter).unwrap();
             for i in 0..size {
                 store
                     .create_story(
@@ -184,9 +178,5 @@ fn main() {
     );
     create_story_bench(if quick { 30 } else { 200 });
     keystroke_bench(if quick { 30 } else { 300 });
-    open_and_list_bench(if quick {
-        &[100, 1_000]
-    } else {
-        &[100, 1_000, 10_000]
-    });
+    open_and_list_bench(if quick { &[100, 1_000] } else { &[100, 1_000, 10_000] });
 }

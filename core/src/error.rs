@@ -54,6 +54,14 @@ pub enum Error {
     #[error("{kind} {id} was erased at the storyteller's request")]
     Erased { kind: RecordKind, id: String },
 
+    /// The effective consent does not allow what was asked: the storytellers
+    /// have not granted `scope` (or withdrew it).
+    #[error("consent required: the storytellers of story {story} have not granted {scope}")]
+    ConsentRequired {
+        scope: crate::consent::ConsentScope,
+        story: crate::ids::StoryId,
+    },
+
     /// An argument the caller passed is not acceptable.
     #[error("invalid {field}: {reason}")]
     InvalidInput { field: String, reason: String },

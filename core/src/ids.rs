@@ -107,6 +107,12 @@ id_type!(
     "comment_id"
 );
 
+id_type!(
+    /// A record in a project's consent ledger: a consent grant or a withdrawal.
+    ConsentRecordId,
+    "consent_record_id"
+);
+
 /// Keeps error messages short when a caller passes something enormous.
 fn shorten(text: &str) -> String {
     const MAX: usize = 40;

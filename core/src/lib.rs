@@ -37,6 +37,7 @@
 //!
 //! The crate is plain Rust; `storyloom-ffi` exposes it to Kotlin and Swift.
 
+mod consent;
 mod documents;
 mod error;
 mod ids;
@@ -44,11 +45,16 @@ mod model;
 mod store;
 pub mod text;
 
+pub use consent::{
+    Attribution, ConsentGrant, ConsentMethod, ConsentRecord, ConsentScope, ConsentWithdrawal, Credit, EffectiveConsent,
+    ExportPurpose, NewConsentGrant, NewConsentWithdrawal, PublishedQuote, PublishedStory,
+};
 pub use documents::DocKind;
+pub use documents::ledger_doc::Tombstone;
 pub use error::{Error, RecordKind, Result};
-pub use ids::{CommentId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
+pub use ids::{CommentId, ConsentRecordId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
 pub use model::*;
 pub use store::{
-    ChangeListener, ChangeOrigin, ImportOutcome, ListenerId, SearchHit, StorageStats, Store,
-    StoreChange,
+    ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ImportOutcome, ListenerId, SearchHit, StorageStats,
+    Store, StoreChange, Withheld,
 };

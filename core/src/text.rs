@@ -32,9 +32,7 @@ pub(crate) fn check_utf16_range(text: &str, start: usize, len: usize, field: &st
     if end > total {
         return Err(Error::invalid(
             field,
-            format!(
-                "range {start}..{end} is past the end of the text (length {total} in UTF-16 code units)"
-            ),
+            format!("range {start}..{end} is past the end of the text (length {total} in UTF-16 code units)"),
         ));
     }
     for offset in [start, end] {

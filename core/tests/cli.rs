@@ -136,12 +136,7 @@ fn a_field_session_through_the_command_line() {
     let shown = cli.ok(&["story", "show", &story]);
     assert_eq!(shown["title"], "Warm places, cold streets");
     assert_eq!(shown["tags"], serde_json::json!(["winter"]));
-    assert!(
-        shown["transcript"]
-            .as_str()
-            .unwrap()
-            .ends_with("closed at five.")
-    );
+    assert!(shown["transcript"].as_str().unwrap().ends_with("closed at five."));
 
     let other = id(&cli.ok(&[
         "story",
@@ -171,12 +166,7 @@ fn a_field_session_through_the_command_line() {
     assert_eq!(results.len(), 1);
     assert_eq!(results[0]["id"], story.as_str());
     assert_eq!(results[0]["title"], "Warm places, cold streets");
-    assert!(
-        results[0]["snippet"]
-            .as_str()
-            .unwrap()
-            .contains("[library]")
-    );
+    assert!(results[0]["snippet"].as_str().unwrap().contains("[library]"));
 }
 
 #[test]
@@ -204,12 +194,110 @@ fn errors_are_one_json_object_on_stderr_with_a_kind() {
 fn a_file_that_is_not_a_store_is_refused() {
     let cli = Cli::new();
     std::fs::write(&cli.store, "just some text").unwrap();
+    assert_eq!(cli.fails(&["story", "list"])["error"]["kind"], "not_a_store");
+    assert_eq!(std::fs::read_to_string(&cli.store).unwrap(), "just some text");
+}
+
+#[test]
+fn consent_withdrawal_erasure_and_export_through_the_command_line() {
+    let cli = Cli::new();
+    cli.ok(&["init", "--project", "Leeds listening", "--member", "Asha"]);
+    let amira = id(&cli.ok(&["participant", "add", "--name", "Amira", "--pseudonym", "A."]));
+    let bilal = id(&cli.ok(&["participant", "add", "--name", "Bilal"]));
+    let kept = id(&cli.ok(&["story", "add", "--title", "Kept", "--storyteller", &amira]));
+    let erased = id(&cli.ok(&["story", "add", "--title", "Erased", "--storyteller", &amira]));
+    let unconsented = id(&cli.ok(&["story", "add", "--title", "No consent", "--storyteller", &bilal]));
+
+    let grant = cli.ok(&[
+        "consent",
+        "grant",
+        "--storyteller",
+        &amira,
+        "--scope",
+        "record",
+        "transcribe",
+        "research",
+        "--scope",
+        "use-quotes",
+        "--method",
+        "easy-read",
+        "--expires",
+        "2099-01-01T00:00:00Z",
+    ]);
+    assert!(grant["id"].is_string());
+    let shown = cli.ok(&["consent", "show", "--storyteller", &amira]);
     assert_eq!(
-        cli.fails(&["story", "list"])["error"]["kind"],
-        "not_a_store"
+        shown["effective"],
+        serde_json::json!(["record", "transcribe", "use-quotes", "research"])
+    );
+    assert_eq!(shown["records"].as_array().unwrap().len(), 1);
+
+    let withdrawal = cli.ok(&[
+        "consent",
+        "withdraw",
+        "--storyteller",
+        &amira,
+        "--story",
+        &erased,
+        "--erase",
+    ]);
+    assert!(withdrawal["id"].is_string());
+    assert_eq!(cli.fails(&["story", "show", &erased])["error"]["kind"], "erased");
+    let on_story = cli.ok(&["consent", "show", "--storyteller", &amira, "--story", &erased]);
+    assert_eq!(on_story["effective"], serde_json::json!([]));
+
+    let receipt = cli.ok(&["consent", "receipt", "--storyteller", &amira]);
+    assert_eq!(receipt["version"], "KI-CR-v1.1.0");
+    assert_eq!(receipt["collectionMethod"], "easy-read");
+
+    let out = cli.dir().join("export");
+    let report = cli.ok(&["export", "--out", out.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(report["exported"], 1);
+    let withheld = report["withheld"].as_array().unwrap();
+    assert_eq!(withheld.len(), 1);
+    assert_eq!(withheld[0]["id"], unconsented.as_str());
+    assert!(withheld[0]["reason"].as_str().unwrap().contains("research"));
+    let story: Value =
+        serde_json::from_slice(&std::fs::read(out.join(format!("stories/{kept}.json"))).unwrap()).unwrap();
+    assert_eq!(story["title"], "Kept");
+    assert_eq!(story["storytellers"][0]["shown_as"], "A.", "pseudonym by default");
+    let csv_out = cli.dir().join("csv");
+    assert_eq!(
+        cli.ok(&["export", "--out", csv_out.to_str().unwrap(), "--format", "csv"])["exported"],
+        1
+    );
+    assert!(
+        std::fs::read_to_string(csv_out.join("stories.csv"))
+            .unwrap()
+            .contains("Kept")
+    );
+
+    assert_eq!(
+        cli.fails(&[
+            "consent",
+            "grant",
+            "--storyteller",
+            &amira,
+            "--scope",
+            "everything",
+            "--method",
+            "spoken"
+        ])["error"]["kind"],
+        "invalid_input"
     );
     assert_eq!(
-        std::fs::read_to_string(&cli.store).unwrap(),
-        "just some text"
+        cli.fails(&[
+            "consent",
+            "grant",
+            "--storyteller",
+            &amira,
+            "--scope",
+            "research",
+            "--method",
+            "spoken",
+            "--expires",
+            "2001-01-01T00:00:00Z"
+        ])["error"]["kind"],
+        "invalid_input"
     );
 }

@@ -3,9 +3,7 @@
 
 use std::path::PathBuf;
 
-use storyloom::{
-    MemberId, MemberRole, NewParticipant, NewStory, ParticipantId, ProjectId, Store, StoryId,
-};
+use storyloom::{MemberId, MemberRole, NewParticipant, NewStory, ParticipantId, ProjectId, Store, StoryId};
 use tempfile::TempDir;
 
 /// A device in the field: a store file in a folder of its own.
@@ -40,12 +38,7 @@ impl Phone {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(dir.path().join("phone.storyloom")).expect("open store");
         store
-            .import_document(
-                &from
-                    .store
-                    .export_project_document(project)
-                    .expect("export project"),
-            )
+            .import_document(&from.store.export_project_document(project).expect("export project"))
             .expect("import project");
         let member = store
             .join_project(project, name, MemberRole::Facilitator)
@@ -84,13 +77,7 @@ impl Phone {
             .expect("add participant")
     }
 
-    pub fn add_story(
-        &self,
-        project: ProjectId,
-        title: &str,
-        storyteller: ParticipantId,
-        transcript: &str,
-    ) -> StoryId {
+    pub fn add_story(&self, project: ProjectId, title: &str, storyteller: ParticipantId, transcript: &str) -> StoryId {
         self.store
             .create_story(
                 project,
@@ -115,28 +102,16 @@ pub fn exchange_story(a: &Phone, b: &Phone, story: StoryId) {
 
 /// Merges a participant both ways.
 pub fn exchange_participant(a: &Phone, b: &Phone, participant: ParticipantId) {
-    let from_a = a
-        .store
-        .export_participant_document(participant)
-        .expect("export from a");
+    let from_a = a.store.export_participant_document(participant).expect("export from a");
     b.store.import_document(&from_a).expect("import into b");
-    let from_b = b
-        .store
-        .export_participant_document(participant)
-        .expect("export from b");
+    let from_b = b.store.export_participant_document(participant).expect("export from b");
     a.store.import_document(&from_b).expect("import into a");
 }
 
 /// Merges the project document both ways.
 pub fn exchange_project(a: &Phone, b: &Phone, project: ProjectId) {
-    let from_a = a
-        .store
-        .export_project_document(project)
-        .expect("export from a");
+    let from_a = a.store.export_project_document(project).expect("export from a");
     b.store.import_document(&from_a).expect("import into b");
-    let from_b = b
-        .store
-        .export_project_document(project)
-        .expect("export from b");
+    let from_b = b.store.export_project_document(project).expect("export from b");
     a.store.import_document(&from_b).expect("import into a");
 }

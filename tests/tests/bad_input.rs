@@ -4,8 +4,7 @@
 use std::fs;
 
 use storyloom::{
-    Error, InteractionBadge, NewParticipant, NewStory, ParticipantId, RecordKind, Store, StoryId,
-    StoryUpdate,
+    Error, InteractionBadge, NewParticipant, NewStory, ParticipantId, RecordKind, Store, StoryId, StoryUpdate,
 };
 use storyloom_scenarios::Phone;
 
@@ -93,14 +92,8 @@ fn an_invalid_language_tag_is_refused_and_changes_nothing() {
 
 #[test]
 fn an_invalid_badge_is_refused() {
-    assert_eq!(
-        invalid_field(InteractionBadge::parse("purple").unwrap_err()),
-        "badge"
-    );
-    assert_eq!(
-        invalid_field(InteractionBadge::parse("#ff0000").unwrap_err()),
-        "badge"
-    );
+    assert_eq!(invalid_field(InteractionBadge::parse("purple").unwrap_err()), "badge");
+    assert_eq!(invalid_field(InteractionBadge::parse("#ff0000").unwrap_err()), "badge");
 }
 
 #[test]
@@ -128,11 +121,7 @@ fn a_ten_megabyte_transcript_is_refused_clearly() {
         "transcript"
     );
     assert_eq!(
-        invalid_field(
-            asha.store
-                .splice_transcript(story, 0, 0, &huge)
-                .unwrap_err()
-        ),
+        invalid_field(asha.store.splice_transcript(story, 0, 0, &huge).unwrap_err()),
         "transcript"
     );
     assert_eq!(asha.store.story(story).unwrap().transcript, "short");
@@ -160,21 +149,11 @@ fn invalid_utf16_offsets_are_refused_and_change_nothing() {
     let amira = asha.add_storyteller(project, "Amira");
     let story = asha.add_story(project, "Emoji", amira, "a😀b");
     for (start, delete) in [(2, 0), (0, 2), (5, 0), (3, 5), (u64::MAX, 1)] {
-        let err = asha
-            .store
-            .splice_transcript(story, start, delete, "x")
-            .unwrap_err();
-        assert_eq!(
-            invalid_field(err),
-            "transcript",
-            "splice at {start} deleting {delete}"
-        );
+        let err = asha.store.splice_transcript(story, start, delete, "x").unwrap_err();
+        assert_eq!(invalid_field(err), "transcript", "splice at {start} deleting {delete}");
     }
     for (start, end) in [(2, 3), (0, 2), (3, 3), (3, 1), (0, 9)] {
-        let err = asha
-            .store
-            .add_highlight(story, start, end, None, "")
-            .unwrap_err();
+        let err = asha.store.add_highlight(story, start, end, None, "").unwrap_err();
         assert_eq!(invalid_field(err), "highlight", "highlight {start}..{end}");
     }
     assert_eq!(asha.store.story(story).unwrap().transcript, "a😀b");
@@ -192,17 +171,13 @@ fn unknown_ids_are_not_found() {
         })
     ));
     assert!(matches!(
-        asha.store
-            .set_badge(ParticipantId::new(), InteractionBadge::Red),
+        asha.store.set_badge(ParticipantId::new(), InteractionBadge::Red),
         Err(Error::NotFound {
             kind: RecordKind::Participant,
             ..
         })
     ));
-    assert!(matches!(
-        StoryId::parse("01234"),
-        Err(Error::InvalidInput { .. })
-    ));
+    assert!(matches!(StoryId::parse("01234"), Err(Error::InvalidInput { .. })));
 }
 
 #[test]

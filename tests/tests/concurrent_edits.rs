@@ -14,9 +14,7 @@ fn concurrent_transcript_edits_merge_character_by_character() {
     exchange_story(&asha, &ben, story);
 
     // Asha fixes the start, Ben adds to the end, at the same time.
-    asha.store
-        .splice_transcript(story, 4, 3, "number 42 bus")
-        .unwrap();
+    asha.store.splice_transcript(story, 4, 3, "number 42 bus").unwrap();
     ben.store
         .splice_transcript(story, 23, 0, " Nobody told us why.")
         .unwrap();
@@ -38,19 +36,11 @@ fn whole_text_updates_from_both_sides_keep_both_edits() {
 
     // Text fields that only report "here is the whole new text".
     asha.store.set_transcript(story, "ONE two three").unwrap();
-    ben.store
-        .set_transcript(story, "one two three four")
-        .unwrap();
+    ben.store.set_transcript(story, "one two three four").unwrap();
     exchange_story(&asha, &ben, story);
 
-    assert_eq!(
-        asha.store.story(story).unwrap().transcript,
-        "ONE two three four"
-    );
-    assert_eq!(
-        ben.store.story(story).unwrap().transcript,
-        "ONE two three four"
-    );
+    assert_eq!(asha.store.story(story).unwrap().transcript, "ONE two three four");
+    assert_eq!(ben.store.story(story).unwrap().transcript, "ONE two three four");
 }
 
 #[test]
@@ -75,10 +65,7 @@ fn a_concurrent_title_change_has_one_winner_everywhere_and_the_conflict_is_visib
 
     let on_asha = asha.store.story(story).unwrap();
     let on_ben = ben.store.story(story).unwrap();
-    assert_eq!(
-        on_asha.title, on_ben.title,
-        "the same title wins on every device"
-    );
+    assert_eq!(on_asha.title, on_ben.title, "the same title wins on every device");
     let conflict = on_asha
         .conflicts
         .iter()
@@ -129,9 +116,7 @@ fn the_badge_merges_to_the_most_protective_level_until_someone_sets_it_again() {
     let amira = asha.add_storyteller(project, "Amira");
     exchange_participant(&asha, &ben, amira);
 
-    asha.store
-        .set_badge(amira, InteractionBadge::Green)
-        .unwrap();
+    asha.store.set_badge(amira, InteractionBadge::Green).unwrap();
     ben.store.set_badge(amira, InteractionBadge::Red).unwrap();
     exchange_participant(&asha, &ben, amira);
     for phone in [&asha, &ben] {
@@ -146,24 +131,15 @@ fn the_badge_merges_to_the_most_protective_level_until_someone_sets_it_again() {
     );
 
     // Amira tells Asha she is happy to be approached now.
-    asha.store
-        .set_badge(amira, InteractionBadge::Green)
-        .unwrap();
+    asha.store.set_badge(amira, InteractionBadge::Green).unwrap();
     exchange_participant(&asha, &ben, amira);
-    assert_eq!(
-        ben.store.participant(amira).unwrap().badge,
-        InteractionBadge::Green
-    );
+    assert_eq!(ben.store.participant(amira).unwrap().badge, InteractionBadge::Green);
     assert!(ben.store.participant(amira).unwrap().conflicts.is_empty());
 
     // Every change is in the history, with who made it.
     let history = ben.store.badge_history(amira).unwrap();
     let levels: Vec<_> = history.iter().map(|c| c.level).collect();
-    assert_eq!(
-        levels.len(),
-        4,
-        "unset at creation, green, red, green: {levels:?}"
-    );
+    assert_eq!(levels.len(), 4, "unset at creation, green, red, green: {levels:?}");
     assert!(
         history
             .iter()

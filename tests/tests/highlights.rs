@@ -29,21 +29,11 @@ fn a_highlight_keeps_its_words_through_concurrent_edits_before_inside_and_after(
     // Cara edits inside it and after it.
     let highlight = asha
         .store
-        .add_highlight(
-            story,
-            quote_start(),
-            quote_end(),
-            Some("reliability"),
-            "key moment",
-        )
+        .add_highlight(story, quote_start(), quote_end(), Some("reliability"), "key moment")
         .unwrap();
-    ben.store
-        .splice_transcript(story, 0, 2, "I and my son")
-        .unwrap();
+    ben.store.splice_transcript(story, 0, 2, "I and my son").unwrap();
     let inside = TRANSCRIPT.find("never").unwrap() as u64;
-    cara.store
-        .splice_transcript(story, inside, 5, "just never")
-        .unwrap();
+    cara.store.splice_transcript(story, inside, 5, "just never").unwrap();
     cara.store
         .splice_transcript(story, TRANSCRIPT.len() as u64 + 5, 0, " Two miles.")
         .unwrap();
@@ -83,9 +73,7 @@ fn text_typed_right_at_the_edges_stays_outside_the_highlight() {
         .add_highlight(story, quote_start(), quote_end(), None, "")
         .unwrap();
 
-    asha.store
-        .splice_transcript(story, quote_end(), 0, " Again.")
-        .unwrap();
+    asha.store.splice_transcript(story, quote_end(), 0, " Again.").unwrap();
     asha.store
         .splice_transcript(story, quote_start(), 0, "Sadly, ")
         .unwrap();
@@ -123,10 +111,7 @@ fn highlights_use_utf16_offsets_with_emoji_and_combining_marks() {
     let start = "Hi 😀 ".encode_utf16().count() as u64;
     assert_eq!(start, 6);
     let end = start + "the cafe\u{301}".encode_utf16().count() as u64;
-    let highlight = asha
-        .store
-        .add_highlight(story, start, end, None, "")
-        .unwrap();
+    let highlight = asha.store.add_highlight(story, start, end, None, "").unwrap();
 
     asha.store.splice_transcript(story, 3, 2, "🚌").unwrap();
     let story = asha.store.story(story).unwrap();

@@ -22,29 +22,15 @@ fn search_finds_text_that_arrived_in_a_merge() {
     let hits = asha.store.search("council", None, 10).unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].story_id, story);
-    assert!(
-        hits[0].snippet.contains("[council]"),
-        "snippet: {}",
-        hits[0].snippet
-    );
+    assert!(hits[0].snippet.contains("[council]"), "snippet: {}", hits[0].snippet);
 }
 
 #[test]
 fn search_covers_titles_tags_and_highlight_notes_and_ranks_titles_first() {
     let (asha, project) = Phone::founding("Asha", "Bus routes");
     let amira = asha.add_storyteller(project, "Amira");
-    let in_transcript = asha.add_story(
-        project,
-        "Waiting",
-        amira,
-        "We talked about the library closing.",
-    );
-    let in_title = asha.add_story(
-        project,
-        "The library",
-        amira,
-        "Books were everything to me.",
-    );
+    let in_transcript = asha.add_story(project, "Waiting", amira, "We talked about the library closing.");
+    let in_title = asha.add_story(project, "The library", amira, "Books were everything to me.");
     let tagged = asha.add_story(project, "Evenings", amira, "Nothing to do after six.");
     asha.store.add_tag(tagged, "youth services").unwrap();
     let noted = asha.add_story(project, "Rent", amira, "The rent went up twice.");
@@ -57,19 +43,10 @@ fn search_covers_titles_tags_and_highlight_notes_and_ranks_titles_first() {
         library.iter().map(|h| h.story_id).collect::<Vec<_>>(),
         vec![in_title, in_transcript]
     );
-    assert_eq!(
-        asha.store.search("youth", None, 10).unwrap()[0].story_id,
-        tagged
-    );
-    assert_eq!(
-        asha.store.search("landlord", None, 10).unwrap()[0].story_id,
-        noted
-    );
+    assert_eq!(asha.store.search("youth", None, 10).unwrap()[0].story_id, tagged);
+    assert_eq!(asha.store.search("landlord", None, 10).unwrap()[0].story_id, noted);
     // Search as you type: the last word may be unfinished.
-    assert_eq!(
-        asha.store.search("landl", None, 10).unwrap()[0].story_id,
-        noted
-    );
+    assert_eq!(asha.store.search("landl", None, 10).unwrap()[0].story_id, noted);
     // Accents do not matter.
     assert_eq!(asha.store.search("LÍBRARY", None, 10).unwrap().len(), 2);
 }
@@ -83,10 +60,7 @@ fn closing_and_reopening_keeps_everything() {
         .unwrap();
     let story = asha.add_story(project, "The 42", amira, "The bus stopped coming.");
     asha.store.add_tag(story, "transport").unwrap();
-    let highlight = asha
-        .store
-        .add_highlight(story, 4, 7, Some("transport"), "")
-        .unwrap();
+    let highlight = asha.store.add_highlight(story, 4, 7, Some("transport"), "").unwrap();
     for i in 0..50 {
         asha.store.splice_transcript(story, 23 + i, 0, "!").unwrap();
     }
@@ -98,10 +72,7 @@ fn closing_and_reopening_keeps_everything() {
     assert_eq!(asha.store.story(story).unwrap(), before);
     assert_eq!(asha.store.participant(amira).unwrap(), participant_before);
     assert_eq!(before.highlights[0].id, highlight);
-    assert_eq!(
-        asha.store.project(project).unwrap().local_member,
-        Some(asha.member)
-    );
+    assert_eq!(asha.store.project(project).unwrap().local_member, Some(asha.member));
     assert_eq!(asha.store.search("bus", None, 10).unwrap().len(), 1);
     // The device keeps writing as the same member after reopening.
     asha.store.add_tag(story, "reopened").unwrap();
@@ -159,17 +130,9 @@ fn lists_filter_sort_and_page_from_the_index() {
                 &NewStory {
                     title: format!("Story {i}"),
                     storytellers: vec![teller],
-                    tags: if i < 3 {
-                        vec!["transport".into()]
-                    } else {
-                        vec![]
-                    },
+                    tags: if i < 3 { vec!["transport".into()] } else { vec![] },
                     recorded_at: Some(
-                        chrono::DateTime::parse_from_rfc3339(&format!(
-                            "2026-0{}-01T10:00:00+01:00",
-                            i + 1
-                        ))
-                        .unwrap(),
+                        chrono::DateTime::parse_from_rfc3339(&format!("2026-0{}-01T10:00:00+01:00", i + 1)).unwrap(),
                     ),
                     ..Default::default()
                 },
@@ -219,10 +182,7 @@ fn lists_filter_sort_and_page_from_the_index() {
         status: Some(StoryStatus::Reviewed),
         ..StoryQuery::new(project)
     });
-    assert_eq!(
-        reviewed.stories.iter().map(|s| s.id).collect::<Vec<_>>(),
-        vec![ids[1]]
-    );
+    assert_eq!(reviewed.stories.iter().map(|s| s.id).collect::<Vec<_>>(), vec![ids[1]]);
     let spring = page(StoryQuery {
         recorded_from: Some("2026-03-01T00:00:00Z".parse().unwrap()),
         recorded_to: Some("2026-05-01T00:00:00Z".parse().unwrap()),

@@ -4,11 +4,14 @@
 //! Times cross as `SystemTime`, which Kotlin sees as `java.time.Instant`
 //! and Swift as `Date`.
 
+mod consent;
 mod participant;
 mod project;
 mod story;
 
+pub use consent::*;
 pub use participant::*;
+
 pub use project::*;
 pub use story::*;
 

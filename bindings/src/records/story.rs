@@ -5,11 +5,10 @@ use std::time::SystemTime;
 use chrono::{DateTime, FixedOffset};
 use storyloom::{CommentId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
 
-pub use storyloom::{
-    ChangeKind, ChangeOrigin, FieldConflict, SearchHit, StoreChange, StorySort, StoryStatus,
-};
+pub use storyloom::{ChangeKind, ChangeOrigin, FieldConflict, SearchHit, StoreChange, StorySort, StoryStatus};
 
-use super::{all, from_system_time, to_system_time};
+use super::{ConsentScope, all, from_system_time, to_system_time};
+
 use crate::error::StoreError;
 
 /// Where a story is in its life.
@@ -48,6 +47,8 @@ pub enum ChangeKind {
     AdjustmentsChanged,
     MemberAdded,
     ThemeAdded,
+    ConsentRecorded,
+    Erased,
     Other(String),
 }
 
@@ -188,6 +189,8 @@ pub struct StorySummary {
     pub created_at: SystemTime,
     pub updated_at: SystemTime,
     pub highlight_count: i32,
+    /// The consent in force: what every storyteller allows.
+    pub consent: Vec<ConsentScope>,
 }
 
 /// Which stories of a project to list.
@@ -246,11 +249,7 @@ impl TryFrom<RecordedAt> for DateTime<FixedOffset> {
             .utc_offset_minutes
             .checked_mul(60)
             .and_then(FixedOffset::east_opt)
-            .ok_or_else(|| {
-                StoreError::InvalidInput(
-                    "invalid recorded_at: the UTC offset is out of range".into(),
-                )
-            })?;
+            .ok_or_else(|| StoreError::InvalidInput("invalid recorded_at: the UTC offset is out of range".into()))?;
         Ok(from_system_time(r.at).with_timezone(&offset))
     }
 }
@@ -353,6 +352,7 @@ impl From<storyloom::StorySummary> for StorySummary {
             created_at: to_system_time(s.created_at),
             updated_at: to_system_time(s.updated_at),
             highlight_count: clamp(s.highlight_count),
+            consent: s.consent,
         }
     }
 }

@@ -45,6 +45,92 @@ pub enum Command {
     Story(StoryCommand),
     /// Full-text search over titles, summaries, transcripts, tags and highlight notes.
     Search(SearchArgs),
+    /// Consent grants, withdrawals (with erasure), effective consent and receipts.
+    #[command(subcommand)]
+    Consent(ConsentCommand),
+    /// Export what consent allows to a folder, with a manifest of what was withheld.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsentCommand {
+    /// Record a consent grant.
+    Grant(GrantArgs),
+    /// Record a withdrawal; with --erase, erase the stories it covers everywhere.
+    Withdraw(WithdrawArgs),
+    /// Show the effective consent and the records behind it.
+    Show {
+        #[arg(long)]
+        storyteller: String,
+        #[arg(long)]
+        story: Option<String>,
+    },
+    /// Print a consent receipt (Kantara Consent Receipt v1.1 fields) for a storyteller.
+    Receipt {
+        #[arg(long)]
+        storyteller: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct GrantArgs {
+    #[arg(long)]
+    pub storyteller: String,
+    /// The story it covers; all the storyteller's stories when left out.
+    #[arg(long)]
+    pub story: Option<String>,
+    /// record, transcribe, keep-media, share-in-project, publish-anonymised,
+    /// publish-named, use-quotes, research, archive, contact. Repeatable.
+    #[arg(long = "scope", num_args = 1.., required = true)]
+    pub scopes: Vec<String>,
+    /// spoken, written, easy-read, sign-language, aac or proxy.
+    #[arg(long)]
+    pub method: String,
+    /// When the consent ends (RFC 3339).
+    #[arg(long)]
+    pub expires: Option<String>,
+    /// When to check it with the storyteller again (RFC 3339).
+    #[arg(long)]
+    pub review: Option<String>,
+    /// named, pseudonym or anonymous.
+    #[arg(long, default_value = "pseudonym")]
+    pub attribution: String,
+    /// The version of the information sheet given.
+    #[arg(long, default_value = "1")]
+    pub information_version: String,
+    /// The language it was given in (BCP 47).
+    #[arg(long, default_value = "en")]
+    pub information_language: String,
+    /// Content hash of the evidence held as media (sha256:…).
+    #[arg(long)]
+    pub evidence: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WithdrawArgs {
+    #[arg(long)]
+    pub storyteller: String,
+    #[arg(long)]
+    pub story: Option<String>,
+    /// The scopes withdrawn; every scope when left out. Repeatable.
+    #[arg(long = "scope", num_args = 1..)]
+    pub scopes: Vec<String>,
+    /// Erase the stories covered (and, for all stories, the storyteller's details).
+    #[arg(long)]
+    pub erase: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The folder to write to.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// json or csv.
+    #[arg(long, default_value = "json")]
+    pub format: String,
+    /// research, publication or archive: decides which consent scope is needed.
+    #[arg(long, default_value = "research")]
+    pub purpose: String,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 //! refused the request and 2 when the command line itself was wrong.
 
 mod args;
+mod consent;
 mod output;
 mod participant;
 mod story;
@@ -89,8 +90,7 @@ fn run(cli: &Cli) -> Result<Output, Error> {
             ))
         }
         Command::Theme(args) => {
-            let added =
-                store.add_theme(current_project(cli, &store)?, &args.name, &args.description)?;
+            let added = store.add_theme(current_project(cli, &store)?, &args.name, &args.description)?;
             Ok(Output::new(
                 json!({"added": added}),
                 if added {
@@ -100,9 +100,10 @@ fn run(cli: &Cli) -> Result<Output, Error> {
                 },
             ))
         }
-        Command::Participant(command) => {
-            participant::run(&store, current_project(cli, &store), command)
-        }
+        Command::Consent(command) => consent::run(&store, current_project(cli, &store), command),
+        Command::Export(args) => consent::export(&store, current_project(cli, &store), args),
+        Command::Participant(command) => participant::run(&store, current_project(cli, &store), command),
+
         Command::Story(command) => story::run(&store, current_project(cli, &store), command),
         Command::Search(args) => {
             let hits = store.search(&args.query, current_project(cli, &store).ok(), args.limit)?;

@@ -31,6 +31,8 @@ pub fn error_kind(err: &Error) -> &'static str {
         Error::NotFound { .. } => "not_found",
         Error::Erased { .. } => "erased",
         Error::InvalidInput { .. } => "invalid_input",
+        Error::ConsentRequired { .. } => "consent_required",
+
         Error::CorruptData(_) => "corrupt_data",
         Error::NotAStore(_) => "not_a_store",
         Error::StoreNewerThanLibrary { .. } => "store_newer_than_library",

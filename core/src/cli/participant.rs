@@ -1,19 +1,12 @@
 //! `storyloom participant …`
 
 use serde_json::json;
-use storyloom::{
-    Adjustment, AdjustmentKind, Error, InteractionBadge, NewParticipant, ParticipantId, ProjectId,
-    Store,
-};
+use storyloom::{Adjustment, AdjustmentKind, Error, InteractionBadge, NewParticipant, ParticipantId, ProjectId, Store};
 
 use crate::args::ParticipantCommand;
 use crate::output::{Output, json_error};
 
-pub fn run(
-    store: &Store,
-    project: Result<ProjectId, Error>,
-    command: &ParticipantCommand,
-) -> Result<Output, Error> {
+pub fn run(store: &Store, project: Result<ProjectId, Error>, command: &ParticipantCommand) -> Result<Output, Error> {
     match command {
         ParticipantCommand::Add(args) => {
             let new = NewParticipant {
@@ -21,11 +14,7 @@ pub fn run(
                 pseudonym: args.pseudonym.clone(),
                 pronouns: args.pronouns.clone(),
                 preferred_language: args.language.clone(),
-                badge: args
-                    .badge
-                    .as_deref()
-                    .map(InteractionBadge::parse)
-                    .transpose()?,
+                badge: args.badge.as_deref().map(InteractionBadge::parse).transpose()?,
                 adjustments: args
                     .adjustments
                     .iter()

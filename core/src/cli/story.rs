@@ -3,18 +3,14 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use storyloom::{
-    Error, HistoryEntry, NewStory, ParticipantId, ProjectId, Store, StoryId, StoryQuery, StorySort,
-    StoryStatus, StoryUpdate,
+    Error, HistoryEntry, NewStory, ParticipantId, ProjectId, Store, StoryId, StoryQuery, StorySort, StoryStatus,
+    StoryUpdate,
 };
 
 use crate::args::StoryCommand;
 use crate::output::{Output, json_error, read_text_file};
 
-pub fn run(
-    store: &Store,
-    project: Result<ProjectId, Error>,
-    command: &StoryCommand,
-) -> Result<Output, Error> {
+pub fn run(store: &Store, project: Result<ProjectId, Error>, command: &StoryCommand) -> Result<Output, Error> {
     match command {
         StoryCommand::Add(args) => {
             let transcript = match &args.transcript_file {
@@ -73,10 +69,7 @@ pub fn run(
                     conflict.field, conflict.winner, conflict.others
                 ));
             }
-            Ok(Output::new(
-                serde_json::to_value(&story).map_err(json_error)?,
-                text,
-            ))
+            Ok(Output::new(serde_json::to_value(&story).map_err(json_error)?, text))
         }
         StoryCommand::Edit(args) => {
             let id = StoryId::parse(&args.id)?;
@@ -113,11 +106,7 @@ pub fn run(
             let query = StoryQuery {
                 tag: args.tag.clone(),
                 status: args.status.as_deref().map(StoryStatus::parse).transpose()?,
-                storyteller: args
-                    .storyteller
-                    .as_deref()
-                    .map(ParticipantId::parse)
-                    .transpose()?,
+                storyteller: args.storyteller.as_deref().map(ParticipantId::parse).transpose()?,
                 sort: parse_sort(&args.sort)?,
                 limit: args.limit,
                 offset: args.offset,
@@ -127,15 +116,7 @@ pub fn run(
             let text = page
                 .stories
                 .iter()
-                .map(|s| {
-                    format!(
-                        "{}  {}  [{}] {}",
-                        s.id,
-                        s.title,
-                        s.status,
-                        s.tags.join(", ")
-                    )
-                })
+                .map(|s| format!("{}  {}  [{}] {}", s.id, s.title, s.status, s.tags.join(", ")))
                 .collect::<Vec<_>>()
                 .join("\n");
             Ok(Output::new(
@@ -155,10 +136,7 @@ pub fn run(
         }
         StoryCommand::History { id } => {
             let history = store.story_history(StoryId::parse(id)?)?;
-            Ok(Output::new(
-                json!({"history": history}),
-                history_text(&history),
-            ))
+            Ok(Output::new(json!({"history": history}), history_text(&history)))
         }
     }
 }

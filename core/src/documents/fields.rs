@@ -27,8 +27,7 @@ pub(crate) fn optional_str(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<O
 }
 
 pub(crate) fn required_str(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<String> {
-    optional_str(doc, obj, key)?
-        .ok_or_else(|| Error::corrupt(format!("document field {key:?} is missing")))
+    optional_str(doc, obj, key)?.ok_or_else(|| Error::corrupt(format!("document field {key:?} is missing")))
 }
 
 /// Every concurrently written string value of a key: the winner first.
@@ -56,35 +55,25 @@ pub(crate) fn optional_i64(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<O
     match scalar(doc, obj, key)? {
         None | Some(ScalarValue::Null) => Ok(None),
         Some(ScalarValue::Int(i)) => Ok(Some(i)),
-        Some(ScalarValue::Uint(u)) => i64::try_from(u)
-            .map(Some)
-            .map_err(|_| wrong_type(key, "an integer")),
+        Some(ScalarValue::Uint(u)) => i64::try_from(u).map(Some).map_err(|_| wrong_type(key, "an integer")),
         Some(_) => Err(wrong_type(key, "an integer")),
     }
 }
 
 pub(crate) fn required_i64(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<i64> {
-    optional_i64(doc, obj, key)?
-        .ok_or_else(|| Error::corrupt(format!("document field {key:?} is missing")))
+    optional_i64(doc, obj, key)?.ok_or_else(|| Error::corrupt(format!("document field {key:?} is missing")))
 }
 
-pub(crate) fn optional_time(
-    doc: &AutoCommit,
-    obj: &ObjId,
-    key: &str,
-) -> Result<Option<DateTime<Utc>>> {
+pub(crate) fn optional_time(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Option<DateTime<Utc>>> {
     match scalar(doc, obj, key)? {
         None | Some(ScalarValue::Null) => Ok(None),
-        Some(ScalarValue::Timestamp(ms)) => millis_to_time(ms)
-            .map(Some)
-            .ok_or_else(|| wrong_type(key, "a time")),
+        Some(ScalarValue::Timestamp(ms)) => millis_to_time(ms).map(Some).ok_or_else(|| wrong_type(key, "a time")),
         Some(_) => Err(wrong_type(key, "a time")),
     }
 }
 
 pub(crate) fn required_time(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<DateTime<Utc>> {
-    optional_time(doc, obj, key)?
-        .ok_or_else(|| Error::corrupt(format!("document field {key:?} is missing")))
+    optional_time(doc, obj, key)?.ok_or_else(|| Error::corrupt(format!("document field {key:?} is missing")))
 }
 
 pub(crate) fn optional_bytes(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Option<Vec<u8>>> {
@@ -96,8 +85,7 @@ pub(crate) fn optional_bytes(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result
 }
 
 pub(crate) fn required_bytes(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Vec<u8>> {
-    optional_bytes(doc, obj, key)?
-        .ok_or_else(|| Error::corrupt(format!("document field {key:?} is missing")))
+    optional_bytes(doc, obj, key)?.ok_or_else(|| Error::corrupt(format!("document field {key:?} is missing")))
 }
 
 /// The id of a nested object of the expected type.

@@ -6,6 +6,7 @@
 
 pub(crate) mod fields;
 pub(crate) mod history;
+pub(crate) mod ledger_doc;
 pub(crate) mod participant_doc;
 pub(crate) mod project_doc;
 pub(crate) mod story_doc;
@@ -65,11 +66,7 @@ pub(crate) fn load_document(bytes: &[u8]) -> Result<AutoCommit> {
 }
 
 /// Writes the root keys every document has.
-pub(crate) fn write_header(
-    doc: &mut AutoCommit,
-    header: &Header,
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub(crate) fn write_header(doc: &mut AutoCommit, header: &Header, now: DateTime<Utc>) -> Result<()> {
     doc.put(ROOT, keys::TYPE, header.kind.as_str())?;
     doc.put(ROOT, keys::SCHEMA, DOC_SCHEMA)?;
     doc.put(ROOT, keys::ID, header.id.hyphenated().to_string())?;
@@ -95,11 +92,7 @@ pub(crate) fn read_header(doc: &AutoCommit) -> Result<Header> {
     let id = fields::required_str(doc, &ROOT, keys::ID)?;
     let id = Uuid::try_parse(&id).map_err(|_| Error::corrupt("document id is not a UUID"))?;
     let project_id = ProjectId::from_stored(&fields::required_str(doc, &ROOT, keys::PROJECT_ID)?)?;
-    Ok(Header {
-        kind,
-        id,
-        project_id,
-    })
+    Ok(Header { kind, id, project_id })
 }
 
 /// Who is writing: the member, on this device. Encoded in the Automerge actor

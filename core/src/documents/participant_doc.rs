@@ -19,8 +19,8 @@ use super::{Author, fields};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, MemberId, ParticipantId};
 use crate::model::{
-    Adjustment, AdjustmentKind, BadgeChange, FieldConflict, InteractionBadge, LanguageTag,
-    NewParticipant, Participant, ParticipantUpdate,
+    Adjustment, AdjustmentKind, BadgeChange, FieldConflict, InteractionBadge, LanguageTag, NewParticipant, Participant,
+    ParticipantUpdate,
 };
 use crate::text;
 
@@ -58,10 +58,9 @@ pub(crate) fn check_new(new: &NewParticipant) -> Result<NewParticipant> {
         adjustments: Vec::new(),
     };
     for adjustment in &new.adjustments {
-        checked.adjustments.push(Adjustment::validated(
-            adjustment.kind,
-            adjustment.detail.as_deref(),
-        )?);
+        checked
+            .adjustments
+            .push(Adjustment::validated(adjustment.kind, adjustment.detail.as_deref())?);
     }
     Ok(checked)
 }
@@ -81,12 +80,7 @@ fn checked_language(value: Option<&str>) -> Result<Option<String>> {
 }
 
 /// Writes a new participant (already checked) under its header.
-pub(crate) fn create(
-    doc: &mut AutoCommit,
-    new: &NewParticipant,
-    author: &Author,
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub(crate) fn create(doc: &mut AutoCommit, new: &NewParticipant, author: &Author, now: DateTime<Utc>) -> Result<()> {
     doc.put(ROOT, keys::DISPLAY_NAME, new.display_name.as_str())?;
     for (key, value) in [
         (keys::PSEUDONYM, &new.pseudonym),
@@ -98,19 +92,10 @@ pub(crate) fn create(
             doc.put(ROOT, key, value.as_str())?;
         }
     }
-    doc.put(
-        ROOT,
-        keys::COMMUNICATION_NOTES,
-        new.communication_notes.as_str(),
-    )?;
+    doc.put(ROOT, keys::COMMUNICATION_NOTES, new.communication_notes.as_str())?;
     doc.put_object(ROOT, keys::BADGE_HISTORY, ObjType::List)?;
     doc.put_object(ROOT, keys::ADJUSTMENTS, ObjType::Map)?;
-    set_badge(
-        doc,
-        new.badge.unwrap_or(InteractionBadge::Unset),
-        author,
-        now,
-    )?;
+    set_badge(doc, new.badge.unwrap_or(InteractionBadge::Unset), author, now)?;
     for adjustment in &new.adjustments {
         add_adjustment(doc, adjustment)?;
     }
@@ -148,11 +133,7 @@ pub(crate) fn read(doc: &AutoCommit) -> Result<Participant> {
         conflicts.push(FieldConflict {
             field: keys::BADGE.to_owned(),
             winner: badge.to_string(),
-            others: badges
-                .iter()
-                .filter(|b| **b != badge)
-                .map(|b| b.to_string())
-                .collect(),
+            others: badges.iter().filter(|b| **b != badge).map(|b| b.to_string()).collect(),
         });
     }
     let mut adjustments = read_adjustments(doc)?;
@@ -165,8 +146,7 @@ pub(crate) fn read(doc: &AutoCommit) -> Result<Participant> {
         pronouns: fields::optional_str(doc, &ROOT, keys::PRONOUNS)?,
         preferred_language: fields::optional_str(doc, &ROOT, keys::PREFERRED_LANGUAGE)?,
         contact: fields::optional_str(doc, &ROOT, keys::CONTACT)?,
-        communication_notes: fields::optional_str(doc, &ROOT, keys::COMMUNICATION_NOTES)?
-            .unwrap_or_default(),
+        communication_notes: fields::optional_str(doc, &ROOT, keys::COMMUNICATION_NOTES)?.unwrap_or_default(),
         badge,
         adjustments,
         conflicts,
@@ -209,10 +189,9 @@ pub(crate) fn update(doc: &mut AutoCommit, update: &ParticipantUpdate) -> Result
         .map(|n| text::required_line("display_name", n))
         .transpose()?;
     let mut lines = Vec::new();
-    for (key, value) in
-        OPTIONAL_LINES
-            .iter()
-            .zip([&update.pseudonym, &update.pronouns, &update.contact])
+    for (key, value) in OPTIONAL_LINES
+        .iter()
+        .zip([&update.pseudonym, &update.pronouns, &update.contact])
     {
         if let Some(value) = value {
             lines.push((*key, text::optional_line(key, value)?));

@@ -3,7 +3,8 @@
 //! ```text
 //! { type: "project", schema, id (= project_id), project_id, created_at, name,
 //!   members: { <member id>: { display_name, role, joined_at } },   add-wins
-//!   themes:  { <theme name, lower case>: { name, description, added_by } } }   add-wins
+//!   themes:  { <theme name, lower case>: { name, description, added_by } },   add-wins
+//!   consent: { … }, tombstones: { … } }   see `ledger_doc`
 //! ```
 
 use automerge::transaction::Transactable;
@@ -32,14 +33,13 @@ pub(crate) fn create(doc: &mut AutoCommit, name: &str) -> Result<()> {
     doc.put(ROOT, keys::NAME, name)?;
     doc.put_object(ROOT, keys::MEMBERS, ObjType::Map)?;
     doc.put_object(ROOT, keys::THEMES, ObjType::Map)?;
-    Ok(())
+    super::ledger_doc::create(doc)
 }
 
 /// Reads the project, checking every field.
 pub(crate) fn read(doc: &AutoCommit) -> Result<Project> {
     let header = super::read_header(doc)?;
-    if header.kind != super::DocKind::Project
-        || header.id != *uuid::Uuid::from_bytes_ref(header.project_id.as_bytes())
+    if header.kind != super::DocKind::Project || header.id != *uuid::Uuid::from_bytes_ref(header.project_id.as_bytes())
     {
         return Err(Error::corrupt("document is not a project"));
     }
@@ -66,6 +66,9 @@ pub(crate) fn read(doc: &AutoCommit) -> Result<Project> {
         });
     }
     themes.sort_by_key(|theme| theme.name.to_lowercase());
+    // The ledger and tombstones are part of a valid project.
+    super::ledger_doc::read(doc)?;
+    super::ledger_doc::tombstones(doc)?;
     Ok(Project {
         id: header.project_id,
         name: fields::required_str(doc, &ROOT, keys::NAME)?,
@@ -94,12 +97,7 @@ pub(crate) fn add_member(
 
 /// Adds a theme to the codebook. Adding a theme that is already there (in
 /// any case) keeps the existing one.
-pub(crate) fn add_theme(
-    doc: &mut AutoCommit,
-    name: &str,
-    description: &str,
-    added_by: MemberId,
-) -> Result<bool> {
+pub(crate) fn add_theme(doc: &mut AutoCommit, name: &str, description: &str, added_by: MemberId) -> Result<bool> {
     let name = text::required_line("theme", name)?;
     let description = text::note("description", description)?;
     let themes = fields::object(doc, &ROOT, keys::THEMES, ObjType::Map)?;

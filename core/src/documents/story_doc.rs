@@ -19,9 +19,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use super::fields;
 use crate::error::{Error, RecordKind, Result};
 use crate::ids::{CommentId, HighlightId, MemberId, ParticipantId, StoryId};
-use crate::model::{
-    Comment, FieldConflict, Highlight, LanguageTag, NewStory, Story, StoryStatus, StoryUpdate,
-};
+use crate::model::{Comment, FieldConflict, Highlight, LanguageTag, NewStory, Story, StoryStatus, StoryUpdate};
 use crate::text;
 
 pub(crate) mod keys {
@@ -90,11 +88,7 @@ impl ValidNewStory {
             Some(p) => text::optional_line("place", p)?,
             None => None,
         };
-        let mut tags = new
-            .tags
-            .iter()
-            .map(|t| normalize_tag(t))
-            .collect::<Result<Vec<_>>>()?;
+        let mut tags = new.tags.iter().map(|t| normalize_tag(t)).collect::<Result<Vec<_>>>()?;
         tags.sort();
         tags.dedup();
         let mut storytellers = new.storytellers.clone();
@@ -117,11 +111,7 @@ impl ValidNewStory {
 /// Tags are compared without regard to case or spacing: "Sharing  Power" and
 /// "sharing power" are one tag.
 pub(crate) fn normalize_tag(tag: &str) -> Result<String> {
-    let collapsed = tag
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
+    let collapsed = tag.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     if collapsed.is_empty() {
         return Err(Error::invalid("tag", "must not be empty"));
     }
@@ -132,11 +122,7 @@ pub(crate) fn normalize_tag(tag: &str) -> Result<String> {
 }
 
 /// Writes a new story's fields (the header is written by the caller).
-pub(crate) fn create(
-    doc: &mut AutoCommit,
-    reporter: MemberId,
-    story: &ValidNewStory,
-) -> Result<()> {
+pub(crate) fn create(doc: &mut AutoCommit, reporter: MemberId, story: &ValidNewStory) -> Result<()> {
     doc.put(ROOT, keys::TITLE, story.title.as_str())?;
     doc.put(ROOT, keys::STATUS, story.status.as_str())?;
     doc.put(ROOT, keys::REPORTER, reporter.to_string())?;
@@ -178,8 +164,7 @@ pub(crate) fn read(doc: &AutoCommit) -> Result<Story> {
     let status = StoryStatus::from_stored(&fields::required_str(doc, &ROOT, keys::STATUS)?)?;
     let recorded_at = match fields::optional_str(doc, &ROOT, keys::RECORDED_AT)? {
         Some(text) => Some(
-            DateTime::parse_from_rfc3339(&text)
-                .map_err(|_| Error::corrupt("recorded_at is not an RFC 3339 time"))?,
+            DateTime::parse_from_rfc3339(&text).map_err(|_| Error::corrupt("recorded_at is not an RFC 3339 time"))?,
         ),
         None => None,
     };
@@ -231,11 +216,7 @@ fn read_conflicts(doc: &AutoCommit) -> Result<Vec<FieldConflict>> {
     Ok(conflicts)
 }
 
-fn read_highlights(
-    doc: &AutoCommit,
-    transcript_obj: &ObjId,
-    transcript: &str,
-) -> Result<Vec<Highlight>> {
+fn read_highlights(doc: &AutoCommit, transcript_obj: &ObjId, transcript: &str) -> Result<Vec<Highlight>> {
     let map = fields::object(doc, &ROOT, keys::HIGHLIGHTS, ObjType::Map)?;
     let mut highlights = Vec::new();
     for key in doc.keys(&map).collect::<Vec<_>>() {
@@ -339,27 +320,17 @@ fn text_obj(doc: &AutoCommit, which: StoryText) -> Result<(ObjId, String)> {
 }
 
 /// Deletes `delete` UTF-16 code units at `start` and inserts `insert` there.
-pub(crate) fn splice(
-    doc: &mut AutoCommit,
-    which: StoryText,
-    start: usize,
-    delete: usize,
-    insert: &str,
-) -> Result<()> {
+pub(crate) fn splice(doc: &mut AutoCommit, which: StoryText, start: usize, delete: usize, insert: &str) -> Result<()> {
     let (obj, current) = text_obj(doc, which)?;
     text::check_utf16_range(&current, start, delete, which.key())?;
     let deleted_bytes = text::slice_utf16(&current, start, start + delete).len();
     if current.len() - deleted_bytes + insert.len() > text::MAX_TEXT_BYTES {
         return Err(Error::invalid(
             which.key(),
-            format!(
-                "would grow past the limit of {} MB",
-                text::MAX_TEXT_BYTES / 1_048_576
-            ),
+            format!("would grow past the limit of {} MB", text::MAX_TEXT_BYTES / 1_048_576),
         ));
     }
-    let delete =
-        isize::try_from(delete).map_err(|_| Error::invalid(which.key(), "deletion is too long"))?;
+    let delete = isize::try_from(delete).map_err(|_| Error::invalid(which.key(), "deletion is too long"))?;
     doc.splice_text(&obj, start, delete, insert)?;
     Ok(())
 }
@@ -475,12 +446,7 @@ fn last_char_width(text: &str, end: usize) -> usize {
 }
 
 pub(crate) fn remove_highlight(doc: &mut AutoCommit, id: HighlightId) -> Result<()> {
-    remove_entry(
-        doc,
-        keys::HIGHLIGHTS,
-        &id.to_string(),
-        RecordKind::Highlight,
-    )
+    remove_entry(doc, keys::HIGHLIGHTS, &id.to_string(), RecordKind::Highlight)
 }
 
 pub(crate) fn add_comment(

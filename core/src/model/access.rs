@@ -89,25 +89,17 @@ impl Adjustment {
         let detail = detail.map(str::trim).filter(|d| !d.is_empty());
         let detail = match kind {
             AdjustmentKind::SignLanguageInterpreter | AdjustmentKind::SpokenLanguageInterpreter => {
-                let language = detail.ok_or_else(|| {
-                    Error::invalid(
-                        "adjustment",
-                        format!("{kind} needs the language (a BCP 47 tag)"),
-                    )
-                })?;
+                let language = detail
+                    .ok_or_else(|| Error::invalid("adjustment", format!("{kind} needs the language (a BCP 47 tag)")))?;
                 Some(LanguageTag::parse(language)?.to_string())
             }
             AdjustmentKind::Note => {
-                let text =
-                    detail.ok_or_else(|| Error::invalid("adjustment", "a note needs its text"))?;
+                let text = detail.ok_or_else(|| Error::invalid("adjustment", "a note needs its text"))?;
                 Some(crate::text::note("adjustment", text)?)
             }
             _ => {
                 if detail.is_some() {
-                    return Err(Error::invalid(
-                        "adjustment",
-                        format!("{kind} takes no detail"),
-                    ));
+                    return Err(Error::invalid("adjustment", format!("{kind} takes no detail")));
                 }
                 None
             }
@@ -149,27 +141,17 @@ mod tests {
 
     #[test]
     fn badges_parse_from_their_names_only() {
-        assert_eq!(
-            InteractionBadge::parse("red").unwrap(),
-            InteractionBadge::Red
-        );
+        assert_eq!(InteractionBadge::parse("red").unwrap(), InteractionBadge::Red);
         assert!(InteractionBadge::parse("blue").is_err());
         assert!(InteractionBadge::parse("#ff0000").is_err());
     }
 
     #[test]
     fn interpreters_need_a_valid_language() {
-        let ok =
-            Adjustment::validated(AdjustmentKind::SignLanguageInterpreter, Some("bfi")).unwrap();
+        let ok = Adjustment::validated(AdjustmentKind::SignLanguageInterpreter, Some("bfi")).unwrap();
         assert_eq!(ok.set_key(), "sign-language-interpreter:bfi");
         assert!(Adjustment::validated(AdjustmentKind::SignLanguageInterpreter, None).is_err());
-        assert!(
-            Adjustment::validated(
-                AdjustmentKind::SpokenLanguageInterpreter,
-                Some("not a tag!")
-            )
-            .is_err()
-        );
+        assert!(Adjustment::validated(AdjustmentKind::SpokenLanguageInterpreter, Some("not a tag!")).is_err());
         assert!(Adjustment::validated(AdjustmentKind::EasyRead, Some("why")).is_err());
     }
 }

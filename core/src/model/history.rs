@@ -25,6 +25,10 @@ pub enum ChangeKind {
     AdjustmentsChanged,
     MemberAdded,
     ThemeAdded,
+    /// A consent grant or withdrawal was recorded.
+    ConsentRecorded,
+    /// Documents were erased at a storyteller's request (tombstones added).
+    Erased,
     /// A change written by a newer version of the library.
     Other(String),
 }
@@ -47,12 +51,14 @@ impl ChangeKind {
             Self::AdjustmentsChanged => "adjustments",
             Self::MemberAdded => "member-added",
             Self::ThemeAdded => "theme-added",
+            Self::ConsentRecorded => "consent-recorded",
+            Self::Erased => "erased",
             Self::Other(other) => other,
         }
     }
 
     pub(crate) fn from_message(message: &str) -> Self {
-        const KNOWN: [ChangeKind; 15] = [
+        const KNOWN: [ChangeKind; 17] = [
             ChangeKind::Created,
             ChangeKind::TitleChanged,
             ChangeKind::TranscriptEdited,
@@ -68,7 +74,10 @@ impl ChangeKind {
             ChangeKind::AdjustmentsChanged,
             ChangeKind::MemberAdded,
             ChangeKind::ThemeAdded,
+            ChangeKind::ConsentRecorded,
+            ChangeKind::Erased,
         ];
+
         KNOWN
             .into_iter()
             .find(|kind| kind.as_message() == message)
@@ -94,16 +103,9 @@ mod tests {
 
     #[test]
     fn change_kinds_round_trip_through_messages() {
-        for kind in [
-            ChangeKind::Created,
-            ChangeKind::BadgeChanged,
-            ChangeKind::ThemeAdded,
-        ] {
+        for kind in [ChangeKind::Created, ChangeKind::BadgeChanged, ChangeKind::ThemeAdded] {
             assert_eq!(ChangeKind::from_message(kind.as_message()), kind);
         }
-        assert_eq!(
-            ChangeKind::from_message("future"),
-            ChangeKind::Other("future".into())
-        );
+        assert_eq!(ChangeKind::from_message("future"), ChangeKind::Other("future".into()));
     }
 }

@@ -46,19 +46,13 @@ mod tests {
     fn valid_tags_are_normalised() {
         assert_eq!(LanguageTag::parse("en-gb").unwrap().as_str(), "en-GB");
         assert_eq!(LanguageTag::parse("cy").unwrap().as_str(), "cy");
-        assert_eq!(
-            LanguageTag::parse("zh-Hant-TW").unwrap().as_str(),
-            "zh-Hant-TW"
-        );
+        assert_eq!(LanguageTag::parse("zh-Hant-TW").unwrap().as_str(), "zh-Hant-TW");
     }
 
     #[test]
     fn invalid_tags_are_refused() {
         for bad in ["", "en_GB!", "12", "e", "en--gb"] {
-            assert!(
-                LanguageTag::parse(bad).is_err(),
-                "{bad:?} should be refused"
-            );
+            assert!(LanguageTag::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
 }

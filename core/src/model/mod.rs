@@ -13,8 +13,8 @@ pub use language::LanguageTag;
 pub use participant::{NewParticipant, Participant, ParticipantSummary, ParticipantUpdate};
 pub use project::{Member, MemberRole, Project, ProjectSummary, Theme};
 pub use story::{
-    Comment, FieldConflict, Highlight, NewStory, Story, StoryPage, StoryQuery, StorySort,
-    StoryStatus, StorySummary, StoryUpdate,
+    Comment, FieldConflict, Highlight, NewStory, Story, StoryPage, StoryQuery, StorySort, StoryStatus, StorySummary,
+    StoryUpdate,
 };
 
 /// Declares a fieldless enum with a stable text form (used in documents, the

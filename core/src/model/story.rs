@@ -114,6 +114,8 @@ pub struct StorySummary {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub highlight_count: u32,
+    /// The consent in force for the story: what every storyteller allows.
+    pub consent: Vec<crate::consent::ConsentScope>,
 }
 
 /// How to order a list of stories.

@@ -18,10 +18,8 @@ impl Store {
         theme: Option<&str>,
         note: &str,
     ) -> Result<HighlightId> {
-        let start = usize::try_from(start)
-            .map_err(|_| Error::invalid("highlight", "offset is too large"))?;
-        let end =
-            usize::try_from(end).map_err(|_| Error::invalid("highlight", "offset is too large"))?;
+        let start = usize::try_from(start).map_err(|_| Error::invalid("highlight", "offset is too large"))?;
+        let end = usize::try_from(end).map_err(|_| Error::invalid("highlight", "offset is too large"))?;
         self.write(|w| {
             let id = HighlightId::new();
             w.edit(
@@ -60,21 +58,14 @@ impl Store {
     }
 
     /// Comments on a story, or on one of its highlights.
-    pub fn add_comment(
-        &self,
-        story: StoryId,
-        body: &str,
-        highlight: Option<HighlightId>,
-    ) -> Result<CommentId> {
+    pub fn add_comment(&self, story: StoryId, body: &str, highlight: Option<HighlightId>) -> Result<CommentId> {
         self.write(|w| {
             let id = CommentId::new();
             w.edit(
                 story_uuid(story),
                 DocKind::Story,
                 ChangeKind::CommentAdded,
-                |doc, author| {
-                    story_doc::add_comment(doc, id, body, highlight, author.member, super::now())
-                },
+                |doc, author| story_doc::add_comment(doc, id, body, highlight, author.member, super::now()),
             )?;
             Ok(id)
         })

@@ -9,8 +9,10 @@
 use automerge::AutoCommit;
 use uuid::Uuid;
 
-use super::{ChangeOrigin, Store, Writer, now, persistence, project_uuid};
+use super::{ChangeOrigin, Store, Writer, consent, erasure, now, persistence, project_uuid};
+use crate::documents::ledger_doc::Tombstone;
 use crate::documents::{self, DocKind, participant_doc, project_doc, story_doc};
+
 use crate::error::{Error, Result};
 use crate::ids::{ParticipantId, ProjectId, StoryId};
 
@@ -89,6 +91,32 @@ impl Writer {
             id,
             changed,
         };
+        let erased = || Error::Erased {
+            kind: super::record_kind(header.kind),
+            id: id.hyphenated().to_string(),
+        };
+        // An erased document is never taken back, from anyone.
+        if erasure::is_tombstoned(&self.conn, id)? {
+            return Err(erased());
+        }
+        if header.kind == DocKind::Story {
+            let story = story_doc::read(&incoming)?;
+            let mut ledger = Vec::new();
+            for storyteller in &story.storytellers {
+                ledger.extend(consent::ledger_of(&self.conn, *storyteller)?);
+            }
+            if let Some(withdrawal) = erasure::covers_story(&ledger, story.id, &story.storytellers) {
+                let tombstone = Tombstone {
+                    id,
+                    kind: DocKind::Story,
+                    erased_at: now,
+                    withdrawal,
+                };
+                self.apply_erasures(header.project_id, None, Some(tombstone))?;
+                return Err(erased());
+            }
+        }
+
         match persistence::doc_row(&self.conn, id)? {
             Some(row) => {
                 if row.kind != header.kind || row.project_id != header.project_id {
@@ -113,6 +141,10 @@ impl Writer {
                 if let Err(err) = self.save_and_index(id, header.kind, now) {
                     self.docs.evict(&id);
                     return Err(err);
+                }
+                if header.kind == DocKind::Project {
+                    // The merge may have brought withdrawals and tombstones.
+                    self.apply_erasures(header.project_id, None, None)?;
                 }
                 Ok(outcome(true))
             }

@@ -8,11 +8,7 @@ use crate::ids::ProjectId;
 use crate::model::HistoryEntry;
 
 impl Store {
-    pub(crate) fn name_members(
-        &self,
-        project: ProjectId,
-        mut entries: Vec<HistoryEntry>,
-    ) -> Result<Vec<HistoryEntry>> {
+    pub(crate) fn name_members(&self, project: ProjectId, mut entries: Vec<HistoryEntry>) -> Result<Vec<HistoryEntry>> {
         let names: HashMap<_, _> = self
             .project(project)?
             .members

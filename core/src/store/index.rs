@@ -5,11 +5,18 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
 
+use crate::consent::ConsentRecord;
+use crate::documents::ledger_doc::Tombstone;
 use crate::error::Result;
-use crate::ids::StoryId;
+use crate::ids::{ParticipantId, StoryId};
 use crate::model::{Participant, Project, Story};
 
-pub(crate) fn write_project(tx: &Transaction<'_>, project: &Project) -> Result<()> {
+pub(crate) fn write_project(
+    tx: &Transaction<'_>,
+    project: &Project,
+    ledger: &[ConsentRecord],
+    tombstones: &[Tombstone],
+) -> Result<()> {
     tx.execute(
         "INSERT INTO projects (project_id, name, created_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (project_id) DO UPDATE SET name = excluded.name",
@@ -19,14 +26,42 @@ pub(crate) fn write_project(tx: &Transaction<'_>, project: &Project) -> Result<(
             project.created_at.timestamp_millis()
         ],
     )?;
+    // Records and tombstones never change once written: insert the new ones.
+    let mut insert_record = tx.prepare_cached(
+        "INSERT OR IGNORE INTO consent_ledger (record_id, project_id, participant_id, story_id, at, record)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for record in ledger {
+        let story = match record {
+            ConsentRecord::Grant(g) => g.story,
+            ConsentRecord::Withdrawal(w) => w.story,
+        };
+        let json = serde_json::to_string(record).map_err(|e| crate::error::Error::Storage(e.to_string()))?;
+        insert_record.execute(params![
+            record.id().to_string(),
+            project.id.to_string(),
+            record.storyteller().to_string(),
+            story.map(|s| s.to_string()),
+            record.at().timestamp_millis(),
+            json
+        ])?;
+    }
+    let mut insert_tombstone = tx.prepare_cached(
+        "INSERT OR IGNORE INTO tombstones (doc_id, project_id, kind, erased_at, withdrawal) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for tombstone in tombstones {
+        insert_tombstone.execute(params![
+            tombstone.id.hyphenated().to_string(),
+            project.id.to_string(),
+            tombstone.kind.as_str(),
+            tombstone.erased_at.timestamp_millis(),
+            tombstone.withdrawal.to_string()
+        ])?;
+    }
     Ok(())
 }
 
-pub(crate) fn write_participant(
-    tx: &Transaction<'_>,
-    participant: &Participant,
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub(crate) fn write_participant(tx: &Transaction<'_>, participant: &Participant, now: DateTime<Utc>) -> Result<()> {
     tx.execute(
         "INSERT INTO participants (participant_id, project_id, display_name, pseudonym, badge, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -68,15 +103,13 @@ pub(crate) fn write_story(tx: &Transaction<'_>, story: &Story, now: DateTime<Utc
         |row| row.get(0),
     )?;
     tx.execute("DELETE FROM story_tags WHERE story_key = ?1", [key])?;
-    let mut insert_tag =
-        tx.prepare_cached("INSERT INTO story_tags (story_key, tag) VALUES (?1, ?2)")?;
+    let mut insert_tag = tx.prepare_cached("INSERT INTO story_tags (story_key, tag) VALUES (?1, ?2)")?;
     for tag in &story.tags {
         insert_tag.execute(params![key, tag])?;
     }
     tx.execute("DELETE FROM story_storytellers WHERE story_key = ?1", [key])?;
-    let mut insert_teller = tx.prepare_cached(
-        "INSERT INTO story_storytellers (story_key, participant_id) VALUES (?1, ?2)",
-    )?;
+    let mut insert_teller =
+        tx.prepare_cached("INSERT INTO story_storytellers (story_key, participant_id) VALUES (?1, ?2)")?;
     for teller in &story.storytellers {
         insert_teller.execute(params![key, teller.to_string()])?;
     }
@@ -95,7 +128,6 @@ pub(crate) fn write_story(tx: &Transaction<'_>, story: &Story, now: DateTime<Utc
 }
 
 /// Removes every index row of a story.
-#[allow(dead_code)]
 pub(crate) fn remove_story(tx: &Transaction<'_>, id: StoryId) -> Result<()> {
     let key: Option<i64> = rusqlite::OptionalExtension::optional(tx.query_row(
         "SELECT story_key FROM stories WHERE story_id = ?1",
@@ -106,5 +138,11 @@ pub(crate) fn remove_story(tx: &Transaction<'_>, id: StoryId) -> Result<()> {
         tx.execute("DELETE FROM story_search WHERE rowid = ?1", [key])?;
         tx.execute("DELETE FROM stories WHERE story_key = ?1", [key])?;
     }
+    Ok(())
+}
+
+/// Removes the index row of a participant.
+pub(crate) fn remove_participant(tx: &Transaction<'_>, id: ParticipantId) -> Result<()> {
+    tx.execute("DELETE FROM participants WHERE participant_id = ?1", [id.to_string()])?;
     Ok(())
 }

@@ -99,10 +99,7 @@ impl Listeners {
     }
 
     pub fn remove(&self, id: ListenerId) -> bool {
-        let mut registered = self
-            .registered
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut registered = self.registered.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         let before = registered.len();
         registered.retain(|(existing, _)| *existing != id);
         registered.len() != before

@@ -13,6 +13,10 @@
 
 mod annotations;
 mod cache;
+mod consent;
+mod erasure;
+mod export;
+
 mod exchange;
 mod history;
 mod index;
@@ -36,11 +40,13 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
 pub use exchange::ImportOutcome;
+pub use export::{ExportFormat, ExportReport, Withheld};
+
 pub use listeners::{ChangeListener, ChangeOrigin, ListenerId, StoreChange};
 pub use persistence::StorageStats;
 pub use search::SearchHit;
 
-use crate::documents::{self, Author, DocKind, participant_doc, project_doc, story_doc};
+use crate::documents::{self, Author, DocKind, ledger_doc, participant_doc, project_doc, story_doc};
 use crate::error::{Error, RecordKind, Result};
 use crate::ids::{DeviceId, MemberId, ParticipantId, ProjectId, StoryId};
 use crate::model::ChangeKind;
@@ -111,14 +117,9 @@ impl Store {
     pub fn close(&self) -> Result<()> {
         self.closed.store(true, Ordering::SeqCst);
         let writer = self.lock_writer().take();
-        self.readers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.readers.lock().unwrap_or_else(|p| p.into_inner()).clear();
         if let Some(writer) = writer {
-            writer
-                .conn
-                .pragma_update(None, "wal_checkpoint", "TRUNCATE")?;
+            writer.conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")?;
             writer.conn.close().map_err(|(_, err)| Error::from(err))?;
         }
         Ok(())
@@ -228,11 +229,16 @@ impl Writer {
         })
     }
 
-    /// Where a document lives, or a not-found error of the right kind.
+    /// Where a document lives, or a not-found (or erased) error of the right kind.
     fn locate(&self, id: Uuid, expected: DocKind) -> Result<persistence::DocRow> {
         match persistence::doc_row(&self.conn, id)? {
             Some(row) if row.kind == expected => Ok(row),
-            _ => Err(Error::not_found(record_kind(expected), id.hyphenated())),
+            Some(_) => Err(Error::not_found(record_kind(expected), id.hyphenated())),
+            None if erasure::is_tombstoned(&self.conn, id)? => Err(Error::Erased {
+                kind: record_kind(expected),
+                id: id.hyphenated().to_string(),
+            }),
+            None => Err(Error::not_found(record_kind(expected), id.hyphenated())),
         }
     }
 
@@ -250,12 +256,7 @@ impl Writer {
     }
 
     /// Reads a document of the given kind without changing it.
-    fn view<T>(
-        &mut self,
-        id: Uuid,
-        kind: DocKind,
-        read: impl FnOnce(&mut AutoCommit) -> Result<T>,
-    ) -> Result<T> {
+    fn view<T>(&mut self, id: Uuid, kind: DocKind, read: impl FnOnce(&mut AutoCommit) -> Result<T>) -> Result<T> {
         let row = self.locate(id, kind)?;
         let author = self.author(row.project_id).ok();
         let doc = self.document(id, author)?;
@@ -294,10 +295,7 @@ impl Writer {
 
     fn save_and_index(&mut self, id: Uuid, kind: DocKind, now: DateTime<Utc>) -> Result<()> {
         let Writer {
-            conn,
-            docs,
-            changes,
-            ..
+            conn, docs, changes, ..
         } = self;
         let doc = docs
             .get_mut(&id)
@@ -372,7 +370,9 @@ fn index_document(
         }
         DocKind::Project => {
             let project = project_doc::read(doc)?;
-            index::write_project(tx, &project)?;
+            let ledger = ledger_doc::read(doc)?;
+            let tombstones = ledger_doc::tombstones(doc)?;
+            index::write_project(tx, &project, &ledger, &tombstones)?;
             changes.project(project.id);
         }
     }

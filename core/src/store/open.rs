@@ -22,11 +22,11 @@ use crate::error::{Error, Result};
 /// Marks the file as a Storyloom store ("SLOM").
 pub(crate) const APPLICATION_ID: i32 = 0x534c_4f4d;
 /// The schema version this library writes.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 /// The whole current schema, for a new store.
 const SCHEMA: &str = include_str!("schema/schema.sql");
 /// `MIGRATIONS[n]` brings a store from version `n + 1` to `n + 2`.
-const MIGRATIONS: &[&str] = &[];
+const MIGRATIONS: &[&str] = &[include_str!("schema/migrations/002_consent_ledger.sql")];
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -48,10 +48,7 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
 
 /// Opens one more read-only connection.
 pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(conn)
 }
@@ -73,9 +70,7 @@ fn check_existing_file(path: &Path) -> Result<bool> {
     let mut file = fs::File::open(path)?;
     let read = file.read(&mut header)?;
     if read < header.len() || &header != SQLITE_HEADER {
-        return Err(Error::NotAStore(
-            "the file is not an SQLite database".into(),
-        ));
+        return Err(Error::NotAStore("the file is not an SQLite database".into()));
     }
     Ok(true)
 }
@@ -112,12 +107,9 @@ fn user_version(conn: &Connection) -> Result<u32> {
 /// `secure_delete` so deleted content is overwritten, which erasure relies on.
 fn configure_writer(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    let mode: String =
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(Error::Storage(format!(
-            "could not switch to WAL mode (got {mode})"
-        )));
+        return Err(Error::Storage(format!("could not switch to WAL mode (got {mode})")));
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -152,10 +144,7 @@ fn create_store(path: &Path) -> Result<()> {
 }
 
 fn staging_path(path: &Path) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".creating");
     path.with_file_name(name)
 }
@@ -179,11 +168,7 @@ fn migrate(conn: &Connection) -> Result<()> {
 
 /// The device id written when the store was created.
 pub(crate) fn device_id(conn: &Connection) -> Result<crate::ids::DeviceId> {
-    let text: String = conn.query_row(
-        "SELECT value FROM meta WHERE key = 'device_id'",
-        [],
-        |row| row.get(0),
-    )?;
+    let text: String = conn.query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |row| row.get(0))?;
     crate::ids::DeviceId::from_stored(&text)
 }
 
@@ -196,16 +181,8 @@ mod tests {
         let path = dir.path().join("store.db");
         fs::write(&path, contents).unwrap();
         let err = open_writer(&path).unwrap_err();
-        assert_eq!(
-            fs::read(&path).unwrap(),
-            contents,
-            "the file must be left untouched"
-        );
-        assert_eq!(
-            fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "no side files may appear"
-        );
+        assert_eq!(fs::read(&path).unwrap(), contents, "the file must be left untouched");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no side files may appear");
         err
     }
 
@@ -216,10 +193,7 @@ mod tests {
 
     #[test]
     fn a_text_file_is_refused() {
-        assert!(matches!(
-            refused(b"shopping list: eggs, milk\n"),
-            Error::NotAStore(_)
-        ));
+        assert!(matches!(refused(b"shopping list: eggs, milk\n"), Error::NotAStore(_)));
     }
 
     #[test]
@@ -265,9 +239,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.db");
         let conn = open_writer(&path).unwrap();
-        let mode: String = conn
-            .pragma_query_value(None, "journal_mode", |r| r.get(0))
-            .unwrap();
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
         assert!(device_id(&conn).is_ok());

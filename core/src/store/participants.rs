@@ -7,17 +7,13 @@ use crate::documents::{DocKind, history, participant_doc};
 use crate::error::Result;
 use crate::ids::{ParticipantId, ProjectId};
 use crate::model::{
-    Adjustment, BadgeChange, ChangeKind, HistoryEntry, InteractionBadge, NewParticipant,
-    Participant, ParticipantSummary, ParticipantUpdate,
+    Adjustment, BadgeChange, ChangeKind, HistoryEntry, InteractionBadge, NewParticipant, Participant,
+    ParticipantSummary, ParticipantUpdate,
 };
 
 impl Store {
     /// Adds a participant to a project.
-    pub fn add_participant(
-        &self,
-        project: ProjectId,
-        new: &NewParticipant,
-    ) -> Result<ParticipantId> {
+    pub fn add_participant(&self, project: ProjectId, new: &NewParticipant) -> Result<ParticipantId> {
         let checked = participant_doc::check_new(new)?;
         self.write(|w| {
             let id = ParticipantId::new();

@@ -43,8 +43,7 @@ pub(crate) fn doc_row(conn: &Connection, id: Uuid) -> Result<Option<DocRow>> {
 
 /// The saved bytes of a document, or `None` if it is not in the store.
 pub(crate) fn load_bytes(conn: &Connection, id: Uuid) -> Result<Option<Vec<u8>>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT data FROM document_chunks WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut stmt = conn.prepare_cached("SELECT data FROM document_chunks WHERE doc_id = ?1 ORDER BY seq")?;
     let mut rows = stmt.query([id.hyphenated().to_string()])?;
     let mut bytes = Vec::new();
     let mut found = false;
@@ -79,7 +78,13 @@ pub(crate) fn insert(
     tx.execute(
         "INSERT INTO documents (doc_id, kind, project_id, snapshot_bytes, incremental_bytes, updated_at)
          VALUES (?1, ?2, ?3, ?4, 0, ?5)",
-        params![id.hyphenated().to_string(), kind.as_str(), project.to_string(), snapshot.len() as i64, now],
+        params![
+            id.hyphenated().to_string(),
+            kind.as_str(),
+            project.to_string(),
+            snapshot.len() as i64,
+            now
+        ],
     )?;
     tx.execute(
         "INSERT INTO document_chunks (doc_id, seq, data) VALUES (?1, 0, ?2)",
@@ -91,12 +96,7 @@ pub(crate) fn insert(
 /// Saves what changed in a document since it was last saved, compacting it
 /// when the chunks have outgrown the snapshot. Returns whether anything was
 /// written.
-pub(crate) fn save_changes(
-    tx: &Transaction<'_>,
-    id: Uuid,
-    doc: &mut AutoCommit,
-    now: i64,
-) -> Result<bool> {
+pub(crate) fn save_changes(tx: &Transaction<'_>, id: Uuid, doc: &mut AutoCommit, now: i64) -> Result<bool> {
     let chunk = doc.save_incremental();
     if chunk.is_empty() {
         return Ok(false);

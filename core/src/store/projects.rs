@@ -11,12 +11,7 @@ use crate::text;
 
 impl Store {
     /// Creates a project, with this device writing as its first member.
-    pub fn create_project(
-        &self,
-        name: &str,
-        member_name: &str,
-        role: MemberRole,
-    ) -> Result<(ProjectId, MemberId)> {
+    pub fn create_project(&self, name: &str, member_name: &str, role: MemberRole) -> Result<(ProjectId, MemberId)> {
         let name = text::required_line("project name", name)?;
         let member_name = text::required_line("display_name", member_name)?;
         self.write(|w| {
@@ -62,12 +57,7 @@ impl Store {
     /// Makes this device a member of a project it holds a copy of (received
     /// from another device), so it can write to it. Joining twice returns
     /// the member it already writes as.
-    pub fn join_project(
-        &self,
-        project: ProjectId,
-        member_name: &str,
-        role: MemberRole,
-    ) -> Result<MemberId> {
+    pub fn join_project(&self, project: ProjectId, member_name: &str, role: MemberRole) -> Result<MemberId> {
         let member_name = text::required_line("display_name", member_name)?;
         self.write(|w| {
             if let Ok(author) = w.author(project) {
@@ -99,12 +89,7 @@ impl Store {
     }
 
     /// Adds a member who writes through another device (or none).
-    pub fn add_member(
-        &self,
-        project: ProjectId,
-        display_name: &str,
-        role: MemberRole,
-    ) -> Result<MemberId> {
+    pub fn add_member(&self, project: ProjectId, display_name: &str, role: MemberRole) -> Result<MemberId> {
         self.write(|w| {
             let member = MemberId::new();
             w.edit(
@@ -133,9 +118,7 @@ impl Store {
     /// The project with its members and codebook.
     pub fn project(&self, id: ProjectId) -> Result<Project> {
         self.write(|w| {
-            let mut project = w.view(project_uuid(id), DocKind::Project, |doc| {
-                project_doc::read(doc)
-            })?;
+            let mut project = w.view(project_uuid(id), DocKind::Project, |doc| project_doc::read(doc))?;
             project.local_member = w.author(id).ok().map(|a| a.member);
             Ok(project)
         })
@@ -144,9 +127,8 @@ impl Store {
     /// Every project this store holds, oldest first.
     pub fn projects(&self) -> Result<Vec<ProjectSummary>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT project_id, name, created_at FROM projects ORDER BY created_at",
-            )?;
+            let mut stmt =
+                conn.prepare_cached("SELECT project_id, name, created_at FROM projects ORDER BY created_at")?;
             let rows = stmt.query_map([], |row| {
                 Ok((
                     row.get::<_, String>(0)?,
@@ -176,10 +158,7 @@ fn join_transaction(
 ) -> Result<()> {
     let id = project_uuid(project);
     let Writer {
-        conn,
-        docs,
-        changes,
-        ..
+        conn, docs, changes, ..
     } = w;
     let doc = docs
         .get_mut(&id)

@@ -35,12 +35,7 @@ impl Store {
     }
 }
 
-fn list(
-    conn: &Connection,
-    query: &StoryQuery,
-    tag: Option<String>,
-    limit: u32,
-) -> Result<StoryPage> {
+fn list(conn: &Connection, query: &StoryQuery, tag: Option<String>, limit: u32) -> Result<StoryPage> {
     let mut sql = String::from(
         "SELECT s.story_id, s.project_id, s.title, s.status, s.language, s.recorded_at, s.created_at,
                 s.updated_at, s.highlight_count,
@@ -72,9 +67,7 @@ fn list(
     sql.push_str(match query.sort {
         StorySort::CreatedDesc => " ORDER BY s.created_at DESC, s.story_id DESC",
         StorySort::UpdatedDesc => " ORDER BY s.updated_at DESC, s.story_id DESC",
-        StorySort::RecordedDesc => {
-            " ORDER BY s.recorded_at IS NULL, s.recorded_at DESC, s.story_id DESC"
-        }
+        StorySort::RecordedDesc => " ORDER BY s.recorded_at IS NULL, s.recorded_at DESC, s.story_id DESC",
         StorySort::TitleAsc => " ORDER BY s.title COLLATE NOCASE, s.story_id",
     });
     // One extra row tells whether there is a next page without counting.
@@ -86,7 +79,14 @@ fn list(
     let rows = stmt.query_map(rusqlite::params_from_iter(params), |row| Ok(summary(row)))?;
     let mut stories = Vec::new();
     for row in rows {
-        stories.push(row??);
+        let mut story = row??;
+        // Apps show what may be done with each story right in the list.
+        let mut records = Vec::new();
+        for storyteller in &story.storytellers {
+            records.extend(super::consent::ledger_of(conn, *storyteller)?);
+        }
+        story.consent = crate::consent::rule::story_scopes(&records, &story.storytellers, story.id, super::now());
+        stories.push(story);
     }
     let next_offset = if stories.len() > limit as usize {
         stories.truncate(limit as usize);
@@ -94,15 +94,11 @@ fn list(
     } else {
         None
     };
-    Ok(StoryPage {
-        stories,
-        next_offset,
-    })
+    Ok(StoryPage { stories, next_offset })
 }
 
 fn summary(row: &Row<'_>) -> Result<StorySummary> {
-    let time =
-        |ms: i64| millis_to_time(ms).ok_or_else(|| Error::corrupt("index time out of range"));
+    let time = |ms: i64| millis_to_time(ms).ok_or_else(|| Error::corrupt("index time out of range"));
     let split = |joined: Option<String>| -> Vec<String> {
         joined
             .map(|j| j.split(SEPARATOR).map(str::to_owned).collect())
@@ -125,6 +121,8 @@ fn summary(row: &Row<'_>) -> Result<StorySummary> {
         created_at: time(row.get(6)?)?,
         updated_at: time(row.get(7)?)?,
         highlight_count: u32::try_from(row.get::<_, i64>(8)?).unwrap_or(u32::MAX),
+        consent: Vec::new(),
+
         tags,
         storytellers,
     })

@@ -21,12 +21,7 @@ pub struct SearchHit {
 impl Store {
     /// Stories containing every word of `query` (the last word may be the
     /// start of a word, for search as you type), best first.
-    pub fn search(
-        &self,
-        query: &str,
-        project: Option<ProjectId>,
-        limit: u32,
-    ) -> Result<Vec<SearchHit>> {
+    pub fn search(&self, query: &str, project: Option<ProjectId>, limit: u32) -> Result<Vec<SearchHit>> {
         let expression = fts_expression(query)?;
         let limit = if limit == 0 { 20 } else { limit.min(200) };
         self.read(|conn| {
@@ -95,10 +90,7 @@ mod tests {
 
     #[test]
     fn typed_text_becomes_a_safe_expression() {
-        assert_eq!(
-            fts_expression("sharing power").unwrap(),
-            "\"sharing\" \"power\"*"
-        );
+        assert_eq!(fts_expression("sharing power").unwrap(), "\"sharing\" \"power\"*");
         assert_eq!(
             fts_expression("say \"hi\" OR (x").unwrap(),
             "\"say\" \"hi\" \"OR\" \"(x\"*"

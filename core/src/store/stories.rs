@@ -53,13 +53,7 @@ impl Store {
 
     /// Deletes `delete` UTF-16 code units of the transcript at `start` and
     /// inserts `insert` there: what a text field's change callback reports.
-    pub fn splice_transcript(
-        &self,
-        id: StoryId,
-        start: u64,
-        delete: u64,
-        insert: &str,
-    ) -> Result<()> {
+    pub fn splice_transcript(&self, id: StoryId, start: u64, delete: u64, insert: &str) -> Result<()> {
         self.splice(id, StoryText::Transcript, start, delete, insert)
     }
 
@@ -79,61 +73,40 @@ impl Store {
         self.replace(id, StoryText::Summary, text)
     }
 
-    fn splice(
-        &self,
-        id: StoryId,
-        which: StoryText,
-        start: u64,
-        delete: u64,
-        insert: &str,
-    ) -> Result<()> {
+    fn splice(&self, id: StoryId, which: StoryText, start: u64, delete: u64, insert: &str) -> Result<()> {
         let field = text_field(which);
-        let start =
-            usize::try_from(start).map_err(|_| Error::invalid(field, "offset is too large"))?;
-        let delete =
-            usize::try_from(delete).map_err(|_| Error::invalid(field, "length is too large"))?;
+        let start = usize::try_from(start).map_err(|_| Error::invalid(field, "offset is too large"))?;
+        let delete = usize::try_from(delete).map_err(|_| Error::invalid(field, "length is too large"))?;
         self.write(|w| {
-            w.edit(
-                story_uuid(id),
-                DocKind::Story,
-                text_change(which),
-                |doc, _| story_doc::splice(doc, which, start, delete, insert),
-            )
+            w.edit(story_uuid(id), DocKind::Story, text_change(which), |doc, _| {
+                story_doc::splice(doc, which, start, delete, insert)
+            })
         })
     }
 
     fn replace(&self, id: StoryId, which: StoryText, text: &str) -> Result<()> {
         self.write(|w| {
-            w.edit(
-                story_uuid(id),
-                DocKind::Story,
-                text_change(which),
-                |doc, _| story_doc::replace(doc, which, text),
-            )
+            w.edit(story_uuid(id), DocKind::Story, text_change(which), |doc, _| {
+                story_doc::replace(doc, which, text)
+            })
         })
     }
 
     /// Adds a tag (tags are compared ignoring case and spacing).
     pub fn add_tag(&self, id: StoryId, tag: &str) -> Result<()> {
         self.write(|w| {
-            w.edit(
-                story_uuid(id),
-                DocKind::Story,
-                ChangeKind::TagsChanged,
-                |doc, _| story_doc::add_tag(doc, tag),
-            )
+            w.edit(story_uuid(id), DocKind::Story, ChangeKind::TagsChanged, |doc, _| {
+                story_doc::add_tag(doc, tag)
+            })
         })
     }
 
     /// Removes a tag; removing one that is not there is a no-op.
     pub fn remove_tag(&self, id: StoryId, tag: &str) -> Result<()> {
         self.write(|w| {
-            w.edit(
-                story_uuid(id),
-                DocKind::Story,
-                ChangeKind::TagsChanged,
-                |doc, _| story_doc::remove_tag(doc, tag),
-            )
+            w.edit(story_uuid(id), DocKind::Story, ChangeKind::TagsChanged, |doc, _| {
+                story_doc::remove_tag(doc, tag)
+            })
         })
     }
 
@@ -190,11 +163,7 @@ fn text_change(which: StoryText) -> ChangeKind {
 }
 
 /// A storyteller must be a participant of the same project.
-fn check_participant(
-    conn: &Connection,
-    participant: ParticipantId,
-    project: ProjectId,
-) -> Result<()> {
+fn check_participant(conn: &Connection, participant: ParticipantId, project: ProjectId) -> Result<()> {
     let found: Option<String> = conn
         .query_row(
             "SELECT project_id FROM participants WHERE participant_id = ?1",
@@ -208,6 +177,10 @@ fn check_participant(
             "storyteller",
             format!("participant {participant} belongs to another project"),
         )),
+        None if super::erasure::is_tombstoned(conn, super::participant_uuid(participant))? => Err(Error::Erased {
+            kind: RecordKind::Participant,
+            id: participant.to_string(),
+        }),
         None => Err(Error::not_found(RecordKind::Participant, participant)),
     }
 }

@@ -656,6 +656,51 @@ fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
  */
 public protocol StoreProtocol: AnyObject, Sendable {
     
+    /**
+     * A consent receipt as JSON (Kantara Consent Receipt v1.1 field names).
+     */
+    func consentReceipt(project: ProjectId, storyteller: ParticipantId) throws  -> String
+    
+    /**
+     * The ledger, or one storyteller's part of it, oldest first.
+     */
+    func consentRecords(project: ProjectId, storyteller: ParticipantId?) throws  -> [ConsentRecord]
+    
+    /**
+     * The consent in force for a storyteller (for one story, or all when null).
+     */
+    func effectiveConsent(storyteller: ParticipantId, story: StoryId?) throws  -> EffectiveConsent
+    
+    /**
+     * Exports what consent allows to `folder`, with a manifest of what was withheld.
+     */
+    func exportProject(project: ProjectId, folder: String, format: ExportFormat, purpose: ExportPurpose) throws  -> ExportReport
+    
+    /**
+     * Records a consent grant; it supersedes the withdrawals this device knows of.
+     */
+    func grantConsent(project: ProjectId, grant: NewConsentGrant) throws  -> ConsentRecordId
+    
+    /**
+     * The story as it may leave the device for `purpose`.
+     */
+    func publishStory(story: StoryId, purpose: ExportPurpose) throws  -> PublishedStory
+    
+    /**
+     * Throws `ConsentRequired` (naming the scope) unless the story's consent includes it.
+     */
+    func requireConsent(story: StoryId, scope: ConsentScope) throws 
+    
+    /**
+     * The scopes in force for a story: what every storyteller allows.
+     */
+    func storyConsent(story: StoryId) throws  -> [ConsentScope]
+    
+    /**
+     * Records a withdrawal; with `erase`, erases what it covers on every device.
+     */
+    func withdrawConsent(project: ProjectId, withdrawal: NewConsentWithdrawal) throws  -> ConsentRecordId
+    
     func addAdjustment(id: ParticipantId, adjustment: Adjustment) throws 
     
     func addParticipant(project: ProjectId, participant: NewParticipant) throws  -> ParticipantId
@@ -868,6 +913,132 @@ public static func `open`(path: String)throws  -> Store  {
 }
     
 
+    
+    /**
+     * A consent receipt as JSON (Kantara Consent Receipt v1.1 field names).
+     */
+open func consentReceipt(project: ProjectId, storyteller: ParticipantId)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_consent_receipt(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),
+        FfiConverterTypeParticipantId_lower(storyteller),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The ledger, or one storyteller's part of it, oldest first.
+     */
+open func consentRecords(project: ProjectId, storyteller: ParticipantId?)throws  -> [ConsentRecord]  {
+    return try  FfiConverterSequenceTypeConsentRecord.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_consent_records(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),
+        FfiConverterOptionTypeParticipantId.lower(storyteller),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The consent in force for a storyteller (for one story, or all when null).
+     */
+open func effectiveConsent(storyteller: ParticipantId, story: StoryId?)throws  -> EffectiveConsent  {
+    return try  FfiConverterTypeEffectiveConsent_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_effective_consent(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeParticipantId_lower(storyteller),
+        FfiConverterOptionTypeStoryId.lower(story),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Exports what consent allows to `folder`, with a manifest of what was withheld.
+     */
+open func exportProject(project: ProjectId, folder: String, format: ExportFormat, purpose: ExportPurpose)throws  -> ExportReport  {
+    return try  FfiConverterTypeExportReport_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_export_project(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),
+        FfiConverterString.lower(folder),
+        FfiConverterTypeExportFormat_lower(format),
+        FfiConverterTypeExportPurpose_lower(purpose),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records a consent grant; it supersedes the withdrawals this device knows of.
+     */
+open func grantConsent(project: ProjectId, grant: NewConsentGrant)throws  -> ConsentRecordId  {
+    return try  FfiConverterTypeConsentRecordId_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_grant_consent(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),
+        FfiConverterTypeNewConsentGrant_lower(grant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The story as it may leave the device for `purpose`.
+     */
+open func publishStory(story: StoryId, purpose: ExportPurpose)throws  -> PublishedStory  {
+    return try  FfiConverterTypePublishedStory_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_publish_story(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStoryId_lower(story),
+        FfiConverterTypeExportPurpose_lower(purpose),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Throws `ConsentRequired` (naming the scope) unless the story's consent includes it.
+     */
+open func requireConsent(story: StoryId, scope: ConsentScope)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_require_consent(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStoryId_lower(story),
+        FfiConverterTypeConsentScope_lower(scope),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The scopes in force for a story: what every storyteller allows.
+     */
+open func storyConsent(story: StoryId)throws  -> [ConsentScope]  {
+    return try  FfiConverterSequenceTypeConsentScope.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_story_consent(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStoryId_lower(story),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records a withdrawal; with `erase`, erases what it covers on every device.
+     */
+open func withdrawConsent(project: ProjectId, withdrawal: NewConsentWithdrawal)throws  -> ConsentRecordId  {
+    return try  FfiConverterTypeConsentRecordId_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_withdraw_consent(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),
+        FfiConverterTypeNewConsentWithdrawal_lower(withdrawal),uniffiCallStatus
+    )
+})
+}
     
 open func addAdjustment(id: ParticipantId, adjustment: Adjustment)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
@@ -1807,6 +1978,196 @@ public func FfiConverterTypeComment_lower(_ value: Comment) -> RustBuffer {
 
 
 /**
+ * A consent grant, as recorded.
+ */
+public struct ConsentGrant: Equatable, Hashable {
+    public var id: ConsentRecordId
+    public var storyteller: ParticipantId
+    public var story: StoryId?
+    public var scopes: [ConsentScope]
+    public var givenAt: Date
+    public var recordedBy: MemberId
+    public var device: DeviceId
+    public var method: ConsentMethod
+    public var informationVersion: String
+    public var informationLanguage: String
+    public var evidence: String?
+    public var expiresAt: Date?
+    public var reviewAt: Date?
+    public var attribution: Attribution
+    public var acknowledges: [ConsentRecordId]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: ConsentRecordId, storyteller: ParticipantId, story: StoryId?, scopes: [ConsentScope], givenAt: Date, recordedBy: MemberId, device: DeviceId, method: ConsentMethod, informationVersion: String, informationLanguage: String, evidence: String?, expiresAt: Date?, reviewAt: Date?, attribution: Attribution, acknowledges: [ConsentRecordId]) {
+        self.id = id
+        self.storyteller = storyteller
+        self.story = story
+        self.scopes = scopes
+        self.givenAt = givenAt
+        self.recordedBy = recordedBy
+        self.device = device
+        self.method = method
+        self.informationVersion = informationVersion
+        self.informationLanguage = informationLanguage
+        self.evidence = evidence
+        self.expiresAt = expiresAt
+        self.reviewAt = reviewAt
+        self.attribution = attribution
+        self.acknowledges = acknowledges
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConsentGrant: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentGrant: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentGrant {
+        return
+            try ConsentGrant(
+                id: FfiConverterTypeConsentRecordId.read(from: &buf), 
+                storyteller: FfiConverterTypeParticipantId.read(from: &buf), 
+                story: FfiConverterOptionTypeStoryId.read(from: &buf), 
+                scopes: FfiConverterSequenceTypeConsentScope.read(from: &buf), 
+                givenAt: FfiConverterTimestamp.read(from: &buf), 
+                recordedBy: FfiConverterTypeMemberId.read(from: &buf), 
+                device: FfiConverterTypeDeviceId.read(from: &buf), 
+                method: FfiConverterTypeConsentMethod.read(from: &buf), 
+                informationVersion: FfiConverterString.read(from: &buf), 
+                informationLanguage: FfiConverterString.read(from: &buf), 
+                evidence: FfiConverterOptionString.read(from: &buf), 
+                expiresAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                reviewAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                attribution: FfiConverterTypeAttribution.read(from: &buf), 
+                acknowledges: FfiConverterSequenceTypeConsentRecordId.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConsentGrant, into buf: inout [UInt8]) {
+        FfiConverterTypeConsentRecordId.write(value.id, into: &buf)
+        FfiConverterTypeParticipantId.write(value.storyteller, into: &buf)
+        FfiConverterOptionTypeStoryId.write(value.story, into: &buf)
+        FfiConverterSequenceTypeConsentScope.write(value.scopes, into: &buf)
+        FfiConverterTimestamp.write(value.givenAt, into: &buf)
+        FfiConverterTypeMemberId.write(value.recordedBy, into: &buf)
+        FfiConverterTypeDeviceId.write(value.device, into: &buf)
+        FfiConverterTypeConsentMethod.write(value.method, into: &buf)
+        FfiConverterString.write(value.informationVersion, into: &buf)
+        FfiConverterString.write(value.informationLanguage, into: &buf)
+        FfiConverterOptionString.write(value.evidence, into: &buf)
+        FfiConverterOptionTimestamp.write(value.expiresAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.reviewAt, into: &buf)
+        FfiConverterTypeAttribution.write(value.attribution, into: &buf)
+        FfiConverterSequenceTypeConsentRecordId.write(value.acknowledges, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentGrant_lift(_ buf: RustBuffer) throws -> ConsentGrant {
+    return try FfiConverterTypeConsentGrant.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentGrant_lower(_ value: ConsentGrant) -> RustBuffer {
+    return FfiConverterTypeConsentGrant.lower(value)
+}
+
+
+/**
+ * A withdrawal, as recorded.
+ */
+public struct ConsentWithdrawal: Equatable, Hashable {
+    public var id: ConsentRecordId
+    public var storyteller: ParticipantId
+    public var story: StoryId?
+    public var scopes: [ConsentScope]
+    public var withdrawnAt: Date
+    public var recordedBy: MemberId
+    public var device: DeviceId
+    public var erase: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: ConsentRecordId, storyteller: ParticipantId, story: StoryId?, scopes: [ConsentScope], withdrawnAt: Date, recordedBy: MemberId, device: DeviceId, erase: Bool) {
+        self.id = id
+        self.storyteller = storyteller
+        self.story = story
+        self.scopes = scopes
+        self.withdrawnAt = withdrawnAt
+        self.recordedBy = recordedBy
+        self.device = device
+        self.erase = erase
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConsentWithdrawal: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentWithdrawal: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentWithdrawal {
+        return
+            try ConsentWithdrawal(
+                id: FfiConverterTypeConsentRecordId.read(from: &buf), 
+                storyteller: FfiConverterTypeParticipantId.read(from: &buf), 
+                story: FfiConverterOptionTypeStoryId.read(from: &buf), 
+                scopes: FfiConverterSequenceTypeConsentScope.read(from: &buf), 
+                withdrawnAt: FfiConverterTimestamp.read(from: &buf), 
+                recordedBy: FfiConverterTypeMemberId.read(from: &buf), 
+                device: FfiConverterTypeDeviceId.read(from: &buf), 
+                erase: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConsentWithdrawal, into buf: inout [UInt8]) {
+        FfiConverterTypeConsentRecordId.write(value.id, into: &buf)
+        FfiConverterTypeParticipantId.write(value.storyteller, into: &buf)
+        FfiConverterOptionTypeStoryId.write(value.story, into: &buf)
+        FfiConverterSequenceTypeConsentScope.write(value.scopes, into: &buf)
+        FfiConverterTimestamp.write(value.withdrawnAt, into: &buf)
+        FfiConverterTypeMemberId.write(value.recordedBy, into: &buf)
+        FfiConverterTypeDeviceId.write(value.device, into: &buf)
+        FfiConverterBool.write(value.erase, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentWithdrawal_lift(_ buf: RustBuffer) throws -> ConsentWithdrawal {
+    return try FfiConverterTypeConsentWithdrawal.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentWithdrawal_lower(_ value: ConsentWithdrawal) -> RustBuffer {
+    return FfiConverterTypeConsentWithdrawal.lower(value)
+}
+
+
+/**
  * The project and member a new project was created with.
  */
 public struct CreatedProject: Equatable, Hashable {
@@ -1860,6 +2221,197 @@ public func FfiConverterTypeCreatedProject_lift(_ buf: RustBuffer) throws -> Cre
 #endif
 public func FfiConverterTypeCreatedProject_lower(_ value: CreatedProject) -> RustBuffer {
     return FfiConverterTypeCreatedProject.lower(value)
+}
+
+
+/**
+ * How a storyteller is credited in something that leaves the device.
+ */
+public struct Credit: Equatable, Hashable {
+    public var attribution: Attribution
+    public var shownAs: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(attribution: Attribution, shownAs: String) {
+        self.attribution = attribution
+        self.shownAs = shownAs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Credit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredit: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Credit {
+        return
+            try Credit(
+                attribution: FfiConverterTypeAttribution.read(from: &buf), 
+                shownAs: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Credit, into buf: inout [UInt8]) {
+        FfiConverterTypeAttribution.write(value.attribution, into: &buf)
+        FfiConverterString.write(value.shownAs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredit_lift(_ buf: RustBuffer) throws -> Credit {
+    return try FfiConverterTypeCredit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredit_lower(_ value: Credit) -> RustBuffer {
+    return FfiConverterTypeCredit.lower(value)
+}
+
+
+/**
+ * The consent in force for a storyteller, for one story or all of theirs.
+ */
+public struct EffectiveConsent: Equatable, Hashable {
+    public var storyteller: ParticipantId
+    public var story: StoryId?
+    public var scopes: [ConsentScope]
+    public var attribution: Attribution
+    public var erased: Bool
+    public var reviewAt: Date?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(storyteller: ParticipantId, story: StoryId?, scopes: [ConsentScope], attribution: Attribution, erased: Bool, reviewAt: Date?) {
+        self.storyteller = storyteller
+        self.story = story
+        self.scopes = scopes
+        self.attribution = attribution
+        self.erased = erased
+        self.reviewAt = reviewAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EffectiveConsent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEffectiveConsent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EffectiveConsent {
+        return
+            try EffectiveConsent(
+                storyteller: FfiConverterTypeParticipantId.read(from: &buf), 
+                story: FfiConverterOptionTypeStoryId.read(from: &buf), 
+                scopes: FfiConverterSequenceTypeConsentScope.read(from: &buf), 
+                attribution: FfiConverterTypeAttribution.read(from: &buf), 
+                erased: FfiConverterBool.read(from: &buf), 
+                reviewAt: FfiConverterOptionTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EffectiveConsent, into buf: inout [UInt8]) {
+        FfiConverterTypeParticipantId.write(value.storyteller, into: &buf)
+        FfiConverterOptionTypeStoryId.write(value.story, into: &buf)
+        FfiConverterSequenceTypeConsentScope.write(value.scopes, into: &buf)
+        FfiConverterTypeAttribution.write(value.attribution, into: &buf)
+        FfiConverterBool.write(value.erased, into: &buf)
+        FfiConverterOptionTimestamp.write(value.reviewAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEffectiveConsent_lift(_ buf: RustBuffer) throws -> EffectiveConsent {
+    return try FfiConverterTypeEffectiveConsent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEffectiveConsent_lower(_ value: EffectiveConsent) -> RustBuffer {
+    return FfiConverterTypeEffectiveConsent.lower(value)
+}
+
+
+/**
+ * What an export wrote.
+ */
+public struct ExportReport: Equatable, Hashable {
+    public var exported: [StoryId]
+    public var withheld: [Withheld]
+    public var files: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(exported: [StoryId], withheld: [Withheld], files: [String]) {
+        self.exported = exported
+        self.withheld = withheld
+        self.files = files
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExportReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportReport {
+        return
+            try ExportReport(
+                exported: FfiConverterSequenceTypeStoryId.read(from: &buf), 
+                withheld: FfiConverterSequenceTypeWithheld.read(from: &buf), 
+                files: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportReport, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeStoryId.write(value.exported, into: &buf)
+        FfiConverterSequenceTypeWithheld.write(value.withheld, into: &buf)
+        FfiConverterSequenceString.write(value.files, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportReport_lift(_ buf: RustBuffer) throws -> ExportReport {
+    return try FfiConverterTypeExportReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportReport_lower(_ value: ExportReport) -> RustBuffer {
+    return FfiConverterTypeExportReport.lower(value)
 }
 
 
@@ -2136,6 +2688,172 @@ public func FfiConverterTypeMember_lift(_ buf: RustBuffer) throws -> Member {
 #endif
 public func FfiConverterTypeMember_lower(_ value: Member) -> RustBuffer {
     return FfiConverterTypeMember.lower(value)
+}
+
+
+/**
+ * A consent grant to record.
+ */
+public struct NewConsentGrant: Equatable, Hashable {
+    public var storyteller: ParticipantId
+    public var scopes: [ConsentScope]
+    public var method: ConsentMethod
+    /**
+     * The story it covers; all the storyteller's stories when null.
+     */
+    public var story: StoryId?
+    public var informationVersion: String
+    public var informationLanguage: String
+    /**
+     * Content hash of the evidence held as media: `sha256:` and 64 hex digits.
+     */
+    public var evidence: String?
+    public var expiresAt: Date?
+    public var reviewAt: Date?
+    public var attribution: Attribution
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(storyteller: ParticipantId, scopes: [ConsentScope], method: ConsentMethod, 
+        /**
+         * The story it covers; all the storyteller's stories when null.
+         */story: StoryId? = nil, informationVersion: String = "1", informationLanguage: String = "en", 
+        /**
+         * Content hash of the evidence held as media: `sha256:` and 64 hex digits.
+         */evidence: String? = nil, expiresAt: Date? = nil, reviewAt: Date? = nil, attribution: Attribution) {
+        self.storyteller = storyteller
+        self.scopes = scopes
+        self.method = method
+        self.story = story
+        self.informationVersion = informationVersion
+        self.informationLanguage = informationLanguage
+        self.evidence = evidence
+        self.expiresAt = expiresAt
+        self.reviewAt = reviewAt
+        self.attribution = attribution
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NewConsentGrant: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNewConsentGrant: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NewConsentGrant {
+        return
+            try NewConsentGrant(
+                storyteller: FfiConverterTypeParticipantId.read(from: &buf), 
+                scopes: FfiConverterSequenceTypeConsentScope.read(from: &buf), 
+                method: FfiConverterTypeConsentMethod.read(from: &buf), 
+                story: FfiConverterOptionTypeStoryId.read(from: &buf), 
+                informationVersion: FfiConverterString.read(from: &buf), 
+                informationLanguage: FfiConverterString.read(from: &buf), 
+                evidence: FfiConverterOptionString.read(from: &buf), 
+                expiresAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                reviewAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                attribution: FfiConverterTypeAttribution.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NewConsentGrant, into buf: inout [UInt8]) {
+        FfiConverterTypeParticipantId.write(value.storyteller, into: &buf)
+        FfiConverterSequenceTypeConsentScope.write(value.scopes, into: &buf)
+        FfiConverterTypeConsentMethod.write(value.method, into: &buf)
+        FfiConverterOptionTypeStoryId.write(value.story, into: &buf)
+        FfiConverterString.write(value.informationVersion, into: &buf)
+        FfiConverterString.write(value.informationLanguage, into: &buf)
+        FfiConverterOptionString.write(value.evidence, into: &buf)
+        FfiConverterOptionTimestamp.write(value.expiresAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.reviewAt, into: &buf)
+        FfiConverterTypeAttribution.write(value.attribution, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewConsentGrant_lift(_ buf: RustBuffer) throws -> NewConsentGrant {
+    return try FfiConverterTypeNewConsentGrant.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewConsentGrant_lower(_ value: NewConsentGrant) -> RustBuffer {
+    return FfiConverterTypeNewConsentGrant.lower(value)
+}
+
+
+/**
+ * A withdrawal to record. No scopes withdraws every scope.
+ */
+public struct NewConsentWithdrawal: Equatable, Hashable {
+    public var storyteller: ParticipantId
+    public var story: StoryId?
+    public var scopes: [ConsentScope]
+    public var erase: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(storyteller: ParticipantId, story: StoryId? = nil, scopes: [ConsentScope] = [], erase: Bool = false) {
+        self.storyteller = storyteller
+        self.story = story
+        self.scopes = scopes
+        self.erase = erase
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NewConsentWithdrawal: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNewConsentWithdrawal: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NewConsentWithdrawal {
+        return
+            try NewConsentWithdrawal(
+                storyteller: FfiConverterTypeParticipantId.read(from: &buf), 
+                story: FfiConverterOptionTypeStoryId.read(from: &buf), 
+                scopes: FfiConverterSequenceTypeConsentScope.read(from: &buf), 
+                erase: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NewConsentWithdrawal, into buf: inout [UInt8]) {
+        FfiConverterTypeParticipantId.write(value.storyteller, into: &buf)
+        FfiConverterOptionTypeStoryId.write(value.story, into: &buf)
+        FfiConverterSequenceTypeConsentScope.write(value.scopes, into: &buf)
+        FfiConverterBool.write(value.erase, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewConsentWithdrawal_lift(_ buf: RustBuffer) throws -> NewConsentWithdrawal {
+    return try FfiConverterTypeNewConsentWithdrawal.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewConsentWithdrawal_lower(_ value: NewConsentWithdrawal) -> RustBuffer {
+    return FfiConverterTypeNewConsentWithdrawal.lower(value)
 }
 
 
@@ -2688,6 +3406,176 @@ public func FfiConverterTypeProjectSummary_lower(_ value: ProjectSummary) -> Rus
 
 
 /**
+ * A quote that may leave the device.
+ */
+public struct PublishedQuote: Equatable, Hashable {
+    public var quote: String
+    public var theme: String?
+    public var note: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(quote: String, theme: String?, note: String) {
+        self.quote = quote
+        self.theme = theme
+        self.note = note
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PublishedQuote: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePublishedQuote: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PublishedQuote {
+        return
+            try PublishedQuote(
+                quote: FfiConverterString.read(from: &buf), 
+                theme: FfiConverterOptionString.read(from: &buf), 
+                note: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PublishedQuote, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.quote, into: &buf)
+        FfiConverterOptionString.write(value.theme, into: &buf)
+        FfiConverterString.write(value.note, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePublishedQuote_lift(_ buf: RustBuffer) throws -> PublishedQuote {
+    return try FfiConverterTypePublishedQuote.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePublishedQuote_lower(_ value: PublishedQuote) -> RustBuffer {
+    return FfiConverterTypePublishedQuote.lower(value)
+}
+
+
+/**
+ * A story as it may leave the device.
+ */
+public struct PublishedStory: Equatable, Hashable {
+    public var id: StoryId
+    public var purpose: ExportPurpose
+    public var title: String
+    public var summary: String
+    public var transcript: String?
+    public var language: String?
+    public var recordedOn: String?
+    public var place: String?
+    public var tags: [String]
+    public var themes: [String]
+    public var quotes: [PublishedQuote]
+    public var storytellers: [Credit]
+    public var fieldsWithheld: [String]
+    public var consent: [ConsentScope]
+    public var exportedAt: Date
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: StoryId, purpose: ExportPurpose, title: String, summary: String, transcript: String?, language: String?, recordedOn: String?, place: String?, tags: [String], themes: [String], quotes: [PublishedQuote], storytellers: [Credit], fieldsWithheld: [String], consent: [ConsentScope], exportedAt: Date) {
+        self.id = id
+        self.purpose = purpose
+        self.title = title
+        self.summary = summary
+        self.transcript = transcript
+        self.language = language
+        self.recordedOn = recordedOn
+        self.place = place
+        self.tags = tags
+        self.themes = themes
+        self.quotes = quotes
+        self.storytellers = storytellers
+        self.fieldsWithheld = fieldsWithheld
+        self.consent = consent
+        self.exportedAt = exportedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PublishedStory: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePublishedStory: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PublishedStory {
+        return
+            try PublishedStory(
+                id: FfiConverterTypeStoryId.read(from: &buf), 
+                purpose: FfiConverterTypeExportPurpose.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                summary: FfiConverterString.read(from: &buf), 
+                transcript: FfiConverterOptionString.read(from: &buf), 
+                language: FfiConverterOptionString.read(from: &buf), 
+                recordedOn: FfiConverterOptionString.read(from: &buf), 
+                place: FfiConverterOptionString.read(from: &buf), 
+                tags: FfiConverterSequenceString.read(from: &buf), 
+                themes: FfiConverterSequenceString.read(from: &buf), 
+                quotes: FfiConverterSequenceTypePublishedQuote.read(from: &buf), 
+                storytellers: FfiConverterSequenceTypeCredit.read(from: &buf), 
+                fieldsWithheld: FfiConverterSequenceString.read(from: &buf), 
+                consent: FfiConverterSequenceTypeConsentScope.read(from: &buf), 
+                exportedAt: FfiConverterTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PublishedStory, into buf: inout [UInt8]) {
+        FfiConverterTypeStoryId.write(value.id, into: &buf)
+        FfiConverterTypeExportPurpose.write(value.purpose, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.summary, into: &buf)
+        FfiConverterOptionString.write(value.transcript, into: &buf)
+        FfiConverterOptionString.write(value.language, into: &buf)
+        FfiConverterOptionString.write(value.recordedOn, into: &buf)
+        FfiConverterOptionString.write(value.place, into: &buf)
+        FfiConverterSequenceString.write(value.tags, into: &buf)
+        FfiConverterSequenceString.write(value.themes, into: &buf)
+        FfiConverterSequenceTypePublishedQuote.write(value.quotes, into: &buf)
+        FfiConverterSequenceTypeCredit.write(value.storytellers, into: &buf)
+        FfiConverterSequenceString.write(value.fieldsWithheld, into: &buf)
+        FfiConverterSequenceTypeConsentScope.write(value.consent, into: &buf)
+        FfiConverterTimestamp.write(value.exportedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePublishedStory_lift(_ buf: RustBuffer) throws -> PublishedStory {
+    return try FfiConverterTypePublishedStory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePublishedStory_lower(_ value: PublishedStory) -> RustBuffer {
+    return FfiConverterTypePublishedStory.lower(value)
+}
+
+
+/**
  * When a story was recorded, with the UTC offset of the place.
  */
 public struct RecordedAt: Equatable, Hashable {
@@ -3158,10 +4046,17 @@ public struct StorySummary: Equatable, Hashable {
     public var createdAt: Date
     public var updatedAt: Date
     public var highlightCount: Int32
+    /**
+     * The consent in force: what every storyteller allows.
+     */
+    public var consent: [ConsentScope]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: StoryId, projectId: ProjectId, title: String, status: StoryStatus, language: String?, tags: [String], storytellers: [ParticipantId], recordedAt: Date?, createdAt: Date, updatedAt: Date, highlightCount: Int32) {
+    public init(id: StoryId, projectId: ProjectId, title: String, status: StoryStatus, language: String?, tags: [String], storytellers: [ParticipantId], recordedAt: Date?, createdAt: Date, updatedAt: Date, highlightCount: Int32, 
+        /**
+         * The consent in force: what every storyteller allows.
+         */consent: [ConsentScope]) {
         self.id = id
         self.projectId = projectId
         self.title = title
@@ -3173,6 +4068,7 @@ public struct StorySummary: Equatable, Hashable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.highlightCount = highlightCount
+        self.consent = consent
     }
 
     
@@ -3201,7 +4097,8 @@ public struct FfiConverterTypeStorySummary: FfiConverterRustBuffer {
                 recordedAt: FfiConverterOptionTimestamp.read(from: &buf), 
                 createdAt: FfiConverterTimestamp.read(from: &buf), 
                 updatedAt: FfiConverterTimestamp.read(from: &buf), 
-                highlightCount: FfiConverterInt32.read(from: &buf)
+                highlightCount: FfiConverterInt32.read(from: &buf), 
+                consent: FfiConverterSequenceTypeConsentScope.read(from: &buf)
         )
     }
 
@@ -3217,6 +4114,7 @@ public struct FfiConverterTypeStorySummary: FfiConverterRustBuffer {
         FfiConverterTimestamp.write(value.createdAt, into: &buf)
         FfiConverterTimestamp.write(value.updatedAt, into: &buf)
         FfiConverterInt32.write(value.highlightCount, into: &buf)
+        FfiConverterSequenceTypeConsentScope.write(value.consent, into: &buf)
     }
 }
 
@@ -3367,6 +4265,63 @@ public func FfiConverterTypeTheme_lower(_ value: Theme) -> RustBuffer {
 
 
 /**
+ * A story that was not exported, and why.
+ */
+public struct Withheld: Equatable, Hashable {
+    public var id: StoryId
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: StoryId, reason: String) {
+        self.id = id
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Withheld: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWithheld: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Withheld {
+        return
+            try Withheld(
+                id: FfiConverterTypeStoryId.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Withheld, into buf: inout [UInt8]) {
+        FfiConverterTypeStoryId.write(value.id, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWithheld_lift(_ buf: RustBuffer) throws -> Withheld {
+    return try FfiConverterTypeWithheld.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWithheld_lower(_ value: Withheld) -> RustBuffer {
+    return FfiConverterTypeWithheld.lower(value)
+}
+
+
+/**
  * A kind of reasonable adjustment.
  */
 
@@ -3513,6 +4468,82 @@ public func FfiConverterTypeAdjustmentKind_lower(_ value: AdjustmentKind) -> Rus
 
 
 /**
+ * How the storyteller wants to be credited.
+ */
+
+public enum Attribution: Equatable, Hashable {
+    
+    case named
+    case pseudonym
+    case anonymous
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Attribution: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAttribution: FfiConverterRustBuffer {
+    typealias SwiftType = Attribution
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Attribution {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .named
+        
+        case 2: return .pseudonym
+        
+        case 3: return .anonymous
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Attribution, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .named:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .pseudonym:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .anonymous:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttribution_lift(_ buf: RustBuffer) throws -> Attribution {
+    return try FfiConverterTypeAttribution.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttribution_lower(_ value: Attribution) -> RustBuffer {
+    return FfiConverterTypeAttribution.lower(value)
+}
+
+
+
+/**
  * The kind of a change in a record's history.
  */
 
@@ -3533,6 +4564,8 @@ public enum ChangeKind: Equatable, Hashable {
     case adjustmentsChanged
     case memberAdded
     case themeAdded
+    case consentRecorded
+    case erased
     case other(String
     )
 
@@ -3586,7 +4619,11 @@ public struct FfiConverterTypeChangeKind: FfiConverterRustBuffer {
         
         case 15: return .themeAdded
         
-        case 16: return .other(try FfiConverterString.read(from: &buf)
+        case 16: return .consentRecorded
+        
+        case 17: return .erased
+        
+        case 18: return .other(try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -3657,8 +4694,16 @@ public struct FfiConverterTypeChangeKind: FfiConverterRustBuffer {
             writeInt(&buf, Int32(15))
         
         
-        case let .other(v1):
+        case .consentRecorded:
             writeInt(&buf, Int32(16))
+        
+        
+        case .erased:
+            writeInt(&buf, Int32(17))
+        
+        
+        case let .other(v1):
+            writeInt(&buf, Int32(18))
             FfiConverterString.write(v1, into: &buf)
             
         }
@@ -3747,6 +4792,448 @@ public func FfiConverterTypeChangeOrigin_lift(_ buf: RustBuffer) throws -> Chang
 #endif
 public func FfiConverterTypeChangeOrigin_lower(_ value: ChangeOrigin) -> RustBuffer {
     return FfiConverterTypeChangeOrigin.lower(value)
+}
+
+
+
+/**
+ * How consent was given.
+ */
+
+public enum ConsentMethod: Equatable, Hashable {
+    
+    case spoken
+    case written
+    case easyRead
+    case signLanguage
+    case aac
+    case proxy
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConsentMethod: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentMethod: FfiConverterRustBuffer {
+    typealias SwiftType = ConsentMethod
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentMethod {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .spoken
+        
+        case 2: return .written
+        
+        case 3: return .easyRead
+        
+        case 4: return .signLanguage
+        
+        case 5: return .aac
+        
+        case 6: return .proxy
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConsentMethod, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .spoken:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .written:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .easyRead:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .signLanguage:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .aac:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .proxy:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentMethod_lift(_ buf: RustBuffer) throws -> ConsentMethod {
+    return try FfiConverterTypeConsentMethod.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentMethod_lower(_ value: ConsentMethod) -> RustBuffer {
+    return FfiConverterTypeConsentMethod.lower(value)
+}
+
+
+
+/**
+ * One record of the consent ledger.
+ */
+
+public enum ConsentRecord: Equatable, Hashable {
+    
+    case grant(grant: ConsentGrant
+    )
+    case withdrawal(withdrawal: ConsentWithdrawal
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConsentRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentRecord: FfiConverterRustBuffer {
+    typealias SwiftType = ConsentRecord
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentRecord {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .grant(grant: try FfiConverterTypeConsentGrant.read(from: &buf)
+        )
+        
+        case 2: return .withdrawal(withdrawal: try FfiConverterTypeConsentWithdrawal.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConsentRecord, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .grant(grant):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeConsentGrant.write(grant, into: &buf)
+            
+        
+        case let .withdrawal(withdrawal):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeConsentWithdrawal.write(withdrawal, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentRecord_lift(_ buf: RustBuffer) throws -> ConsentRecord {
+    return try FfiConverterTypeConsentRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentRecord_lower(_ value: ConsentRecord) -> RustBuffer {
+    return FfiConverterTypeConsentRecord.lower(value)
+}
+
+
+
+/**
+ * What a storyteller may consent to.
+ */
+
+public enum ConsentScope: Equatable, Hashable {
+    
+    case record
+    case transcribe
+    case keepMedia
+    case shareInProject
+    case publishAnonymised
+    case publishNamed
+    case useQuotes
+    case research
+    case archive
+    case contact
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConsentScope: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentScope: FfiConverterRustBuffer {
+    typealias SwiftType = ConsentScope
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentScope {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .record
+        
+        case 2: return .transcribe
+        
+        case 3: return .keepMedia
+        
+        case 4: return .shareInProject
+        
+        case 5: return .publishAnonymised
+        
+        case 6: return .publishNamed
+        
+        case 7: return .useQuotes
+        
+        case 8: return .research
+        
+        case 9: return .archive
+        
+        case 10: return .contact
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConsentScope, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .record:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .transcribe:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .keepMedia:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .shareInProject:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .publishAnonymised:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .publishNamed:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .useQuotes:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .research:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .archive:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .contact:
+            writeInt(&buf, Int32(10))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentScope_lift(_ buf: RustBuffer) throws -> ConsentScope {
+    return try FfiConverterTypeConsentScope.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentScope_lower(_ value: ConsentScope) -> RustBuffer {
+    return FfiConverterTypeConsentScope.lower(value)
+}
+
+
+
+/**
+ * The file format of an export.
+ */
+
+public enum ExportFormat: Equatable, Hashable {
+    
+    case json
+    case csv
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ExportFormat: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportFormat: FfiConverterRustBuffer {
+    typealias SwiftType = ExportFormat
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportFormat {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .json
+        
+        case 2: return .csv
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ExportFormat, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .json:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .csv:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportFormat_lift(_ buf: RustBuffer) throws -> ExportFormat {
+    return try FfiConverterTypeExportFormat.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportFormat_lower(_ value: ExportFormat) -> RustBuffer {
+    return FfiConverterTypeExportFormat.lower(value)
+}
+
+
+
+/**
+ * Why a story is leaving the device.
+ */
+
+public enum ExportPurpose: Equatable, Hashable {
+    
+    case research
+    case publication
+    case archive
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ExportPurpose: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportPurpose: FfiConverterRustBuffer {
+    typealias SwiftType = ExportPurpose
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportPurpose {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .research
+        
+        case 2: return .publication
+        
+        case 3: return .archive
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ExportPurpose, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .research:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .publication:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .archive:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportPurpose_lift(_ buf: RustBuffer) throws -> ExportPurpose {
+    return try FfiConverterTypeExportPurpose.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportPurpose_lower(_ value: ExportPurpose) -> RustBuffer {
+    return FfiConverterTypeExportPurpose.lower(value)
 }
 
 
@@ -4034,6 +5521,11 @@ enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case Erased(message: String)
     
     /**
+     * The storytellers' consent does not allow this; the message names the scope.
+     */
+    case ConsentRequired(message: String)
+    
+    /**
      * An argument is not acceptable; the message names the field.
      */
     case InvalidInput(message: String)
@@ -4100,27 +5592,31 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 3: return .InvalidInput(
+        case 3: return .ConsentRequired(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 4: return .CorruptData(
+        case 4: return .InvalidInput(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 5: return .NotAStore(
+        case 5: return .CorruptData(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 6: return .StoreNewerThanLibrary(
+        case 6: return .NotAStore(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 7: return .Closed(
+        case 7: return .StoreNewerThanLibrary(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 8: return .Internal(
+        case 8: return .Closed(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 9: return .Internal(
             message: try FfiConverterString.read(from: &buf)
         )
         
@@ -4139,18 +5635,20 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(1))
         case .Erased(_ /* message is ignored*/):
             writeInt(&buf, Int32(2))
-        case .InvalidInput(_ /* message is ignored*/):
+        case .ConsentRequired(_ /* message is ignored*/):
             writeInt(&buf, Int32(3))
-        case .CorruptData(_ /* message is ignored*/):
+        case .InvalidInput(_ /* message is ignored*/):
             writeInt(&buf, Int32(4))
-        case .NotAStore(_ /* message is ignored*/):
+        case .CorruptData(_ /* message is ignored*/):
             writeInt(&buf, Int32(5))
-        case .StoreNewerThanLibrary(_ /* message is ignored*/):
+        case .NotAStore(_ /* message is ignored*/):
             writeInt(&buf, Int32(6))
-        case .Closed(_ /* message is ignored*/):
+        case .StoreNewerThanLibrary(_ /* message is ignored*/):
             writeInt(&buf, Int32(7))
-        case .Internal(_ /* message is ignored*/):
+        case .Closed(_ /* message is ignored*/):
             writeInt(&buf, Int32(8))
+        case .Internal(_ /* message is ignored*/):
+            writeInt(&buf, Int32(9))
 
         
         }
@@ -4629,6 +6127,30 @@ fileprivate struct FfiConverterOptionTypeProjectId: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeStoryId: FfiConverterRustBuffer {
+    typealias SwiftType = StoryId?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStoryId.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStoryId.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -4721,6 +6243,31 @@ fileprivate struct FfiConverterSequenceTypeComment: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeComment.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCredit: FfiConverterRustBuffer {
+    typealias SwiftType = [Credit]
+
+    public static func write(_ value: [Credit], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCredit.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Credit] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Credit]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCredit.read(from: &buf))
         }
         return seq
     }
@@ -4879,6 +6426,31 @@ fileprivate struct FfiConverterSequenceTypeProjectSummary: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypePublishedQuote: FfiConverterRustBuffer {
+    typealias SwiftType = [PublishedQuote]
+
+    public static func write(_ value: [PublishedQuote], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePublishedQuote.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PublishedQuote] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PublishedQuote]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePublishedQuote.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeSearchHit: FfiConverterRustBuffer {
     typealias SwiftType = [SearchHit]
 
@@ -4946,6 +6518,106 @@ fileprivate struct FfiConverterSequenceTypeTheme: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeTheme.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeWithheld: FfiConverterRustBuffer {
+    typealias SwiftType = [Withheld]
+
+    public static func write(_ value: [Withheld], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeWithheld.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Withheld] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Withheld]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeWithheld.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConsentRecord: FfiConverterRustBuffer {
+    typealias SwiftType = [ConsentRecord]
+
+    public static func write(_ value: [ConsentRecord], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConsentRecord.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConsentRecord] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConsentRecord]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConsentRecord.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConsentScope: FfiConverterRustBuffer {
+    typealias SwiftType = [ConsentScope]
+
+    public static func write(_ value: [ConsentScope], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConsentScope.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConsentScope] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConsentScope]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConsentScope.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConsentRecordId: FfiConverterRustBuffer {
+    typealias SwiftType = [ConsentRecordId]
+
+    public static func write(_ value: [ConsentRecordId], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConsentRecordId.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConsentRecordId] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConsentRecordId]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConsentRecordId.read(from: &buf))
         }
         return seq
     }
@@ -5063,6 +6735,46 @@ public func FfiConverterTypeCommentId_lift(_ value: RustBuffer) throws -> Commen
 #endif
 public func FfiConverterTypeCommentId_lower(_ value: CommentId) -> RustBuffer {
     return FfiConverterTypeCommentId.lower(value)
+}
+
+
+
+public typealias ConsentRecordId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentRecordId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentRecordId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: ConsentRecordId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> ConsentRecordId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: ConsentRecordId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentRecordId_lift(_ value: RustBuffer) throws -> ConsentRecordId {
+    return try FfiConverterTypeConsentRecordId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentRecordId_lower(_ value: ConsentRecordId) -> RustBuffer {
+    return FfiConverterTypeConsentRecordId.lower(value)
 }
 
 
@@ -5322,6 +7034,33 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.contractVersionMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_storelistener_on_change() != 6311) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_consent_receipt() != 10449) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_consent_records() != 12384) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_effective_consent() != 19612) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_export_project() != 53726) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_grant_consent() != 25798) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_publish_story() != 27083) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_require_consent() != 46241) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_story_consent() != 9365) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_withdraw_consent() != 34653) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_adjustment() != 31937) {

@@ -294,6 +294,51 @@ void uniffi_storyloom_ffi_fn_free_store(uint64_t handle, RustCallStatus *_Nonnul
 uint64_t uniffi_storyloom_ffi_fn_constructor_store_open(RustBuffer path, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_CONSENT_RECEIPT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_CONSENT_RECEIPT
+RustBuffer uniffi_storyloom_ffi_fn_method_store_consent_receipt(uint64_t ptr, RustBuffer project, RustBuffer storyteller, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_CONSENT_RECORDS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_CONSENT_RECORDS
+RustBuffer uniffi_storyloom_ffi_fn_method_store_consent_records(uint64_t ptr, RustBuffer project, RustBuffer storyteller, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EFFECTIVE_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EFFECTIVE_CONSENT
+RustBuffer uniffi_storyloom_ffi_fn_method_store_effective_consent(uint64_t ptr, RustBuffer storyteller, RustBuffer story, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_PROJECT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_PROJECT
+RustBuffer uniffi_storyloom_ffi_fn_method_store_export_project(uint64_t ptr, RustBuffer project, RustBuffer folder, RustBuffer format, RustBuffer purpose, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_GRANT_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_GRANT_CONSENT
+RustBuffer uniffi_storyloom_ffi_fn_method_store_grant_consent(uint64_t ptr, RustBuffer project, RustBuffer grant, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_PUBLISH_STORY
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_PUBLISH_STORY
+RustBuffer uniffi_storyloom_ffi_fn_method_store_publish_story(uint64_t ptr, RustBuffer story, RustBuffer purpose, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REQUIRE_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REQUIRE_CONSENT
+void uniffi_storyloom_ffi_fn_method_store_require_consent(uint64_t ptr, RustBuffer story, RustBuffer scope, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_STORY_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_STORY_CONSENT
+RustBuffer uniffi_storyloom_ffi_fn_method_store_story_consent(uint64_t ptr, RustBuffer story, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_WITHDRAW_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_WITHDRAW_CONSENT
+RustBuffer uniffi_storyloom_ffi_fn_method_store_withdraw_consent(uint64_t ptr, RustBuffer project, RustBuffer withdrawal, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_ADJUSTMENT
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_ADJUSTMENT
 void uniffi_storyloom_ffi_fn_method_store_add_adjustment(uint64_t ptr, RustBuffer id, RustBuffer adjustment, RustCallStatus *_Nonnull out_status
@@ -762,6 +807,60 @@ void ffi_storyloom_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORELISTENER_ON_CHANGE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORELISTENER_ON_CHANGE
 uint16_t uniffi_storyloom_ffi_checksum_method_storelistener_on_change(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_CONSENT_RECEIPT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_CONSENT_RECEIPT
+uint16_t uniffi_storyloom_ffi_checksum_method_store_consent_receipt(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_CONSENT_RECORDS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_CONSENT_RECORDS
+uint16_t uniffi_storyloom_ffi_checksum_method_store_consent_records(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_EFFECTIVE_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_EFFECTIVE_CONSENT
+uint16_t uniffi_storyloom_ffi_checksum_method_store_effective_consent(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_EXPORT_PROJECT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_EXPORT_PROJECT
+uint16_t uniffi_storyloom_ffi_checksum_method_store_export_project(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_GRANT_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_GRANT_CONSENT
+uint16_t uniffi_storyloom_ffi_checksum_method_store_grant_consent(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_PUBLISH_STORY
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_PUBLISH_STORY
+uint16_t uniffi_storyloom_ffi_checksum_method_store_publish_story(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REQUIRE_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REQUIRE_CONSENT
+uint16_t uniffi_storyloom_ffi_checksum_method_store_require_consent(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_STORY_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_STORY_CONSENT
+uint16_t uniffi_storyloom_ffi_checksum_method_store_story_consent(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_WITHDRAW_CONSENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_WITHDRAW_CONSENT
+uint16_t uniffi_storyloom_ffi_checksum_method_store_withdraw_consent(void
     
 );
 #endif

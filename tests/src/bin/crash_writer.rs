@@ -35,9 +35,7 @@ fn main() {
                 },
             )
             .expect("create story");
-        store
-            .splice_transcript(story, 0, 0, "edited ")
-            .expect("edit");
+        store.splice_transcript(story, 0, 0, "edited ").expect("edit");
         let mut out = stdout.lock();
         writeln!(out, "{story}").expect("stdout");
         out.flush().expect("flush");

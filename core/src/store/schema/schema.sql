@@ -95,3 +95,24 @@ CREATE VIRTUAL TABLE story_search USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2'
 );
 INSERT INTO story_search (story_search, rank) VALUES ('secure-delete', 1);
+
+-- Every consent grant and withdrawal, as JSON, by storyteller.
+CREATE TABLE consent_ledger (
+    record_id      TEXT PRIMARY KEY,
+    project_id     TEXT NOT NULL,
+    participant_id TEXT NOT NULL,
+    story_id       TEXT,
+    at             INTEGER NOT NULL,
+    record         TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX consent_ledger_by_participant ON consent_ledger (participant_id, at);
+
+-- Documents erased at a storyteller's request: never recreated, never
+-- accepted from a peer. Ids and times only.
+CREATE TABLE tombstones (
+    doc_id     TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    erased_at  INTEGER NOT NULL,
+    withdrawal TEXT NOT NULL
+) WITHOUT ROWID;

@@ -699,6 +699,24 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_storyloom_ffi_checksum_method_storelistener_on_change(
     ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_consent_receipt(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_consent_records(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_effective_consent(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_export_project(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_grant_consent(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_publish_story(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_require_consent(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_story_consent(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_withdraw_consent(
+    ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_adjustment(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_participant(
@@ -816,6 +834,24 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_storyloom_ffi_fn_constructor_store_open(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_storyloom_ffi_fn_method_store_consent_receipt(`ptr`: Long,`project`: RustBuffer.ByValue,`storyteller`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_consent_records(`ptr`: Long,`project`: RustBuffer.ByValue,`storyteller`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_effective_consent(`ptr`: Long,`storyteller`: RustBuffer.ByValue,`story`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_export_project(`ptr`: Long,`project`: RustBuffer.ByValue,`folder`: RustBuffer.ByValue,`format`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_grant_consent(`ptr`: Long,`project`: RustBuffer.ByValue,`grant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_publish_story(`ptr`: Long,`story`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_require_consent(`ptr`: Long,`story`: RustBuffer.ByValue,`scope`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_store_story_consent(`ptr`: Long,`story`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_withdraw_consent(`ptr`: Long,`project`: RustBuffer.ByValue,`withdrawal`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_add_adjustment(`ptr`: Long,`id`: RustBuffer.ByValue,`adjustment`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_add_participant(`ptr`: Long,`project`: RustBuffer.ByValue,`participant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1016,6 +1052,33 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_storelistener_on_change() and 0xFFFF) != 6311) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_consent_receipt() and 0xFFFF) != 10449) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_consent_records() and 0xFFFF) != 12384) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_effective_consent() and 0xFFFF) != 19612) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_project() and 0xFFFF) != 53726) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_grant_consent() and 0xFFFF) != 25798) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_publish_story() and 0xFFFF) != 27083) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_require_consent() and 0xFFFF) != 46241) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_story_consent() and 0xFFFF) != 9365) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_withdraw_consent() and 0xFFFF) != 34653) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_adjustment() and 0xFFFF) != 31937) {
@@ -1642,6 +1705,51 @@ public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
  */
 public interface StoreInterface {
     
+    /**
+     * A consent receipt as JSON (Kantara Consent Receipt v1.1 field names).
+     */
+    fun `consentReceipt`(`project`: ProjectId, `storyteller`: ParticipantId): kotlin.String
+    
+    /**
+     * The ledger, or one storyteller's part of it, oldest first.
+     */
+    fun `consentRecords`(`project`: ProjectId, `storyteller`: ParticipantId?): List<ConsentRecord>
+    
+    /**
+     * The consent in force for a storyteller (for one story, or all when null).
+     */
+    fun `effectiveConsent`(`storyteller`: ParticipantId, `story`: StoryId?): EffectiveConsent
+    
+    /**
+     * Exports what consent allows to `folder`, with a manifest of what was withheld.
+     */
+    fun `exportProject`(`project`: ProjectId, `folder`: kotlin.String, `format`: ExportFormat, `purpose`: ExportPurpose): ExportReport
+    
+    /**
+     * Records a consent grant; it supersedes the withdrawals this device knows of.
+     */
+    fun `grantConsent`(`project`: ProjectId, `grant`: NewConsentGrant): ConsentRecordId
+    
+    /**
+     * The story as it may leave the device for `purpose`.
+     */
+    fun `publishStory`(`story`: StoryId, `purpose`: ExportPurpose): PublishedStory
+    
+    /**
+     * Throws `ConsentRequired` (naming the scope) unless the story's consent includes it.
+     */
+    fun `requireConsent`(`story`: StoryId, `scope`: ConsentScope)
+    
+    /**
+     * The scopes in force for a story: what every storyteller allows.
+     */
+    fun `storyConsent`(`story`: StoryId): List<ConsentScope>
+    
+    /**
+     * Records a withdrawal; with `erase`, erases what it covers on every device.
+     */
+    fun `withdrawConsent`(`project`: ProjectId, `withdrawal`: NewConsentWithdrawal): ConsentRecordId
+    
     fun `addAdjustment`(`id`: ParticipantId, `adjustment`: Adjustment)
     
     fun `addParticipant`(`project`: ProjectId, `participant`: NewParticipant): ParticipantId
@@ -1885,6 +1993,177 @@ open class Store: Disposable, AutoCloseable, StoreInterface
             UniffiLib.uniffi_storyloom_ffi_fn_clone_store(handle, status)
         }
     }
+
+    
+    /**
+     * A consent receipt as JSON (Kantara Consent Receipt v1.1 field names).
+     */
+    @Throws(StoreException::class)override fun `consentReceipt`(`project`: ProjectId, `storyteller`: ParticipantId): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_consent_receipt(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterTypeParticipantId.lower(`storyteller`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The ledger, or one storyteller's part of it, oldest first.
+     */
+    @Throws(StoreException::class)override fun `consentRecords`(`project`: ProjectId, `storyteller`: ParticipantId?): List<ConsentRecord> {
+            return FfiConverterSequenceTypeConsentRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_consent_records(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterOptionalTypeParticipantId.lower(`storyteller`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The consent in force for a storyteller (for one story, or all when null).
+     */
+    @Throws(StoreException::class)override fun `effectiveConsent`(`storyteller`: ParticipantId, `story`: StoryId?): EffectiveConsent {
+            return FfiConverterTypeEffectiveConsent.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_effective_consent(
+        it,
+        
+        FfiConverterTypeParticipantId.lower(`storyteller`),
+        FfiConverterOptionalTypeStoryId.lower(`story`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Exports what consent allows to `folder`, with a manifest of what was withheld.
+     */
+    @Throws(StoreException::class)override fun `exportProject`(`project`: ProjectId, `folder`: kotlin.String, `format`: ExportFormat, `purpose`: ExportPurpose): ExportReport {
+            return FfiConverterTypeExportReport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_project(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterString.lower(`folder`),
+        FfiConverterTypeExportFormat.lower(`format`),
+        FfiConverterTypeExportPurpose.lower(`purpose`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records a consent grant; it supersedes the withdrawals this device knows of.
+     */
+    @Throws(StoreException::class)override fun `grantConsent`(`project`: ProjectId, `grant`: NewConsentGrant): ConsentRecordId {
+            return FfiConverterTypeConsentRecordId.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_grant_consent(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterTypeNewConsentGrant.lower(`grant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The story as it may leave the device for `purpose`.
+     */
+    @Throws(StoreException::class)override fun `publishStory`(`story`: StoryId, `purpose`: ExportPurpose): PublishedStory {
+            return FfiConverterTypePublishedStory.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_publish_story(
+        it,
+        
+        FfiConverterTypeStoryId.lower(`story`),
+        FfiConverterTypeExportPurpose.lower(`purpose`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Throws `ConsentRequired` (naming the scope) unless the story's consent includes it.
+     */
+    @Throws(StoreException::class)override fun `requireConsent`(`story`: StoryId, `scope`: ConsentScope)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_require_consent(
+        it,
+        
+        FfiConverterTypeStoryId.lower(`story`),
+        FfiConverterTypeConsentScope.lower(`scope`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The scopes in force for a story: what every storyteller allows.
+     */
+    @Throws(StoreException::class)override fun `storyConsent`(`story`: StoryId): List<ConsentScope> {
+            return FfiConverterSequenceTypeConsentScope.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_story_consent(
+        it,
+        
+        FfiConverterTypeStoryId.lower(`story`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records a withdrawal; with `erase`, erases what it covers on every device.
+     */
+    @Throws(StoreException::class)override fun `withdrawConsent`(`project`: ProjectId, `withdrawal`: NewConsentWithdrawal): ConsentRecordId {
+            return FfiConverterTypeConsentRecordId.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_withdraw_consent(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterTypeNewConsentWithdrawal.lower(`withdrawal`),_status)
+}
+    }
+    )
+    }
+    
 
     
     @Throws(StoreException::class)override fun `addAdjustment`(`id`: ParticipantId, `adjustment`: Adjustment)
@@ -3091,6 +3370,183 @@ public object FfiConverterTypeComment: FfiConverterRustBuffer<Comment> {
 
 
 /**
+ * A consent grant, as recorded.
+ */
+data class ConsentGrant (
+    val `id`: ConsentRecordId
+    , 
+    val `storyteller`: ParticipantId
+    , 
+    val `story`: StoryId?
+    , 
+    val `scopes`: List<ConsentScope>
+    , 
+    val `givenAt`: java.time.Instant
+    , 
+    val `recordedBy`: MemberId
+    , 
+    val `device`: DeviceId
+    , 
+    val `method`: ConsentMethod
+    , 
+    val `informationVersion`: kotlin.String
+    , 
+    val `informationLanguage`: kotlin.String
+    , 
+    val `evidence`: kotlin.String?
+    , 
+    val `expiresAt`: java.time.Instant?
+    , 
+    val `reviewAt`: java.time.Instant?
+    , 
+    val `attribution`: Attribution
+    , 
+    val `acknowledges`: List<ConsentRecordId>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentGrant: FfiConverterRustBuffer<ConsentGrant> {
+    override fun read(buf: ByteBuffer): ConsentGrant {
+        return ConsentGrant(
+            FfiConverterTypeConsentRecordId.read(buf),
+            FfiConverterTypeParticipantId.read(buf),
+            FfiConverterOptionalTypeStoryId.read(buf),
+            FfiConverterSequenceTypeConsentScope.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterTypeMemberId.read(buf),
+            FfiConverterTypeDeviceId.read(buf),
+            FfiConverterTypeConsentMethod.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterTypeAttribution.read(buf),
+            FfiConverterSequenceTypeConsentRecordId.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConsentGrant) = (
+            FfiConverterTypeConsentRecordId.allocationSize(value.`id`) +
+            FfiConverterTypeParticipantId.allocationSize(value.`storyteller`) +
+            FfiConverterOptionalTypeStoryId.allocationSize(value.`story`) +
+            FfiConverterSequenceTypeConsentScope.allocationSize(value.`scopes`) +
+            FfiConverterTimestamp.allocationSize(value.`givenAt`) +
+            FfiConverterTypeMemberId.allocationSize(value.`recordedBy`) +
+            FfiConverterTypeDeviceId.allocationSize(value.`device`) +
+            FfiConverterTypeConsentMethod.allocationSize(value.`method`) +
+            FfiConverterString.allocationSize(value.`informationVersion`) +
+            FfiConverterString.allocationSize(value.`informationLanguage`) +
+            FfiConverterOptionalString.allocationSize(value.`evidence`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`reviewAt`) +
+            FfiConverterTypeAttribution.allocationSize(value.`attribution`) +
+            FfiConverterSequenceTypeConsentRecordId.allocationSize(value.`acknowledges`)
+    )
+
+    override fun write(value: ConsentGrant, buf: ByteBuffer) {
+            FfiConverterTypeConsentRecordId.write(value.`id`, buf)
+            FfiConverterTypeParticipantId.write(value.`storyteller`, buf)
+            FfiConverterOptionalTypeStoryId.write(value.`story`, buf)
+            FfiConverterSequenceTypeConsentScope.write(value.`scopes`, buf)
+            FfiConverterTimestamp.write(value.`givenAt`, buf)
+            FfiConverterTypeMemberId.write(value.`recordedBy`, buf)
+            FfiConverterTypeDeviceId.write(value.`device`, buf)
+            FfiConverterTypeConsentMethod.write(value.`method`, buf)
+            FfiConverterString.write(value.`informationVersion`, buf)
+            FfiConverterString.write(value.`informationLanguage`, buf)
+            FfiConverterOptionalString.write(value.`evidence`, buf)
+            FfiConverterOptionalTimestamp.write(value.`expiresAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`reviewAt`, buf)
+            FfiConverterTypeAttribution.write(value.`attribution`, buf)
+            FfiConverterSequenceTypeConsentRecordId.write(value.`acknowledges`, buf)
+    }
+}
+
+
+
+/**
+ * A withdrawal, as recorded.
+ */
+data class ConsentWithdrawal (
+    val `id`: ConsentRecordId
+    , 
+    val `storyteller`: ParticipantId
+    , 
+    val `story`: StoryId?
+    , 
+    val `scopes`: List<ConsentScope>
+    , 
+    val `withdrawnAt`: java.time.Instant
+    , 
+    val `recordedBy`: MemberId
+    , 
+    val `device`: DeviceId
+    , 
+    val `erase`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentWithdrawal: FfiConverterRustBuffer<ConsentWithdrawal> {
+    override fun read(buf: ByteBuffer): ConsentWithdrawal {
+        return ConsentWithdrawal(
+            FfiConverterTypeConsentRecordId.read(buf),
+            FfiConverterTypeParticipantId.read(buf),
+            FfiConverterOptionalTypeStoryId.read(buf),
+            FfiConverterSequenceTypeConsentScope.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterTypeMemberId.read(buf),
+            FfiConverterTypeDeviceId.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConsentWithdrawal) = (
+            FfiConverterTypeConsentRecordId.allocationSize(value.`id`) +
+            FfiConverterTypeParticipantId.allocationSize(value.`storyteller`) +
+            FfiConverterOptionalTypeStoryId.allocationSize(value.`story`) +
+            FfiConverterSequenceTypeConsentScope.allocationSize(value.`scopes`) +
+            FfiConverterTimestamp.allocationSize(value.`withdrawnAt`) +
+            FfiConverterTypeMemberId.allocationSize(value.`recordedBy`) +
+            FfiConverterTypeDeviceId.allocationSize(value.`device`) +
+            FfiConverterBoolean.allocationSize(value.`erase`)
+    )
+
+    override fun write(value: ConsentWithdrawal, buf: ByteBuffer) {
+            FfiConverterTypeConsentRecordId.write(value.`id`, buf)
+            FfiConverterTypeParticipantId.write(value.`storyteller`, buf)
+            FfiConverterOptionalTypeStoryId.write(value.`story`, buf)
+            FfiConverterSequenceTypeConsentScope.write(value.`scopes`, buf)
+            FfiConverterTimestamp.write(value.`withdrawnAt`, buf)
+            FfiConverterTypeMemberId.write(value.`recordedBy`, buf)
+            FfiConverterTypeDeviceId.write(value.`device`, buf)
+            FfiConverterBoolean.write(value.`erase`, buf)
+    }
+}
+
+
+
+/**
  * The project and member a new project was created with.
  */
 data class CreatedProject (
@@ -3126,6 +3582,154 @@ public object FfiConverterTypeCreatedProject: FfiConverterRustBuffer<CreatedProj
     override fun write(value: CreatedProject, buf: ByteBuffer) {
             FfiConverterTypeProjectId.write(value.`projectId`, buf)
             FfiConverterTypeMemberId.write(value.`memberId`, buf)
+    }
+}
+
+
+
+/**
+ * How a storyteller is credited in something that leaves the device.
+ */
+data class Credit (
+    val `attribution`: Attribution
+    , 
+    val `shownAs`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredit: FfiConverterRustBuffer<Credit> {
+    override fun read(buf: ByteBuffer): Credit {
+        return Credit(
+            FfiConverterTypeAttribution.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Credit) = (
+            FfiConverterTypeAttribution.allocationSize(value.`attribution`) +
+            FfiConverterString.allocationSize(value.`shownAs`)
+    )
+
+    override fun write(value: Credit, buf: ByteBuffer) {
+            FfiConverterTypeAttribution.write(value.`attribution`, buf)
+            FfiConverterString.write(value.`shownAs`, buf)
+    }
+}
+
+
+
+/**
+ * The consent in force for a storyteller, for one story or all of theirs.
+ */
+data class EffectiveConsent (
+    val `storyteller`: ParticipantId
+    , 
+    val `story`: StoryId?
+    , 
+    val `scopes`: List<ConsentScope>
+    , 
+    val `attribution`: Attribution
+    , 
+    val `erased`: kotlin.Boolean
+    , 
+    val `reviewAt`: java.time.Instant?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEffectiveConsent: FfiConverterRustBuffer<EffectiveConsent> {
+    override fun read(buf: ByteBuffer): EffectiveConsent {
+        return EffectiveConsent(
+            FfiConverterTypeParticipantId.read(buf),
+            FfiConverterOptionalTypeStoryId.read(buf),
+            FfiConverterSequenceTypeConsentScope.read(buf),
+            FfiConverterTypeAttribution.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EffectiveConsent) = (
+            FfiConverterTypeParticipantId.allocationSize(value.`storyteller`) +
+            FfiConverterOptionalTypeStoryId.allocationSize(value.`story`) +
+            FfiConverterSequenceTypeConsentScope.allocationSize(value.`scopes`) +
+            FfiConverterTypeAttribution.allocationSize(value.`attribution`) +
+            FfiConverterBoolean.allocationSize(value.`erased`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`reviewAt`)
+    )
+
+    override fun write(value: EffectiveConsent, buf: ByteBuffer) {
+            FfiConverterTypeParticipantId.write(value.`storyteller`, buf)
+            FfiConverterOptionalTypeStoryId.write(value.`story`, buf)
+            FfiConverterSequenceTypeConsentScope.write(value.`scopes`, buf)
+            FfiConverterTypeAttribution.write(value.`attribution`, buf)
+            FfiConverterBoolean.write(value.`erased`, buf)
+            FfiConverterOptionalTimestamp.write(value.`reviewAt`, buf)
+    }
+}
+
+
+
+/**
+ * What an export wrote.
+ */
+data class ExportReport (
+    val `exported`: List<StoryId>
+    , 
+    val `withheld`: List<Withheld>
+    , 
+    val `files`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportReport: FfiConverterRustBuffer<ExportReport> {
+    override fun read(buf: ByteBuffer): ExportReport {
+        return ExportReport(
+            FfiConverterSequenceTypeStoryId.read(buf),
+            FfiConverterSequenceTypeWithheld.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportReport) = (
+            FfiConverterSequenceTypeStoryId.allocationSize(value.`exported`) +
+            FfiConverterSequenceTypeWithheld.allocationSize(value.`withheld`) +
+            FfiConverterSequenceString.allocationSize(value.`files`)
+    )
+
+    override fun write(value: ExportReport, buf: ByteBuffer) {
+            FfiConverterSequenceTypeStoryId.write(value.`exported`, buf)
+            FfiConverterSequenceTypeWithheld.write(value.`withheld`, buf)
+            FfiConverterSequenceString.write(value.`files`, buf)
     }
 }
 
@@ -3350,6 +3954,144 @@ public object FfiConverterTypeMember: FfiConverterRustBuffer<Member> {
             FfiConverterString.write(value.`displayName`, buf)
             FfiConverterTypeMemberRole.write(value.`role`, buf)
             FfiConverterTimestamp.write(value.`joinedAt`, buf)
+    }
+}
+
+
+
+/**
+ * A consent grant to record.
+ */
+data class NewConsentGrant (
+    val `storyteller`: ParticipantId
+    , 
+    val `scopes`: List<ConsentScope>
+    , 
+    val `method`: ConsentMethod
+    , 
+    /**
+     * The story it covers; all the storyteller's stories when null.
+     */
+    val `story`: StoryId? = null 
+    , 
+    val `informationVersion`: kotlin.String = "1" 
+    , 
+    val `informationLanguage`: kotlin.String = "en" 
+    , 
+    /**
+     * Content hash of the evidence held as media: `sha256:` and 64 hex digits.
+     */
+    val `evidence`: kotlin.String? = null 
+    , 
+    val `expiresAt`: java.time.Instant? = null 
+    , 
+    val `reviewAt`: java.time.Instant? = null 
+    , 
+    val `attribution`: Attribution
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNewConsentGrant: FfiConverterRustBuffer<NewConsentGrant> {
+    override fun read(buf: ByteBuffer): NewConsentGrant {
+        return NewConsentGrant(
+            FfiConverterTypeParticipantId.read(buf),
+            FfiConverterSequenceTypeConsentScope.read(buf),
+            FfiConverterTypeConsentMethod.read(buf),
+            FfiConverterOptionalTypeStoryId.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterTypeAttribution.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NewConsentGrant) = (
+            FfiConverterTypeParticipantId.allocationSize(value.`storyteller`) +
+            FfiConverterSequenceTypeConsentScope.allocationSize(value.`scopes`) +
+            FfiConverterTypeConsentMethod.allocationSize(value.`method`) +
+            FfiConverterOptionalTypeStoryId.allocationSize(value.`story`) +
+            FfiConverterString.allocationSize(value.`informationVersion`) +
+            FfiConverterString.allocationSize(value.`informationLanguage`) +
+            FfiConverterOptionalString.allocationSize(value.`evidence`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`reviewAt`) +
+            FfiConverterTypeAttribution.allocationSize(value.`attribution`)
+    )
+
+    override fun write(value: NewConsentGrant, buf: ByteBuffer) {
+            FfiConverterTypeParticipantId.write(value.`storyteller`, buf)
+            FfiConverterSequenceTypeConsentScope.write(value.`scopes`, buf)
+            FfiConverterTypeConsentMethod.write(value.`method`, buf)
+            FfiConverterOptionalTypeStoryId.write(value.`story`, buf)
+            FfiConverterString.write(value.`informationVersion`, buf)
+            FfiConverterString.write(value.`informationLanguage`, buf)
+            FfiConverterOptionalString.write(value.`evidence`, buf)
+            FfiConverterOptionalTimestamp.write(value.`expiresAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`reviewAt`, buf)
+            FfiConverterTypeAttribution.write(value.`attribution`, buf)
+    }
+}
+
+
+
+/**
+ * A withdrawal to record. No scopes withdraws every scope.
+ */
+data class NewConsentWithdrawal (
+    val `storyteller`: ParticipantId
+    , 
+    val `story`: StoryId? = null 
+    , 
+    val `scopes`: List<ConsentScope> = listOf() 
+    , 
+    val `erase`: kotlin.Boolean = false 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNewConsentWithdrawal: FfiConverterRustBuffer<NewConsentWithdrawal> {
+    override fun read(buf: ByteBuffer): NewConsentWithdrawal {
+        return NewConsentWithdrawal(
+            FfiConverterTypeParticipantId.read(buf),
+            FfiConverterOptionalTypeStoryId.read(buf),
+            FfiConverterSequenceTypeConsentScope.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NewConsentWithdrawal) = (
+            FfiConverterTypeParticipantId.allocationSize(value.`storyteller`) +
+            FfiConverterOptionalTypeStoryId.allocationSize(value.`story`) +
+            FfiConverterSequenceTypeConsentScope.allocationSize(value.`scopes`) +
+            FfiConverterBoolean.allocationSize(value.`erase`)
+    )
+
+    override fun write(value: NewConsentWithdrawal, buf: ByteBuffer) {
+            FfiConverterTypeParticipantId.write(value.`storyteller`, buf)
+            FfiConverterOptionalTypeStoryId.write(value.`story`, buf)
+            FfiConverterSequenceTypeConsentScope.write(value.`scopes`, buf)
+            FfiConverterBoolean.write(value.`erase`, buf)
     }
 }
 
@@ -3820,6 +4562,158 @@ public object FfiConverterTypeProjectSummary: FfiConverterRustBuffer<ProjectSumm
 
 
 /**
+ * A quote that may leave the device.
+ */
+data class PublishedQuote (
+    val `quote`: kotlin.String
+    , 
+    val `theme`: kotlin.String?
+    , 
+    val `note`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePublishedQuote: FfiConverterRustBuffer<PublishedQuote> {
+    override fun read(buf: ByteBuffer): PublishedQuote {
+        return PublishedQuote(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PublishedQuote) = (
+            FfiConverterString.allocationSize(value.`quote`) +
+            FfiConverterOptionalString.allocationSize(value.`theme`) +
+            FfiConverterString.allocationSize(value.`note`)
+    )
+
+    override fun write(value: PublishedQuote, buf: ByteBuffer) {
+            FfiConverterString.write(value.`quote`, buf)
+            FfiConverterOptionalString.write(value.`theme`, buf)
+            FfiConverterString.write(value.`note`, buf)
+    }
+}
+
+
+
+/**
+ * A story as it may leave the device.
+ */
+data class PublishedStory (
+    val `id`: StoryId
+    , 
+    val `purpose`: ExportPurpose
+    , 
+    val `title`: kotlin.String
+    , 
+    val `summary`: kotlin.String
+    , 
+    val `transcript`: kotlin.String?
+    , 
+    val `language`: kotlin.String?
+    , 
+    val `recordedOn`: kotlin.String?
+    , 
+    val `place`: kotlin.String?
+    , 
+    val `tags`: List<kotlin.String>
+    , 
+    val `themes`: List<kotlin.String>
+    , 
+    val `quotes`: List<PublishedQuote>
+    , 
+    val `storytellers`: List<Credit>
+    , 
+    val `fieldsWithheld`: List<kotlin.String>
+    , 
+    val `consent`: List<ConsentScope>
+    , 
+    val `exportedAt`: java.time.Instant
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePublishedStory: FfiConverterRustBuffer<PublishedStory> {
+    override fun read(buf: ByteBuffer): PublishedStory {
+        return PublishedStory(
+            FfiConverterTypeStoryId.read(buf),
+            FfiConverterTypeExportPurpose.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypePublishedQuote.read(buf),
+            FfiConverterSequenceTypeCredit.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeConsentScope.read(buf),
+            FfiConverterTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PublishedStory) = (
+            FfiConverterTypeStoryId.allocationSize(value.`id`) +
+            FfiConverterTypeExportPurpose.allocationSize(value.`purpose`) +
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterString.allocationSize(value.`summary`) +
+            FfiConverterOptionalString.allocationSize(value.`transcript`) +
+            FfiConverterOptionalString.allocationSize(value.`language`) +
+            FfiConverterOptionalString.allocationSize(value.`recordedOn`) +
+            FfiConverterOptionalString.allocationSize(value.`place`) +
+            FfiConverterSequenceString.allocationSize(value.`tags`) +
+            FfiConverterSequenceString.allocationSize(value.`themes`) +
+            FfiConverterSequenceTypePublishedQuote.allocationSize(value.`quotes`) +
+            FfiConverterSequenceTypeCredit.allocationSize(value.`storytellers`) +
+            FfiConverterSequenceString.allocationSize(value.`fieldsWithheld`) +
+            FfiConverterSequenceTypeConsentScope.allocationSize(value.`consent`) +
+            FfiConverterTimestamp.allocationSize(value.`exportedAt`)
+    )
+
+    override fun write(value: PublishedStory, buf: ByteBuffer) {
+            FfiConverterTypeStoryId.write(value.`id`, buf)
+            FfiConverterTypeExportPurpose.write(value.`purpose`, buf)
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterString.write(value.`summary`, buf)
+            FfiConverterOptionalString.write(value.`transcript`, buf)
+            FfiConverterOptionalString.write(value.`language`, buf)
+            FfiConverterOptionalString.write(value.`recordedOn`, buf)
+            FfiConverterOptionalString.write(value.`place`, buf)
+            FfiConverterSequenceString.write(value.`tags`, buf)
+            FfiConverterSequenceString.write(value.`themes`, buf)
+            FfiConverterSequenceTypePublishedQuote.write(value.`quotes`, buf)
+            FfiConverterSequenceTypeCredit.write(value.`storytellers`, buf)
+            FfiConverterSequenceString.write(value.`fieldsWithheld`, buf)
+            FfiConverterSequenceTypeConsentScope.write(value.`consent`, buf)
+            FfiConverterTimestamp.write(value.`exportedAt`, buf)
+    }
+}
+
+
+
+/**
  * When a story was recorded, with the UTC offset of the place.
  */
 data class RecordedAt (
@@ -4228,6 +5122,11 @@ data class StorySummary (
     val `updatedAt`: java.time.Instant
     , 
     val `highlightCount`: kotlin.Int
+    , 
+    /**
+     * The consent in force: what every storyteller allows.
+     */
+    val `consent`: List<ConsentScope>
     
 ){
     
@@ -4255,6 +5154,7 @@ public object FfiConverterTypeStorySummary: FfiConverterRustBuffer<StorySummary>
             FfiConverterTimestamp.read(buf),
             FfiConverterTimestamp.read(buf),
             FfiConverterInt.read(buf),
+            FfiConverterSequenceTypeConsentScope.read(buf),
         )
     }
 
@@ -4269,7 +5169,8 @@ public object FfiConverterTypeStorySummary: FfiConverterRustBuffer<StorySummary>
             FfiConverterOptionalTimestamp.allocationSize(value.`recordedAt`) +
             FfiConverterTimestamp.allocationSize(value.`createdAt`) +
             FfiConverterTimestamp.allocationSize(value.`updatedAt`) +
-            FfiConverterInt.allocationSize(value.`highlightCount`)
+            FfiConverterInt.allocationSize(value.`highlightCount`) +
+            FfiConverterSequenceTypeConsentScope.allocationSize(value.`consent`)
     )
 
     override fun write(value: StorySummary, buf: ByteBuffer) {
@@ -4284,6 +5185,7 @@ public object FfiConverterTypeStorySummary: FfiConverterRustBuffer<StorySummary>
             FfiConverterTimestamp.write(value.`createdAt`, buf)
             FfiConverterTimestamp.write(value.`updatedAt`, buf)
             FfiConverterInt.write(value.`highlightCount`, buf)
+            FfiConverterSequenceTypeConsentScope.write(value.`consent`, buf)
     }
 }
 
@@ -4392,6 +5294,47 @@ public object FfiConverterTypeTheme: FfiConverterRustBuffer<Theme> {
 
 
 /**
+ * A story that was not exported, and why.
+ */
+data class Withheld (
+    val `id`: StoryId
+    , 
+    val `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWithheld: FfiConverterRustBuffer<Withheld> {
+    override fun read(buf: ByteBuffer): Withheld {
+        return Withheld(
+            FfiConverterTypeStoryId.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Withheld) = (
+            FfiConverterTypeStoryId.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: Withheld, buf: ByteBuffer) {
+            FfiConverterTypeStoryId.write(value.`id`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+    }
+}
+
+
+
+/**
  * A kind of reasonable adjustment.
  */
 
@@ -4431,6 +5374,44 @@ public object FfiConverterTypeAdjustmentKind: FfiConverterRustBuffer<AdjustmentK
     override fun allocationSize(value: AdjustmentKind) = 4UL
 
     override fun write(value: AdjustmentKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How the storyteller wants to be credited.
+ */
+
+enum class Attribution {
+    
+    NAMED,
+    PSEUDONYM,
+    ANONYMOUS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAttribution: FfiConverterRustBuffer<Attribution> {
+    override fun read(buf: ByteBuffer) = try {
+        Attribution.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Attribution) = 4UL
+
+    override fun write(value: Attribution, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4489,6 +5470,12 @@ sealed class ChangeKind {
     object ThemeAdded : ChangeKind()
     
     
+    object ConsentRecorded : ChangeKind()
+    
+    
+    object Erased : ChangeKind()
+    
+    
     data class Other(
         val v1: kotlin.String) : ChangeKind()
         
@@ -4529,7 +5516,9 @@ public object FfiConverterTypeChangeKind : FfiConverterRustBuffer<ChangeKind>{
             13 -> ChangeKind.AdjustmentsChanged
             14 -> ChangeKind.MemberAdded
             15 -> ChangeKind.ThemeAdded
-            16 -> ChangeKind.Other(
+            16 -> ChangeKind.ConsentRecorded
+            17 -> ChangeKind.Erased
+            18 -> ChangeKind.Other(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -4627,6 +5616,18 @@ public object FfiConverterTypeChangeKind : FfiConverterRustBuffer<ChangeKind>{
                 4UL
             )
         }
+        is ChangeKind.ConsentRecorded -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ChangeKind.Erased -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
         is ChangeKind.Other -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
@@ -4698,8 +5699,16 @@ public object FfiConverterTypeChangeKind : FfiConverterRustBuffer<ChangeKind>{
                 buf.putInt(15)
                 Unit
             }
-            is ChangeKind.Other -> {
+            is ChangeKind.ConsentRecorded -> {
                 buf.putInt(16)
+                Unit
+            }
+            is ChangeKind.Erased -> {
+                buf.putInt(17)
+                Unit
+            }
+            is ChangeKind.Other -> {
+                buf.putInt(18)
                 FfiConverterString.write(value.v1, buf)
                 Unit
             }
@@ -4740,6 +5749,253 @@ public object FfiConverterTypeChangeOrigin: FfiConverterRustBuffer<ChangeOrigin>
     override fun allocationSize(value: ChangeOrigin) = 4UL
 
     override fun write(value: ChangeOrigin, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How consent was given.
+ */
+
+enum class ConsentMethod {
+    
+    SPOKEN,
+    WRITTEN,
+    EASY_READ,
+    SIGN_LANGUAGE,
+    AAC,
+    PROXY;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentMethod: FfiConverterRustBuffer<ConsentMethod> {
+    override fun read(buf: ByteBuffer) = try {
+        ConsentMethod.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ConsentMethod) = 4UL
+
+    override fun write(value: ConsentMethod, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * One record of the consent ledger.
+ */
+sealed class ConsentRecord {
+    
+    data class Grant(
+        val `grant`: org.storyloom.ConsentGrant) : ConsentRecord()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Withdrawal(
+        val `withdrawal`: org.storyloom.ConsentWithdrawal) : ConsentRecord()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentRecord : FfiConverterRustBuffer<ConsentRecord>{
+    override fun read(buf: ByteBuffer): ConsentRecord {
+        return when(buf.getInt()) {
+            1 -> ConsentRecord.Grant(
+                FfiConverterTypeConsentGrant.read(buf),
+                )
+            2 -> ConsentRecord.Withdrawal(
+                FfiConverterTypeConsentWithdrawal.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ConsentRecord): ULong = when(value) {
+        is ConsentRecord.Grant -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeConsentGrant.allocationSize(value.`grant`)
+            )
+        }
+        is ConsentRecord.Withdrawal -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeConsentWithdrawal.allocationSize(value.`withdrawal`)
+            )
+        }
+    }
+
+    override fun write(value: ConsentRecord, buf: ByteBuffer) {
+        when(value) {
+            is ConsentRecord.Grant -> {
+                buf.putInt(1)
+                FfiConverterTypeConsentGrant.write(value.`grant`, buf)
+                Unit
+            }
+            is ConsentRecord.Withdrawal -> {
+                buf.putInt(2)
+                FfiConverterTypeConsentWithdrawal.write(value.`withdrawal`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * What a storyteller may consent to.
+ */
+
+enum class ConsentScope {
+    
+    RECORD,
+    TRANSCRIBE,
+    KEEP_MEDIA,
+    SHARE_IN_PROJECT,
+    PUBLISH_ANONYMISED,
+    PUBLISH_NAMED,
+    USE_QUOTES,
+    RESEARCH,
+    ARCHIVE,
+    CONTACT;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentScope: FfiConverterRustBuffer<ConsentScope> {
+    override fun read(buf: ByteBuffer) = try {
+        ConsentScope.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ConsentScope) = 4UL
+
+    override fun write(value: ConsentScope, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The file format of an export.
+ */
+
+enum class ExportFormat {
+    
+    JSON,
+    CSV;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportFormat: FfiConverterRustBuffer<ExportFormat> {
+    override fun read(buf: ByteBuffer) = try {
+        ExportFormat.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ExportFormat) = 4UL
+
+    override fun write(value: ExportFormat, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Why a story is leaving the device.
+ */
+
+enum class ExportPurpose {
+    
+    RESEARCH,
+    PUBLICATION,
+    ARCHIVE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportPurpose: FfiConverterRustBuffer<ExportPurpose> {
+    override fun read(buf: ByteBuffer) = try {
+        ExportPurpose.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ExportPurpose) = 4UL
+
+    override fun write(value: ExportPurpose, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4903,6 +6159,11 @@ sealed class StoreException(message: String): kotlin.Exception(message) {
         class Erased(message: String) : StoreException(message)
         
     /**
+     * The storytellers' consent does not allow this; the message names the scope.
+     */
+        class ConsentRequired(message: String) : StoreException(message)
+        
+    /**
      * An argument is not acceptable; the message names the field.
      */
         class InvalidInput(message: String) : StoreException(message)
@@ -4947,12 +6208,13 @@ public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException
             return when(buf.getInt()) {
             1 -> StoreException.NotFound(FfiConverterString.read(buf))
             2 -> StoreException.Erased(FfiConverterString.read(buf))
-            3 -> StoreException.InvalidInput(FfiConverterString.read(buf))
-            4 -> StoreException.CorruptData(FfiConverterString.read(buf))
-            5 -> StoreException.NotAStore(FfiConverterString.read(buf))
-            6 -> StoreException.StoreNewerThanLibrary(FfiConverterString.read(buf))
-            7 -> StoreException.Closed(FfiConverterString.read(buf))
-            8 -> StoreException.Internal(FfiConverterString.read(buf))
+            3 -> StoreException.ConsentRequired(FfiConverterString.read(buf))
+            4 -> StoreException.InvalidInput(FfiConverterString.read(buf))
+            5 -> StoreException.CorruptData(FfiConverterString.read(buf))
+            6 -> StoreException.NotAStore(FfiConverterString.read(buf))
+            7 -> StoreException.StoreNewerThanLibrary(FfiConverterString.read(buf))
+            8 -> StoreException.Closed(FfiConverterString.read(buf))
+            9 -> StoreException.Internal(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -4972,28 +6234,32 @@ public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException
                 buf.putInt(2)
                 Unit
             }
-            is StoreException.InvalidInput -> {
+            is StoreException.ConsentRequired -> {
                 buf.putInt(3)
                 Unit
             }
-            is StoreException.CorruptData -> {
+            is StoreException.InvalidInput -> {
                 buf.putInt(4)
                 Unit
             }
-            is StoreException.NotAStore -> {
+            is StoreException.CorruptData -> {
                 buf.putInt(5)
                 Unit
             }
-            is StoreException.StoreNewerThanLibrary -> {
+            is StoreException.NotAStore -> {
                 buf.putInt(6)
                 Unit
             }
-            is StoreException.Closed -> {
+            is StoreException.StoreNewerThanLibrary -> {
                 buf.putInt(7)
                 Unit
             }
-            is StoreException.Internal -> {
+            is StoreException.Closed -> {
                 buf.putInt(8)
+                Unit
+            }
+            is StoreException.Internal -> {
+                buf.putInt(9)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -5469,6 +6735,38 @@ public object FfiConverterOptionalTypeProjectId: FfiConverterRustBuffer<ProjectI
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeStoryId: FfiConverterRustBuffer<StoryId?> {
+    override fun read(buf: ByteBuffer): StoryId? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeStoryId.read(buf)
+    }
+
+    override fun allocationSize(value: StoryId?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeStoryId.allocationSize(value)
+        }
+    }
+
+    override fun write(value: StoryId?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeStoryId.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -5571,6 +6869,34 @@ public object FfiConverterSequenceTypeComment: FfiConverterRustBuffer<List<Comme
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeComment.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCredit: FfiConverterRustBuffer<List<Credit>> {
+    override fun read(buf: ByteBuffer): List<Credit> {
+        val len = buf.getInt()
+        return List<Credit>(len) {
+            FfiConverterTypeCredit.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Credit>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCredit.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Credit>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCredit.write(it, buf)
         }
     }
 }
@@ -5749,6 +7075,34 @@ public object FfiConverterSequenceTypeProjectSummary: FfiConverterRustBuffer<Lis
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypePublishedQuote: FfiConverterRustBuffer<List<PublishedQuote>> {
+    override fun read(buf: ByteBuffer): List<PublishedQuote> {
+        val len = buf.getInt()
+        return List<PublishedQuote>(len) {
+            FfiConverterTypePublishedQuote.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PublishedQuote>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePublishedQuote.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PublishedQuote>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePublishedQuote.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeSearchHit: FfiConverterRustBuffer<List<SearchHit>> {
     override fun read(buf: ByteBuffer): List<SearchHit> {
         val len = buf.getInt()
@@ -5823,6 +7177,118 @@ public object FfiConverterSequenceTypeTheme: FfiConverterRustBuffer<List<Theme>>
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeTheme.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeWithheld: FfiConverterRustBuffer<List<Withheld>> {
+    override fun read(buf: ByteBuffer): List<Withheld> {
+        val len = buf.getInt()
+        return List<Withheld>(len) {
+            FfiConverterTypeWithheld.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Withheld>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeWithheld.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Withheld>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeWithheld.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeConsentRecord: FfiConverterRustBuffer<List<ConsentRecord>> {
+    override fun read(buf: ByteBuffer): List<ConsentRecord> {
+        val len = buf.getInt()
+        return List<ConsentRecord>(len) {
+            FfiConverterTypeConsentRecord.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConsentRecord>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConsentRecord.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConsentRecord>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConsentRecord.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeConsentScope: FfiConverterRustBuffer<List<ConsentScope>> {
+    override fun read(buf: ByteBuffer): List<ConsentScope> {
+        val len = buf.getInt()
+        return List<ConsentScope>(len) {
+            FfiConverterTypeConsentScope.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConsentScope>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConsentScope.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConsentScope>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConsentScope.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeConsentRecordId: FfiConverterRustBuffer<List<ConsentRecordId>> {
+    override fun read(buf: ByteBuffer): List<ConsentRecordId> {
+        val len = buf.getInt()
+        return List<ConsentRecordId>(len) {
+            FfiConverterTypeConsentRecordId.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConsentRecordId>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConsentRecordId.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConsentRecordId>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConsentRecordId.write(it, buf)
         }
     }
 }
@@ -5915,6 +7381,11 @@ public object FfiConverterSequenceTypeStoryId: FfiConverterRustBuffer<List<Story
 
 public typealias CommentId = kotlin.String
 public typealias FfiConverterTypeCommentId = FfiConverterString
+
+
+
+public typealias ConsentRecordId = kotlin.String
+public typealias FfiConverterTypeConsentRecordId = FfiConverterString
 
 
 

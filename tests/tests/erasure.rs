@@ -1,0 +1,257 @@
+//! Erasure at a storyteller's request: gone from every file on disk, gone
+//! from every phone that syncs, and never coming back.
+
+use std::fs;
+use std::path::Path;
+
+use storyloom::{ConsentMethod, ConsentScope, Error, NewConsentGrant, NewConsentWithdrawal, NewStory, StoryQuery};
+use storyloom_scenarios::{Phone, exchange_participant, exchange_project, exchange_story};
+
+/// Every file under `dir` (database, -wal, -shm, journal, media) whose bytes
+/// contain `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in walk(dir) {
+        let bytes = fs::read(&entry).unwrap();
+        if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+            found.push(entry.display().to_string());
+        }
+    }
+    found
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn erased_means_no_byte_of_the_story_remains_in_any_file() {
+    let (mut asha, project) = Phone::founding("Asha", "Bus routes");
+    let amira = asha.add_storyteller(project, "Amira");
+    let keep = asha.add_story(project, "A story that stays", amira, "ordinary words");
+    let phrase = "quokkazanzibar";
+    let title_phrase = "marmalademoonbeam";
+    let note_phrase = "periwinklefogbank";
+    let story = asha
+        .store
+        .create_story(
+            project,
+            &NewStory {
+                title: format!("The {title_phrase} story"),
+                storytellers: vec![amira],
+                transcript: format!("Before {phrase} after, and then more words about the bus."),
+                tags: vec!["transport".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    asha.store
+        .add_highlight(story, 7, 7 + phrase.len() as u64, Some("secret"), note_phrase)
+        .unwrap();
+    for i in 0..30 {
+        asha.store
+            .splice_transcript(story, 0, 0, &format!("edit {i} "))
+            .unwrap();
+    }
+    asha.store.add_tag(keep, "kept").unwrap();
+    let dir = asha.folder().to_path_buf();
+    for needle in [phrase, title_phrase, note_phrase] {
+        assert!(
+            !files_containing(&dir, needle).is_empty(),
+            "{needle} is on disk before erasure (the scan works)"
+        );
+    }
+
+    let withdrawal = asha
+        .store
+        .withdraw_consent(
+            project,
+            &NewConsentWithdrawal {
+                storyteller: amira,
+                story: Some(story),
+                scopes: vec![],
+                erase: true,
+            },
+        )
+        .unwrap();
+    asha.reopen();
+    asha.store.close().unwrap();
+
+    for needle in [phrase, title_phrase, note_phrase] {
+        assert_eq!(
+            files_containing(&dir, needle),
+            Vec::<String>::new(),
+            "{needle} must be gone from every file"
+        );
+    }
+    asha.store = storyloom::Store::open(asha.path()).unwrap();
+    assert!(matches!(asha.store.story(story), Err(Error::Erased { .. })));
+    assert_eq!(asha.store.story(keep).unwrap().title, "A story that stays");
+    assert!(asha.store.search(phrase, None, 10).unwrap().is_empty());
+    assert!(asha.store.search("bus", None, 10).unwrap().is_empty());
+    // The ledger survives and proves the withdrawal.
+    let records = asha.store.consent_records(project, Some(amira)).unwrap();
+    assert!(records.iter().any(|r| r.id() == withdrawal));
+}
+
+#[test]
+fn erasing_all_stories_also_erases_the_storytellers_personal_details() {
+    let (asha, project) = Phone::founding("Asha", "Bus routes");
+    let amira = asha
+        .store
+        .add_participant(
+            project,
+            &storyloom::NewParticipant {
+                display_name: "Amira Okonkwo-Blythe".into(),
+                contact: Some("07700 900123".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let bilal = asha.add_storyteller(project, "Bilal");
+    let first = asha.add_story(project, "First", amira, "one");
+    let second = asha.add_story(project, "Second", amira, "two");
+    let bilals = asha.add_story(project, "Bilal's", bilal, "three");
+    asha.store
+        .withdraw_consent(
+            project,
+            &NewConsentWithdrawal {
+                storyteller: amira,
+                story: None,
+                scopes: vec![],
+                erase: true,
+            },
+        )
+        .unwrap();
+
+    for story in [first, second] {
+        assert!(matches!(asha.store.story(story), Err(Error::Erased { .. })));
+    }
+    assert!(matches!(asha.store.participant(amira), Err(Error::Erased { .. })));
+    assert_eq!(asha.store.story(bilals).unwrap().title, "Bilal's");
+    let listed = asha.store.list_stories(&StoryQuery::new(project)).unwrap();
+    assert_eq!(listed.stories.iter().map(|s| s.id).collect::<Vec<_>>(), vec![bilals]);
+    // The pseudonymous id stays in the ledger; the name and contact do not stay anywhere.
+    assert!(!asha.store.consent_records(project, Some(amira)).unwrap().is_empty());
+    asha.store.close().unwrap();
+    for needle in ["Okonkwo-Blythe", "07700 900123"] {
+        assert!(files_containing(asha.folder(), needle).is_empty(), "{needle} erased");
+    }
+}
+
+#[test]
+fn a_phone_that_was_offline_with_the_story_erases_it_when_it_syncs_and_never_takes_it_back() {
+    let (asha, project) = Phone::founding("Asha", "Bus routes");
+    let ben = Phone::joining("Ben", &asha, project);
+    let amira = asha.add_storyteller(project, "Amira");
+    let story = asha.add_story(project, "The 42", amira, "The bus stopped coming.");
+    exchange_participant(&asha, &ben, amira);
+    exchange_story(&asha, &ben, story);
+
+    // Ben goes offline and keeps editing; meanwhile Amira asks Asha to erase it.
+    ben.store.splice_transcript(story, 0, 0, "Offline edit. ").unwrap();
+    asha.store
+        .withdraw_consent(
+            project,
+            &NewConsentWithdrawal {
+                storyteller: amira,
+                story: Some(story),
+                scopes: vec![],
+                erase: true,
+            },
+        )
+        .unwrap();
+
+    // Ben's story reaches Asha first: refused.
+    let back = asha
+        .store
+        .import_document(&ben.store.export_story_document(story).unwrap());
+    assert!(matches!(back, Err(Error::Erased { .. })), "{back:?}");
+    assert!(matches!(asha.store.story(story), Err(Error::Erased { .. })));
+
+    // Then the project reaches Ben: he erases too.
+    exchange_project(&asha, &ben, project);
+    assert!(matches!(ben.store.story(story), Err(Error::Erased { .. })));
+    assert!(ben.store.search("bus", None, 10).unwrap().is_empty());
+    ben.store.close().unwrap();
+    assert!(files_containing(ben.folder(), "Offline edit").is_empty());
+}
+
+#[test]
+fn a_story_recorded_elsewhere_by_an_erased_storyteller_is_erased_on_arrival() {
+    let (asha, project) = Phone::founding("Asha", "Bus routes");
+    let ben = Phone::joining("Ben", &asha, project);
+    let cara = Phone::joining("Cara", &asha, project);
+    let amira = asha.add_storyteller(project, "Amira");
+    exchange_participant(&asha, &ben, amira);
+    exchange_participant(&ben, &cara, amira);
+    // Ben records a story with Amira that Asha never sees, and shows it to Cara…
+    let bens = ben.add_story(project, "At the clinic", amira, "Waiting rooms.");
+    exchange_story(&ben, &cara, bens);
+    // …while Amira asks Asha to erase everything of hers.
+    asha.store
+        .withdraw_consent(
+            project,
+            &NewConsentWithdrawal {
+                storyteller: amira,
+                story: None,
+                scopes: vec![],
+                erase: true,
+            },
+        )
+        .unwrap();
+
+    // Ben syncs with Asha: his copy goes, and its tombstone joins the project.
+    exchange_project(&asha, &ben, project);
+    assert!(
+        matches!(ben.store.story(bens), Err(Error::Erased { .. })),
+        "Ben erases on sync"
+    );
+    assert!(matches!(ben.store.participant(amira), Err(Error::Erased { .. })));
+
+    // Cara, still holding a copy, tries to hand it to Asha: refused.
+    let arriving = asha
+        .store
+        .import_document(&cara.store.export_story_document(bens).unwrap());
+    assert!(matches!(arriving, Err(Error::Erased { .. })), "{arriving:?}");
+    // When the project reaches Cara, she erases too.
+    exchange_project(&ben, &cara, project);
+    assert!(matches!(cara.store.story(bens), Err(Error::Erased { .. })));
+}
+
+#[test]
+fn erasing_again_is_a_documented_no_op_and_erased_ids_cannot_be_reused() {
+    let (asha, project) = Phone::founding("Asha", "Bus routes");
+    let amira = asha.add_storyteller(project, "Amira");
+    let story = asha.add_story(project, "The 42", amira, "text");
+    let erase = NewConsentWithdrawal {
+        storyteller: amira,
+        story: Some(story),
+        scopes: vec![],
+        erase: true,
+    };
+    let first = asha.store.withdraw_consent(project, &erase).unwrap();
+    let again = asha.store.withdraw_consent(project, &erase).unwrap();
+    assert_eq!(first, again, "the second request returns the withdrawal that erased it");
+    assert_eq!(asha.store.consent_records(project, Some(amira)).unwrap().len(), 1);
+
+    // Consent for an erased story cannot be granted.
+    let grant = asha.store.grant_consent(
+        project,
+        &NewConsentGrant {
+            story: Some(story),
+            ..NewConsentGrant::new(amira, vec![ConsentScope::Research], ConsentMethod::Spoken)
+        },
+    );
+    assert!(matches!(grant, Err(Error::Erased { .. })), "{grant:?}");
+    assert!(matches!(asha.store.add_tag(story, "x"), Err(Error::Erased { .. })));
+}
