@@ -1,0 +1,145 @@
+// Shared helpers for the Storyloom XCTest tests: a fresh folder per test,
+// phones (a store with a project it writes to), document exchange between
+// phones, and typed-error assertions. The Kotlin tests in
+// android/src/test/kotlin/org/storyloom have the same helpers and scenarios.
+import Foundation
+import Storyloom
+import XCTest
+
+/// A test case with its own folder for store files. Stores opened through it
+/// are closed, and the folder deleted, when the test ends.
+class StoreTestCase: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("storyloom-test-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        // Teardown blocks (which close the stores) have run by now.
+        if let folder {
+            try FileManager.default.removeItem(at: folder)
+        }
+        try super.tearDownWithError()
+    }
+
+    func path(_ name: String) -> String {
+        folder.appendingPathComponent(name).path
+    }
+
+    /// Opens a store in this test's folder; it is closed when the test ends.
+    func openStore(_ name: String) throws -> Store {
+        let store = try Store.open(path: path(name))
+        addTeardownBlock { try? store.close() }
+        return store
+    }
+
+    /// A phone that creates a project, with `name` as its first member.
+    func foundingPhone(_ name: String, projectName: String = "Bus routes") throws -> Phone {
+        let store = try openStore("\(name).storyloom")
+        let created = try store.createProject(name: projectName, memberName: name, role: .reporter)
+        return Phone(store: store, project: created.projectId, member: created.memberId)
+    }
+
+    /// A phone that receives `from`'s project and joins it as `name`.
+    func joiningPhone(_ name: String, from: Phone) throws -> Phone {
+        let store = try openStore("\(name).storyloom")
+        _ = try store.importDocument(bytes: from.store.exportProjectDocument(id: from.project))
+        let member = try store.joinProject(project: from.project, memberName: name, role: .facilitator)
+        return Phone(store: store, project: from.project, member: member)
+    }
+}
+
+/// A phone in the field: a store with a project it writes to.
+struct Phone {
+    let store: Store
+    let project: ProjectId
+    let member: MemberId
+
+    func storyteller(_ name: String) throws -> ParticipantId {
+        try store.addParticipant(project: project, participant: NewParticipant(displayName: name))
+    }
+
+    func story(_ title: String, teller: ParticipantId, transcript: String = "") throws -> StoryId {
+        try store.createStory(
+            project: project,
+            story: NewStory(title: title, storytellers: [teller], transcript: transcript)
+        )
+    }
+}
+
+/// Merges a story both ways, as two phones do when they meet.
+func exchangeStory(_ a: Phone, _ b: Phone, _ story: StoryId) throws {
+    _ = try b.store.importDocument(bytes: a.store.exportStoryDocument(id: story))
+    _ = try a.store.importDocument(bytes: b.store.exportStoryDocument(id: story))
+}
+
+func exchangeParticipant(_ a: Phone, _ b: Phone, _ participant: ParticipantId) throws {
+    _ = try b.store.importDocument(bytes: a.store.exportParticipantDocument(id: participant))
+    _ = try a.store.importDocument(bytes: b.store.exportParticipantDocument(id: participant))
+}
+
+/// Where `needle` first starts in `text`, in UTF-16 code units: the unit the
+/// store counts in, as UITextView and NSString do (Swift's String counts
+/// characters, so its own indices cannot be passed straight through).
+func utf16Offset(of needle: String, in text: String) throws -> Int32 {
+    let range = try XCTUnwrap(text.range(of: needle), "\(needle) is not in the text")
+    return Int32(text.utf16.distance(from: text.utf16.startIndex, to: range.lowerBound))
+}
+
+extension StoreError {
+    /// The sentence the library gives for every case.
+    var message: String {
+        switch self {
+        case .NotFound(let message), .Erased(let message), .ConsentRequired(let message),
+             .InvalidInput(let message), .CorruptData(let message), .NotAStore(let message),
+             .StoreNewerThanLibrary(let message), .Closed(let message), .Internal(let message):
+            return message
+        }
+    }
+}
+
+/// Asserts that `body` throws the `StoreError` case `expected` (for example
+/// `StoreError.NotFound`) and returns its message, "" if it did not throw.
+@discardableResult
+func assertThrows<T>(
+    _ expected: (String) -> StoreError,
+    file: StaticString = #filePath,
+    line: UInt = #line,
+    _ body: () throws -> T
+) -> String {
+    var message = ""
+    XCTAssertThrowsError(try body(), file: file, line: line) { error in
+        guard let storeError = error as? StoreError else {
+            return XCTFail("expected a StoreError, got \(error)", file: file, line: line)
+        }
+        message = storeError.message
+        XCTAssertEqual(storeError, expected(message), file: file, line: line)
+    }
+    return message
+}
+
+/// A value shared between threads, guarded by a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    var current: Value {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func update(_ change: (inout Value) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        change(&value)
+    }
+}
