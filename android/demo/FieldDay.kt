@@ -1,6 +1,8 @@
 // A field day with Storyloom, through the real Kotlin bindings: three phones
-// collect stories with no signal, care for the storytellers' access needs,
-// co-edit a transcript and highlight quotes, then meet and merge.
+// collect stories with no signal, record consent in the form each
+// storyteller can give it, care for their access needs, co-edit a transcript
+// and highlight quotes, then meet and sync — and one storyteller changes
+// their mind.
 //
 // Run it with `.ci/demo` (or android/scripts/run-demo.sh [folder]).
 package org.storyloom.demo
@@ -9,8 +11,15 @@ import java.io.File
 import java.nio.file.Files
 import org.storyloom.Adjustment
 import org.storyloom.AdjustmentKind
+import org.storyloom.Attribution
+import org.storyloom.ConsentMethod
+import org.storyloom.ConsentScope
+import org.storyloom.ExportFormat
+import org.storyloom.ExportPurpose
 import org.storyloom.InteractionBadge
 import org.storyloom.MemberRole
+import org.storyloom.NewConsentGrant
+import org.storyloom.NewConsentWithdrawal
 import org.storyloom.NewParticipant
 import org.storyloom.NewStory
 import org.storyloom.ParticipantId
@@ -20,7 +29,6 @@ import org.storyloom.StoreChange
 import org.storyloom.StoreException
 import org.storyloom.StoreListener
 import org.storyloom.StoryId
-import org.storyloom.StoryQuery
 
 /** One phone in the field: a store file of its own. */
 class Phone(val name: String, folder: File) {
@@ -30,27 +38,25 @@ class Phone(val name: String, folder: File) {
 fun say(text: String) = println(text)
 fun step(title: String) = println("\n== $title")
 
-/** Phones that meet pass each other every document they hold. */
+/**
+ * Two phones meet: a sync session, with the bytes carried by this loop (an
+ * app would use Bluetooth, Wi-Fi or a relay).
+ */
 fun meet(a: Phone, b: Phone, project: ProjectId) {
-    fun copy(from: Phone, to: Phone): Int {
-        var changed = 0
-        if (to.store.importDocument(from.store.exportProjectDocument(project))) changed++
-        for (p in from.store.participants(project)) {
-            if (to.store.importDocument(from.store.exportParticipantDocument(p.id))) changed++
-        }
-        var query = StoryQuery(project = project, limit = 500)
-        while (true) {
-            val page = from.store.listStories(query)
-            for (s in page.stories) {
-                if (to.store.importDocument(from.store.exportStoryDocument(s.id))) changed++
-            }
-            query = query.copy(offset = page.nextOffset ?: break)
-        }
-        return changed
+    val first = a.store.startSync(project)
+    val second = b.store.acceptSync(project)
+    var message = first.firstMessage()!!
+    var roundTrips = 0
+    var bytes = message.size.toLong()
+    while (true) {
+        roundTrips++
+        val reply = second.receive(message) ?: break
+        bytes += reply.size
+        message = first.receive(reply) ?: break
+        bytes += message.size
     }
-    val toB = copy(a, b)
-    val toA = copy(b, a)
-    say("  ${a.name} and ${b.name} meet: $toB document(s) changed on ${b.name}, $toA on ${a.name}")
+    val changed = first.progress().documentsChanged + second.progress().documentsChanged
+    say("  ${a.name} and ${b.name} sync: $roundTrips round trip(s), $bytes bytes, $changed document(s) changed")
 }
 
 fun describeBadge(level: InteractionBadge) = when (level) {
@@ -60,28 +66,34 @@ fun describeBadge(level: InteractionBadge) = when (level) {
     InteractionBadge.UNSET -> "unset (ask first)"
 }
 
+fun grant(phone: Phone, project: ProjectId, who: ParticipantId, method: ConsentMethod, vararg scopes: ConsentScope) {
+    phone.store.grantConsent(
+        project,
+        NewConsentGrant(who, scopes.toList(), method, informationLanguage = "en-GB", attribution = Attribution.PSEUDONYM),
+    )
+}
+
 fun main(args: Array<String>) {
     val folder = args.firstOrNull()?.let { File(it).apply { mkdirs() } }
         ?: Files.createTempDirectory("storyloom-field-day").toFile()
     say("Storyloom field day — stores in $folder")
 
-    step("Morning: Asha starts the project; Ben and Cara join before they lose signal")
+    step("Morning: Asha starts the project; Ben and Cara join with an invite before they lose signal")
     val asha = Phone("Asha", folder)
-    val created = asha.store.createProject("Leeds bus routes", "Asha", MemberRole.REPORTER)
-    val project = created.projectId
+    val project = asha.store.createProject("Leeds bus routes", "Asha", MemberRole.REPORTER).projectId
     asha.store.addTheme(project, "Reliability", "Buses that do not come")
     asha.store.addTheme(project, "Sharing power", "Who decides about routes")
+    val invite = asha.store.invite(project)
+    say("  Invite shown as a QR code (${invite.length} characters): ${invite.take(32)}…")
     val ben = Phone("Ben", folder)
     val cara = Phone("Cara", folder)
     for (phone in listOf(ben, cara)) {
-        phone.store.importDocument(asha.store.exportProjectDocument(project))
-        phone.store.joinProject(project, phone.name, MemberRole.FACILITATOR)
+        phone.store.join(invite, phone.name, MemberRole.FACILITATOR)
+        meet(asha, phone, project)
     }
-    say("  Project \"${asha.store.project(project).name}\" with codebook: " +
-        asha.store.project(project).themes.joinToString { it.name })
 
-    step("Offline: each phone meets storytellers and records what they need")
-    val amira: ParticipantId = asha.store.addParticipant(
+    step("Offline: each phone meets storytellers, records consent and what they need")
+    val amira = asha.store.addParticipant(
         project,
         NewParticipant(
             displayName = "Amira",
@@ -91,21 +103,27 @@ fun main(args: Array<String>) {
             adjustments = listOf(Adjustment(AdjustmentKind.EASY_READ), Adjustment(AdjustmentKind.BREAKS)),
         ),
     )
-    val dev: ParticipantId = ben.store.addParticipant(
+    grant(asha, project, amira, ConsentMethod.EASY_READ, ConsentScope.RECORD, ConsentScope.TRANSCRIBE,
+        ConsentScope.SHARE_IN_PROJECT, ConsentScope.USE_QUOTES, ConsentScope.RESEARCH)
+    val dev = ben.store.addParticipant(
         project,
         NewParticipant(
             displayName = "Dev",
+            pseudonym = "D.",
             badge = InteractionBadge.YELLOW,
             adjustments = listOf(Adjustment(AdjustmentKind.SIGN_LANGUAGE_INTERPRETER, "bfi")),
             communicationNotes = "Uses BSL; bring an interpreter",
         ),
     )
+    grant(ben, project, dev, ConsentMethod.SIGN_LANGUAGE, ConsentScope.RECORD, ConsentScope.TRANSCRIBE,
+        ConsentScope.SHARE_IN_PROJECT)
     for ((phone, who) in listOf(asha to amira, ben to dev)) {
         val p = phone.store.participant(who)
+        val consent = phone.store.effectiveConsent(who, null).scopes.joinToString { it.name.lowercase() }
         say("  ${phone.name} adds ${p.displayName}: badge ${describeBadge(p.badge)}; adjustments " +
-            p.adjustments.joinToString { a -> a.kind.name.lowercase() + (a.detail?.let { " ($it)" } ?: "") })
+            p.adjustments.joinToString { a -> a.kind.name.lowercase() + (a.detail?.let { " ($it)" } ?: "") } +
+            "; consents to $consent")
     }
-
     val bus: StoryId = asha.store.createStory(
         project,
         NewStory(
@@ -127,10 +145,11 @@ fun main(args: Array<String>) {
     )
     say("  Asha records \"${asha.store.story(bus).title}\"; Ben records \"${ben.store.story(library).title}\"")
 
-    step("Lunch: the phones meet and merge")
+    step("Lunch: the phones meet and sync")
     meet(asha, ben, project)
     meet(asha, cara, project)
     meet(ben, cara, project)
+    say("  Members now known to every phone: " + cara.store.project(project).members.joinToString { it.displayName })
 
     step("Afternoon workshop, offline again: everyone edits the same transcript at once")
     val changes = mutableListOf<StoreChange>()
@@ -140,8 +159,7 @@ fun main(args: Array<String>) {
         }
     })
     val text = asha.store.story(bus).transcript
-    // Asha corrects a word, Ben adds detail in the middle, Cara highlights a quote —
-    // each on their own phone, using the UTF-16 offsets a text field reports.
+    // Each on their own phone, using the UTF-16 offsets a text field reports.
     asha.store.spliceTranscript(bus, text.indexOf("an hour"), "an hour".length, "over an hour")
     ben.store.spliceTranscript(bus, text.indexOf(" Then"), 0, " Nobody told us why.")
     val quoteStart = text.indexOf("The bus never came.")
@@ -167,7 +185,7 @@ fun main(args: Array<String>) {
     }
     say("  Amira's badge after the merge: ${describeBadge(cara.store.participant(amira).badge)} " +
         "(the most protective level wins until someone sets it again)")
-    say("  Cara's phone was told about ${changes.size} change(s) while merging")
+    say("  Cara's phone was told about ${changes.size} change(s) while syncing")
 
     step("Who changed what")
     for (entry in cara.store.storyHistory(bus)) {
@@ -181,11 +199,35 @@ fun main(args: Array<String>) {
         }
     }
 
+    step("Next week: Dev changes his mind and asks for his story to be erased")
+    ben.store.withdrawConsent(project, NewConsentWithdrawal(dev, story = library, erase = true))
+    say("  Ben records the withdrawal with erasure; Ben's copy is gone at once")
+    val usb = ben.store.exportBundle(project, cara.store.deviceId())
+    val outcome = cara.store.importBundle(usb)
+    say("  Cara gets a ${usb.size}-byte bundle on a USB stick: ${outcome.documentsChanged} document(s) changed")
+    meet(asha, cara, project)
+    for (phone in listOf(asha, ben, cara)) {
+        val gone = try { phone.store.story(library); false } catch (e: StoreException.Erased) { true }
+        say("  On ${phone.name}'s phone the story is erased: $gone")
+    }
+
+    step("Export for research: only what consent allows")
+    val out = File(folder, "research-export")
+    val report = asha.store.exportProject(project, out.path, ExportFormat.JSON, ExportPurpose.RESEARCH)
+    say("  Exported ${report.exported.size} story, withheld ${report.withheld.size}; manifest in ${out.name}/manifest.json")
+    val published = asha.store.publishStory(bus, ExportPurpose.RESEARCH)
+    say("  Credited as \"${published.storytellers.single().shownAs}\", as Amira asked")
+
     step("Mistakes get clear errors, not crashes")
     try {
         cara.store.spliceTranscript(bus, 1_000_000, 0, "x")
     } catch (e: StoreException.InvalidInput) {
         say("  InvalidInput: ${e.message}")
+    }
+    try {
+        asha.store.publishStory(bus, ExportPurpose.PUBLICATION)
+    } catch (e: StoreException.ConsentRequired) {
+        say("  ConsentRequired: ${e.message}")
     }
 
     for (phone in listOf(asha, ben, cara)) phone.store.close()

@@ -30,6 +30,17 @@ pub enum StoreError {
     /// The store was written by a newer version of the library.
     #[error("{0}")]
     StoreNewerThanLibrary(String),
+    /// A sync message or bundle was refused (malformed, altered, replayed,
+    /// another project's, too large, or holding invalid documents); nothing
+    /// changed.
+    #[error("{0}")]
+    SyncRejected(String),
+    /// A sync message, bundle or invite is sealed with another group secret.
+    #[error("{0}")]
+    WrongKey(String),
+    /// The sync session was cancelled.
+    #[error("{0}")]
+    Cancelled(String),
     /// The store has been closed.
     #[error("{0}")]
     Closed(String),
@@ -52,6 +63,10 @@ impl From<storyloom::Error> for StoreError {
             E::NotAStore(_) => Self::NotAStore(message),
             E::StoreNewerThanLibrary { .. } => Self::StoreNewerThanLibrary(message),
             E::Closed => Self::Closed(message),
+            E::SyncRejected(_) => Self::SyncRejected(message),
+            E::WrongKey(_) => Self::WrongKey(message),
+            E::Cancelled => Self::Cancelled(message),
+
             _ => Self::Internal(message),
         }
     }

@@ -14,6 +14,7 @@ mod projects;
 mod records;
 mod store;
 mod stories;
+mod sync;
 
 pub use error::StoreError;
 pub use listener::StoreListener;

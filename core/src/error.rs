@@ -81,7 +81,22 @@ pub enum Error {
     )]
     StoreNewerThanLibrary { found: u32, supported: u32 },
 
+    /// A sync message or bundle was refused: malformed, tampered, replayed,
+    /// meant for another project or too large. Nothing was changed.
+    #[error("sync rejected: {0}")]
+    SyncRejected(String),
+
+    /// A sync message or bundle was sealed with a different group secret (or
+    /// an invite is for a project this device holds with another secret).
+    #[error("wrong key: {0}")]
+    WrongKey(String),
+
+    /// The sync session was cancelled by the app.
+    #[error("the sync session was cancelled")]
+    Cancelled,
+
     /// The store has been closed; open it again to use it.
+
     #[error("the store is closed")]
     Closed,
 

@@ -43,6 +43,8 @@ mod error;
 mod ids;
 mod model;
 mod store;
+pub mod sync;
+
 pub mod text;
 
 pub use consent::{
@@ -50,11 +52,14 @@ pub use consent::{
     ExportPurpose, NewConsentGrant, NewConsentWithdrawal, PublishedQuote, PublishedStory,
 };
 pub use documents::DocKind;
+/// Document ids in low-level results (imports, tombstones) are plain UUIDs.
+pub use uuid::Uuid;
+
 pub use documents::ledger_doc::Tombstone;
 pub use error::{Error, RecordKind, Result};
 pub use ids::{CommentId, ConsentRecordId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
 pub use model::*;
 pub use store::{
-    ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ImportOutcome, ListenerId, SearchHit, StorageStats,
-    Store, StoreChange, Withheld,
+    BundleOutcome, ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ImportOutcome, ListenerId, SearchHit,
+    StorageStats, Store, StoreChange, Withheld,
 };

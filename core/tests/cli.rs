@@ -301,3 +301,83 @@ fn consent_withdrawal_erasure_and_export_through_the_command_line() {
         "invalid_input"
     );
 }
+
+#[test]
+fn invite_join_sync_and_bundles_through_the_command_line() {
+    let asha = Cli::new();
+    let ben = Cli::new();
+    asha.ok(&["init", "--project", "Leeds listening", "--member", "Asha"]);
+    let amira = id(&asha.ok(&["participant", "add", "--name", "Amira", "--badge", "red"]));
+    asha.ok(&[
+        "consent",
+        "grant",
+        "--storyteller",
+        &amira,
+        "--scope",
+        "record",
+        "share-in-project",
+        "--method",
+        "spoken",
+    ]);
+    let story = id(&asha.ok(&[
+        "story",
+        "add",
+        "--title",
+        "The 42",
+        "--storyteller",
+        &amira,
+        "--tag",
+        "transport",
+    ]));
+
+    let invite = asha.ok(&["invite"])["invite"].as_str().unwrap().to_owned();
+    assert!(invite.starts_with("storyloom:1:"));
+    let joined = ben.ok(&["join", &invite, "--member", "Ben"]);
+    assert!(joined["project_id"].is_string() && joined["member_id"].is_string());
+
+    let out = Command::new(env!("CARGO_BIN_EXE_storyloom"))
+        .args(["--json", "sync"])
+        .arg(&asha.store)
+        .arg(&ben.store)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for field in [
+        "round_trips",
+        "messages",
+        "bytes_a_to_b",
+        "bytes_b_to_a",
+        "documents_changed",
+    ] {
+        assert!(report[field].as_u64().is_some(), "{field} in {report}");
+    }
+    assert!(report["round_trips"].as_u64().unwrap() <= 4);
+    assert_eq!(ben.ok(&["story", "show", &story])["title"], "The 42");
+    assert_eq!(ben.ok(&["participant", "show", &amira])["badge"], "red");
+
+    // Bundles: Ben edits, carries a bundle to Asha on a USB stick.
+    ben.ok(&["story", "edit", &story, "--add-tag", "winter"]);
+    let file = ben.dir().join("for-asha.bundle");
+    ben.ok(&["bundle", "export", "--out", file.to_str().unwrap()]);
+    let imported = asha.ok(&["bundle", "import", file.to_str().unwrap()]);
+    assert!(imported["documents_changed"].as_u64().unwrap() >= 1);
+    assert_eq!(
+        asha.ok(&["story", "show", &story])["tags"],
+        serde_json::json!(["transport", "winter"])
+    );
+    assert_eq!(
+        asha.ok(&["bundle", "import", file.to_str().unwrap()])["documents_changed"],
+        0
+    );
+
+    assert_eq!(
+        ben.fails(&["join", "storyloom:1:nonsense", "--member", "X"])["error"]["kind"],
+        "invalid_input"
+    );
+    std::fs::write(&file, b"garbage").unwrap();
+    assert_eq!(
+        asha.fails(&["bundle", "import", file.to_str().unwrap()])["error"]["kind"],
+        "sync_rejected"
+    );
+}

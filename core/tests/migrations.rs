@@ -7,26 +7,41 @@ use rusqlite::{Connection, params};
 use storyloom::{ConsentMethod, ConsentScope, MemberId, NewConsentGrant, NewParticipant, ProjectId, Store};
 
 const V1_SCHEMA: &str = include_str!("fixtures/schema_v1.sql");
+const V2_SCHEMA: &str = include_str!("fixtures/schema_v2.sql");
+const CURRENT_VERSION: i64 = 3;
 
-/// The schema of a database, table by table, index by index.
-fn schema(path: &std::path::Path) -> Vec<(String, String, String)> {
+/// The structure of a database: every table's columns (name, type, not
+/// null, default, key) and every index's columns, by name. Compared
+/// structurally because SQLite keeps the text of `ALTER TABLE` differently
+/// from a `CREATE TABLE` with the same columns.
+fn schema(path: &std::path::Path) -> Vec<String> {
     let conn = Connection::open(path).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT type, name, COALESCE(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
-        .unwrap();
-    stmt.query_map([], |row| {
-        Ok((
-            row.get(0)?,
-            row.get(1)?,
-            row.get::<_, String>(2)?
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" "),
-        ))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+    let names: Vec<(String, String)> = conn
+        .prepare("SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut shape = Vec::new();
+    for (kind, name) in names {
+        let pragma = if kind == "index" { "index_xinfo" } else { "table_xinfo" };
+        let columns: Vec<String> = conn
+            .prepare(&format!("SELECT * FROM pragma_{pragma}('{name}')"))
+            .unwrap()
+            .query_map([], |row| {
+                let count = row.as_ref().column_count();
+                Ok((0..count)
+                    .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        shape.push(format!("{kind} {name}: {}", columns.join("; ")));
+    }
+    shape
 }
 
 /// A project document as version 1 wrote it: no consent ledger, no tombstones.
@@ -48,21 +63,20 @@ fn v1_project(project: ProjectId, member: MemberId) -> Vec<u8> {
     doc.save()
 }
 
-/// Builds a store exactly as version 1 left it, with one project.
-fn v1_store(path: &std::path::Path) -> (ProjectId, MemberId) {
-    let (project, member) = (ProjectId::new(), MemberId::new());
-    v1_store_with(path, project, member, member);
-    (project, member)
-}
-
-/// A version 1 store holding `project` (created by `creator`), where this
-/// device writes as `local`.
-fn v1_store_with(path: &std::path::Path, project: ProjectId, creator: MemberId, local: MemberId) {
-    let member = local;
+/// A store of an earlier schema version holding one project (created by
+/// `creator`), where this device writes as `local`.
+fn old_store(
+    path: &std::path::Path,
+    schema: &str,
+    version: i64,
+    project: ProjectId,
+    creator: MemberId,
+    local: MemberId,
+) {
     let conn = Connection::open(path).unwrap();
-    conn.execute_batch(V1_SCHEMA).unwrap();
+    conn.execute_batch(schema).unwrap();
     conn.pragma_update(None, "application_id", 0x534c_4f4d).unwrap();
-    conn.pragma_update(None, "user_version", 1).unwrap();
+    conn.pragma_update(None, "user_version", version).unwrap();
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
         [storyloom::DeviceId::new().to_string()],
@@ -87,26 +101,41 @@ fn v1_store_with(path: &std::path::Path, project: ProjectId, creator: MemberId, 
     .unwrap();
     conn.execute(
         "INSERT INTO local_members (project_id, member_id) VALUES (?1, ?2)",
-        [project.to_string(), member.to_string()],
+        [project.to_string(), local.to_string()],
     )
     .unwrap();
 }
 
-#[test]
-fn a_version_1_store_upgrades_to_the_schema_of_a_new_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let old = dir.path().join("old.storyloom");
-    let fresh = dir.path().join("fresh.storyloom");
-    v1_store(&old);
-    Store::open(&old).unwrap().close().unwrap();
-    Store::open(&fresh).unwrap().close().unwrap();
+fn v1_store(path: &std::path::Path) -> (ProjectId, MemberId) {
+    let (project, member) = (ProjectId::new(), MemberId::new());
+    old_store(path, V1_SCHEMA, 1, project, member, member);
+    (project, member)
+}
 
-    assert_eq!(schema(&old), schema(&fresh));
-    let version: i64 = Connection::open(&old)
-        .unwrap()
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, 2);
+#[test]
+fn stores_of_every_earlier_version_upgrade_to_the_schema_of_a_new_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.storyloom");
+    Store::open(&fresh).unwrap().close().unwrap();
+    for (version, sql) in [(1, V1_SCHEMA), (2, V2_SCHEMA)] {
+        let old = dir.path().join(format!("v{version}.storyloom"));
+        let (project, member) = (ProjectId::new(), MemberId::new());
+        old_store(&old, sql, version, project, member, member);
+        let store = Store::open(&old).unwrap();
+        assert_eq!(
+            store.project(project).unwrap().name,
+            "Old project",
+            "data survives from v{version}"
+        );
+        store.close().unwrap();
+
+        assert_eq!(schema(&old), schema(&fresh), "v{version} upgraded");
+        let upgraded: i64 = Connection::open(&old)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(upgraded, CURRENT_VERSION);
+    }
 }
 
 #[test]
@@ -149,7 +178,14 @@ fn a_version_1_project_keeps_working_and_gains_a_consent_ledger() {
 fn two_devices_that_upgrade_the_same_old_project_keep_every_consent_record() {
     let dir = tempfile::tempdir().unwrap();
     let (project, asha) = v1_store(&dir.path().join("a.storyloom"));
-    v1_store_with(&dir.path().join("b.storyloom"), project, asha, MemberId::new());
+    old_store(
+        &dir.path().join("b.storyloom"),
+        V1_SCHEMA,
+        1,
+        project,
+        asha,
+        MemberId::new(),
+    );
     let a = Store::open(dir.path().join("a.storyloom")).unwrap();
     let b = Store::open(dir.path().join("b.storyloom")).unwrap();
     let amira = a

@@ -3,7 +3,11 @@
 
 use std::path::PathBuf;
 
-use storyloom::{MemberId, MemberRole, NewParticipant, NewStory, ParticipantId, ProjectId, Store, StoryId};
+use storyloom::sync::{LocalSyncReport, sync_stores};
+use storyloom::{
+    ConsentMethod, ConsentScope, MemberId, MemberRole, NewConsentGrant, NewParticipant, NewStory, ParticipantId,
+    ProjectId, Store, StoryId,
+};
 use tempfile::TempDir;
 
 /// A device in the field: a store file in a folder of its own.
@@ -49,6 +53,45 @@ impl Phone {
             member,
             dir,
         }
+    }
+
+    /// A phone that joins with an invite and receives the project in its
+    /// first sync session with `from`.
+    pub fn invited(name: &'static str, from: &Phone, project: ProjectId) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path().join("phone.storyloom")).expect("open store");
+        let invite = from.store.invite(project).expect("invite");
+        let (joined, member) = store.join(&invite, name, MemberRole::Facilitator).expect("join");
+        assert_eq!(joined, project);
+        let phone = Self {
+            name,
+            store,
+            member,
+            dir,
+        };
+        sync(from, &phone, project);
+        phone
+    }
+
+    /// A storyteller who consents to recording and to sharing within the
+    /// group, so their stories travel to the other phones.
+    pub fn consenting_storyteller(&self, project: ProjectId, name: &str) -> ParticipantId {
+        let id = self.add_storyteller(project, name);
+        self.store
+            .grant_consent(
+                project,
+                &NewConsentGrant::new(
+                    id,
+                    vec![
+                        ConsentScope::Record,
+                        ConsentScope::Transcribe,
+                        ConsentScope::ShareInProject,
+                    ],
+                    ConsentMethod::Spoken,
+                ),
+            )
+            .expect("grant consent");
+        id
     }
 
     pub fn path(&self) -> PathBuf {
@@ -114,4 +157,9 @@ pub fn exchange_project(a: &Phone, b: &Phone, project: ProjectId) {
     b.store.import_document(&from_a).expect("import into b");
     let from_b = b.store.export_project_document(project).expect("export from b");
     a.store.import_document(&from_b).expect("import into a");
+}
+
+/// Runs a sync session between two phones until both are done.
+pub fn sync(a: &Phone, b: &Phone, project: ProjectId) -> LocalSyncReport {
+    sync_stores(&a.store, &b.store, project).unwrap_or_else(|e| panic!("sync {} → {}: {e}", a.name, b.name))
 }

@@ -50,6 +50,37 @@ pub enum Command {
     Consent(ConsentCommand),
     /// Export what consent allows to a folder, with a manifest of what was withheld.
     Export(ExportArgs),
+    /// Print an invite (for a QR code) that lets another device join the project.
+    Invite,
+    /// Join the project an invite is for; its data arrives with the first sync.
+    Join {
+        invite: String,
+        /// Your name as the group sees it.
+        #[arg(long)]
+        member: String,
+        /// reporter, facilitator, coordinator, researcher or storyteller.
+        #[arg(long, default_value = "facilitator")]
+        role: String,
+    },
+    /// Run a sync session between two store files in this process until both are done.
+    Sync { store_a: PathBuf, store_b: PathBuf },
+    /// Bundles for carrying on a USB stick, SD card or by email.
+    #[command(subcommand)]
+    Bundle(BundleCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Write a bundle: everything, or only what --peer lacks.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+        /// The device id of the peer it is for.
+        #[arg(long)]
+        peer: Option<String>,
+    },
+    /// Merge a bundle into the store.
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]

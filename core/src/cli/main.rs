@@ -10,6 +10,7 @@ mod consent;
 mod output;
 mod participant;
 mod story;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -61,8 +62,16 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<Output, Error> {
+    // The one command that works on two stores opens them itself.
+    if let Command::Sync { store_a, store_b } = &cli.command {
+        return sync::sync(store_a, store_b, cli.project.as_deref());
+    }
     let store = open_store(cli)?;
     match &cli.command {
+        Command::Sync { .. } => unreachable!("handled above"),
+        Command::Invite => sync::invite(&store, current_project(cli, &store)),
+        Command::Join { invite, member, role } => sync::join(&store, invite, member, role),
+        Command::Bundle(command) => sync::bundle(&store, current_project(cli, &store), command),
         Command::Init(args) => {
             let role = MemberRole::parse(&args.role)?;
             let (project, member) = store.create_project(&args.project, &args.member, role)?;
@@ -134,6 +143,11 @@ fn current_project(cli: &Cli, store: &Store) -> Result<ProjectId, Error> {
     if let Some(id) = &cli.project {
         return ProjectId::parse(id);
     }
+    only_project(store)
+}
+
+/// The store's only project.
+pub(crate) fn only_project(store: &Store) -> Result<ProjectId, Error> {
     let projects = store.projects()?;
     match projects.as_slice() {
         [only] => Ok(only.id),

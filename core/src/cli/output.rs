@@ -37,6 +37,10 @@ pub fn error_kind(err: &Error) -> &'static str {
         Error::NotAStore(_) => "not_a_store",
         Error::StoreNewerThanLibrary { .. } => "store_newer_than_library",
         Error::Closed => "closed",
+        Error::SyncRejected(_) => "sync_rejected",
+        Error::WrongKey(_) => "wrong_key",
+        Error::Cancelled => "cancelled",
+
         Error::Storage(_) => "storage",
         Error::Io(_) => "io",
         _ => "other",

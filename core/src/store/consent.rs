@@ -76,7 +76,7 @@ impl Store {
                 attribution: grant.attribution,
                 acknowledges,
             });
-            w.apply_erasures(project, Some(record), None)?;
+            w.apply_erasures(project, Some(record), vec![])?;
             Ok(id)
         })
     }
@@ -112,7 +112,7 @@ impl Store {
                 device: author.device,
                 erase: withdrawal.erase,
             });
-            w.apply_erasures(project, Some(record), None)?;
+            w.apply_erasures(project, Some(record), vec![])?;
             Ok(id)
         })
     }

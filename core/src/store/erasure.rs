@@ -127,7 +127,7 @@ impl Writer {
         &mut self,
         project: ProjectId,
         record: Option<ConsentRecord>,
-        arriving: Option<Tombstone>,
+        arriving: Vec<Tombstone>,
     ) -> Result<Vec<Tombstone>> {
         let project_doc = project_uuid(project);
         self.locate(project_doc, DocKind::Project)?;
@@ -222,7 +222,7 @@ fn stage(
     doc: &mut AutoCommit,
     conn: &Connection,
     record: Option<&ConsentRecord>,
-    arriving: Option<Tombstone>,
+    arriving: Vec<Tombstone>,
     can_write: bool,
 ) -> Result<Vec<Tombstone>> {
     if let Some(record) = record {
@@ -231,8 +231,10 @@ fn stage(
     let ledger = ledger_doc::read(doc)?;
     let known = ledger_doc::tombstones(doc)?;
     let mut all = targets(conn, &ledger, &known)?;
-    if let Some(arriving) = arriving.filter(|a| !all.iter().any(|t| t.id == a.id)) {
-        all.push(arriving);
+    for arriving in arriving {
+        if !all.iter().any(|t| t.id == arriving.id) {
+            all.push(arriving);
+        }
     }
 
     if can_write {
@@ -250,10 +252,9 @@ fn erase_document(tx: &Transaction<'_>, tombstone: &Tombstone) -> Result<()> {
         DocKind::Participant => index::remove_participant(tx, ParticipantId::from_bytes(*tombstone.id.as_bytes()))?,
         DocKind::Project => return Err(Error::corrupt("a project cannot be erased by a withdrawal")),
     }
-    tx.execute(
-        "DELETE FROM documents WHERE doc_id = ?1",
-        [tombstone.id.hyphenated().to_string()],
-    )?;
+    let key = tombstone.id.hyphenated().to_string();
+    tx.execute("DELETE FROM documents WHERE doc_id = ?1", [&key])?;
+    tx.execute("DELETE FROM sync_states WHERE doc_id = ?1", [&key])?;
     Ok(())
 }
 

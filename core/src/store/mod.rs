@@ -12,6 +12,7 @@
 //! machinery they share.
 
 mod annotations;
+mod bundles;
 mod cache;
 mod consent;
 mod erasure;
@@ -21,13 +22,16 @@ mod exchange;
 mod history;
 mod index;
 mod listeners;
+mod merge;
 mod open;
 mod participants;
 pub(crate) mod persistence;
 mod projects;
 mod query;
 mod search;
+mod secrets;
 mod stories;
+mod sync_session;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -38,6 +42,10 @@ use automerge::AutoCommit;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
+
+pub use bundles::BundleOutcome;
+#[cfg(feature = "test-support")]
+pub(crate) use sync_session::kind_code;
 
 pub use exchange::ImportOutcome;
 pub use export::{ExportFormat, ExportReport, Withheld};

@@ -76,14 +76,15 @@ pub(crate) fn insert(
 ) -> Result<()> {
     let snapshot = doc.save();
     tx.execute(
-        "INSERT INTO documents (doc_id, kind, project_id, snapshot_bytes, incremental_bytes, updated_at)
-         VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+        "INSERT INTO documents (doc_id, kind, project_id, snapshot_bytes, incremental_bytes, updated_at, heads)
+         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)",
         params![
             id.hyphenated().to_string(),
             kind.as_str(),
             project.to_string(),
             snapshot.len() as i64,
-            now
+            now,
+            heads_bytes(doc)
         ],
     )?;
     tx.execute(
@@ -116,8 +117,9 @@ pub(crate) fn save_changes(tx: &Transaction<'_>, id: Uuid, doc: &mut AutoCommit,
             params![key, snapshot],
         )?;
         tx.execute(
-            "UPDATE documents SET snapshot_bytes = ?2, incremental_bytes = 0, updated_at = ?3 WHERE doc_id = ?1",
-            params![key, snapshot.len() as i64, now],
+            "UPDATE documents SET snapshot_bytes = ?2, incremental_bytes = 0, updated_at = ?3, heads = ?4
+             WHERE doc_id = ?1",
+            params![key, snapshot.len() as i64, now, heads_bytes(doc)],
         )?;
     } else {
         tx.execute(
@@ -126,11 +128,18 @@ pub(crate) fn save_changes(tx: &Transaction<'_>, id: Uuid, doc: &mut AutoCommit,
             params![key, chunk],
         )?;
         tx.execute(
-            "UPDATE documents SET incremental_bytes = ?2, updated_at = ?3 WHERE doc_id = ?1",
-            params![key, incremental_bytes, now],
+            "UPDATE documents SET incremental_bytes = ?2, updated_at = ?3, heads = ?4 WHERE doc_id = ?1",
+            params![key, incremental_bytes, now, heads_bytes(doc)],
         )?;
     }
     Ok(true)
+}
+
+/// A document's heads as stored: the 32-byte hashes, sorted, concatenated.
+pub(crate) fn heads_bytes(doc: &mut AutoCommit) -> Vec<u8> {
+    let mut heads = doc.get_heads();
+    heads.sort();
+    heads.iter().flat_map(|h| h.0).collect()
 }
 
 /// How a document is held on disk, for tests and the benchmark.

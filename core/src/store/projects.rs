@@ -38,6 +38,7 @@ impl Store {
                 "INSERT INTO local_members (project_id, member_id) VALUES (?1, ?2)",
                 params![project.to_string(), member.to_string()],
             )?;
+            Writer::store_new_secret(&tx, project)?;
             persistence::insert(
                 &tx,
                 header.id,

@@ -503,6 +503,22 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
+    typealias FfiType = Int64
+    typealias SwiftType = Int64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int64, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
     typealias FfiType = Double
     typealias SwiftType = Double
@@ -842,6 +858,37 @@ public protocol StoreProtocol: AnyObject, Sendable {
     func storyHistory(id: StoryId) throws  -> [HistoryEntry]
     
     func updateStory(id: StoryId, update: StoryUpdate) throws 
+    
+    /**
+     * A session for the side that answers the peer's first message.
+     */
+    func acceptSync(project: ProjectId) throws  -> SyncSession
+    
+    /**
+     * A bundle of what `peer` lacks, or of everything when `peer` is null.
+     */
+    func exportBundle(project: ProjectId, peer: DeviceId?) throws  -> Data
+    
+    /**
+     * Merges a bundle; importing the same one twice changes nothing.
+     */
+    func importBundle(bundle: Data) throws  -> BundleOutcome
+    
+    /**
+     * An invite (a string for a QR code) for another device to join.
+     */
+    func invite(project: ProjectId) throws  -> String
+    
+    /**
+     * Joins the project an invite is for.
+     */
+    func join(invite: String, memberName: String, role: MemberRole) throws  -> JoinedProject
+    
+    /**
+     * Starts a session as the side that speaks first; send
+     * `session.firstMessage()` to the peer.
+     */
+    func startSync(project: ProjectId) throws  -> SyncSession
     
 }
 /**
@@ -1528,6 +1575,88 @@ open func updateStory(id: StoryId, update: StoryUpdate)throws   {try rustCallWit
 }
 }
     
+    /**
+     * A session for the side that answers the peer's first message.
+     */
+open func acceptSync(project: ProjectId)throws  -> SyncSession  {
+    return try  FfiConverterTypeSyncSession_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_accept_sync(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A bundle of what `peer` lacks, or of everything when `peer` is null.
+     */
+open func exportBundle(project: ProjectId, peer: DeviceId?)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_export_bundle(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),
+        FfiConverterOptionTypeDeviceId.lower(peer),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Merges a bundle; importing the same one twice changes nothing.
+     */
+open func importBundle(bundle: Data)throws  -> BundleOutcome  {
+    return try  FfiConverterTypeBundleOutcome_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_import_bundle(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(bundle),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * An invite (a string for a QR code) for another device to join.
+     */
+open func invite(project: ProjectId)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_invite(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Joins the project an invite is for.
+     */
+open func join(invite: String, memberName: String, role: MemberRole)throws  -> JoinedProject  {
+    return try  FfiConverterTypeJoinedProject_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_join(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(invite),
+        FfiConverterString.lower(memberName),
+        FfiConverterTypeMemberRole_lower(role),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Starts a session as the side that speaks first; send
+     * `session.firstMessage()` to the peer.
+     */
+open func startSync(project: ProjectId)throws  -> SyncSession  {
+    return try  FfiConverterTypeSyncSession_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_start_sync(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),uniffiCallStatus
+    )
+})
+}
+    
 
     
 }
@@ -1785,6 +1914,224 @@ public func FfiConverterTypeStoreListener_lower(_ value: StoreListener) -> UInt6
 
 
 
+
+
+/**
+ * One sync session with one peer. Send `firstMessage()` (if you started
+ * it), pass every message from the peer to `receive`, and send back what
+ * it returns, until it returns nothing and `isDone()` is true. Safe to use
+ * from any thread; `cancel()` may be called from another thread.
+ */
+public protocol SyncSessionProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops the session: the next `receive` throws `Cancelled`.
+     */
+    func cancel() 
+    
+    /**
+     * The message to send first, for the side that started the session;
+     * returned once.
+     */
+    func firstMessage()  -> Data?
+    
+    /**
+     * Both sides have everything the other had.
+     */
+    func isDone()  -> Bool
+    
+    /**
+     * The peer's device id, once its first message has arrived.
+     */
+    func peer()  -> DeviceId?
+    
+    func progress()  -> SyncProgress
+    
+    /**
+     * Applies a message from the peer; returns the answer to send, or
+     * null when there is nothing more to send.
+     */
+    func receive(message: Data) throws  -> Data?
+    
+}
+/**
+ * One sync session with one peer. Send `firstMessage()` (if you started
+ * it), pass every message from the peer to `receive`, and send back what
+ * it returns, until it returns nothing and `isDone()` is true. Safe to use
+ * from any thread; `cancel()` may be called from another thread.
+ */
+open class SyncSession: SyncSessionProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_storyloom_ffi_fn_clone_syncsession(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_storyloom_ffi_fn_free_syncsession(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops the session: the next `receive` throws `Cancelled`.
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_syncsession_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The message to send first, for the side that started the session;
+     * returned once.
+     */
+open func firstMessage() -> Data?  {
+    return try!  FfiConverterOptionData.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_syncsession_first_message(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Both sides have everything the other had.
+     */
+open func isDone() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_syncsession_is_done(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The peer's device id, once its first message has arrived.
+     */
+open func peer() -> DeviceId?  {
+    return try!  FfiConverterOptionTypeDeviceId.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_syncsession_peer(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func progress() -> SyncProgress  {
+    return try!  FfiConverterTypeSyncProgress_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_syncsession_progress(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Applies a message from the peer; returns the answer to send, or
+     * null when there is nothing more to send.
+     */
+open func receive(message: Data)throws  -> Data?  {
+    return try  FfiConverterOptionData.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_syncsession_receive(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(message),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncSession: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = SyncSession
+
+    public static func lift(_ handle: UInt64) throws -> SyncSession {
+        return SyncSession(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: SyncSession) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncSession {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SyncSession, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncSession_lift(_ handle: UInt64) throws -> SyncSession {
+    return try FfiConverterTypeSyncSession.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncSession_lower(_ value: SyncSession) -> UInt64 {
+    return FfiConverterTypeSyncSession.lower(value)
+}
+
+
+
+
 /**
  * A reasonable adjustment: the language for an interpreter, the text of a
  * note, no detail otherwise.
@@ -1905,6 +2252,67 @@ public func FfiConverterTypeBadgeChange_lift(_ buf: RustBuffer) throws -> BadgeC
 #endif
 public func FfiConverterTypeBadgeChange_lower(_ value: BadgeChange) -> RustBuffer {
     return FfiConverterTypeBadgeChange.lower(value)
+}
+
+
+/**
+ * What importing a bundle did.
+ */
+public struct BundleOutcome: Equatable, Hashable {
+    public var project: ProjectId
+    public var documentsChanged: Int64
+    public var documentsSkipped: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(project: ProjectId, documentsChanged: Int64, documentsSkipped: Int64) {
+        self.project = project
+        self.documentsChanged = documentsChanged
+        self.documentsSkipped = documentsSkipped
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BundleOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBundleOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BundleOutcome {
+        return
+            try BundleOutcome(
+                project: FfiConverterTypeProjectId.read(from: &buf), 
+                documentsChanged: FfiConverterInt64.read(from: &buf), 
+                documentsSkipped: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BundleOutcome, into buf: inout [UInt8]) {
+        FfiConverterTypeProjectId.write(value.project, into: &buf)
+        FfiConverterInt64.write(value.documentsChanged, into: &buf)
+        FfiConverterInt64.write(value.documentsSkipped, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBundleOutcome_lift(_ buf: RustBuffer) throws -> BundleOutcome {
+    return try FfiConverterTypeBundleOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBundleOutcome_lower(_ value: BundleOutcome) -> RustBuffer {
+    return FfiConverterTypeBundleOutcome.lower(value)
 }
 
 
@@ -2623,6 +3031,63 @@ public func FfiConverterTypeHistoryEntry_lift(_ buf: RustBuffer) throws -> Histo
 #endif
 public func FfiConverterTypeHistoryEntry_lower(_ value: HistoryEntry) -> RustBuffer {
     return FfiConverterTypeHistoryEntry.lower(value)
+}
+
+
+/**
+ * The project and member a device joined as.
+ */
+public struct JoinedProject: Equatable, Hashable {
+    public var projectId: ProjectId
+    public var memberId: MemberId
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(projectId: ProjectId, memberId: MemberId) {
+        self.projectId = projectId
+        self.memberId = memberId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension JoinedProject: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJoinedProject: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JoinedProject {
+        return
+            try JoinedProject(
+                projectId: FfiConverterTypeProjectId.read(from: &buf), 
+                memberId: FfiConverterTypeMemberId.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: JoinedProject, into buf: inout [UInt8]) {
+        FfiConverterTypeProjectId.write(value.projectId, into: &buf)
+        FfiConverterTypeMemberId.write(value.memberId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJoinedProject_lift(_ buf: RustBuffer) throws -> JoinedProject {
+    return try FfiConverterTypeJoinedProject.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJoinedProject_lower(_ value: JoinedProject) -> RustBuffer {
+    return FfiConverterTypeJoinedProject.lower(value)
 }
 
 
@@ -4204,6 +4669,87 @@ public func FfiConverterTypeStoryUpdate_lower(_ value: StoryUpdate) -> RustBuffe
 
 
 /**
+ * How far a session has got.
+ */
+public struct SyncProgress: Equatable, Hashable {
+    public var documentsExpected: Int64
+    public var documentsDone: Int64
+    public var documentsChanged: Int64
+    public var bytesSent: Int64
+    public var bytesReceived: Int64
+    public var bytesExpected: Int64
+    public var messagesSent: Int64
+    public var messagesReceived: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(documentsExpected: Int64, documentsDone: Int64, documentsChanged: Int64, bytesSent: Int64, bytesReceived: Int64, bytesExpected: Int64, messagesSent: Int64, messagesReceived: Int64) {
+        self.documentsExpected = documentsExpected
+        self.documentsDone = documentsDone
+        self.documentsChanged = documentsChanged
+        self.bytesSent = bytesSent
+        self.bytesReceived = bytesReceived
+        self.bytesExpected = bytesExpected
+        self.messagesSent = messagesSent
+        self.messagesReceived = messagesReceived
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncProgress {
+        return
+            try SyncProgress(
+                documentsExpected: FfiConverterInt64.read(from: &buf), 
+                documentsDone: FfiConverterInt64.read(from: &buf), 
+                documentsChanged: FfiConverterInt64.read(from: &buf), 
+                bytesSent: FfiConverterInt64.read(from: &buf), 
+                bytesReceived: FfiConverterInt64.read(from: &buf), 
+                bytesExpected: FfiConverterInt64.read(from: &buf), 
+                messagesSent: FfiConverterInt64.read(from: &buf), 
+                messagesReceived: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncProgress, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.documentsExpected, into: &buf)
+        FfiConverterInt64.write(value.documentsDone, into: &buf)
+        FfiConverterInt64.write(value.documentsChanged, into: &buf)
+        FfiConverterInt64.write(value.bytesSent, into: &buf)
+        FfiConverterInt64.write(value.bytesReceived, into: &buf)
+        FfiConverterInt64.write(value.bytesExpected, into: &buf)
+        FfiConverterInt64.write(value.messagesSent, into: &buf)
+        FfiConverterInt64.write(value.messagesReceived, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncProgress_lift(_ buf: RustBuffer) throws -> SyncProgress {
+    return try FfiConverterTypeSyncProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncProgress_lower(_ value: SyncProgress) -> RustBuffer {
+    return FfiConverterTypeSyncProgress.lower(value)
+}
+
+
+/**
  * A theme in the project's codebook.
  */
 public struct Theme: Equatable, Hashable {
@@ -5546,6 +6092,23 @@ enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case StoreNewerThanLibrary(message: String)
     
     /**
+     * A sync message or bundle was refused (malformed, altered, replayed,
+     * another project's, too large, or holding invalid documents); nothing
+     * changed.
+     */
+    case SyncRejected(message: String)
+    
+    /**
+     * A sync message, bundle or invite is sealed with another group secret.
+     */
+    case WrongKey(message: String)
+    
+    /**
+     * The sync session was cancelled.
+     */
+    case Cancelled(message: String)
+    
+    /**
      * The store has been closed.
      */
     case Closed(message: String)
@@ -5612,11 +6175,23 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 8: return .Closed(
+        case 8: return .SyncRejected(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 9: return .Internal(
+        case 9: return .WrongKey(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 10: return .Cancelled(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 11: return .Closed(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 12: return .Internal(
             message: try FfiConverterString.read(from: &buf)
         )
         
@@ -5645,10 +6220,16 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(6))
         case .StoreNewerThanLibrary(_ /* message is ignored*/):
             writeInt(&buf, Int32(7))
-        case .Closed(_ /* message is ignored*/):
+        case .SyncRejected(_ /* message is ignored*/):
             writeInt(&buf, Int32(8))
-        case .Internal(_ /* message is ignored*/):
+        case .WrongKey(_ /* message is ignored*/):
             writeInt(&buf, Int32(9))
+        case .Cancelled(_ /* message is ignored*/):
+            writeInt(&buf, Int32(10))
+        case .Closed(_ /* message is ignored*/):
+            writeInt(&buf, Int32(11))
+        case .Internal(_ /* message is ignored*/):
+            writeInt(&buf, Int32(12))
 
         
         }
@@ -5879,6 +6460,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7184,6 +7789,42 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_update_story() != 23710) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_accept_sync() != 21328) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_export_bundle() != 55109) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_import_bundle() != 16797) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_invite() != 4516) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_join() != 64710) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_start_sync() != 40623) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_syncsession_cancel() != 31246) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_syncsession_first_message() != 47443) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_syncsession_is_done() != 52206) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_syncsession_peer() != 25443) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_syncsession_progress() != 30977) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_syncsession_receive() != 19313) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_constructor_store_open() != 36265) {

@@ -544,6 +544,76 @@ RustBuffer uniffi_storyloom_ffi_fn_method_store_story_history(uint64_t ptr, Rust
 void uniffi_storyloom_ffi_fn_method_store_update_story(uint64_t ptr, RustBuffer id, RustBuffer update, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ACCEPT_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ACCEPT_SYNC
+uint64_t uniffi_storyloom_ffi_fn_method_store_accept_sync(uint64_t ptr, RustBuffer project, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_BUNDLE
+RustBuffer uniffi_storyloom_ffi_fn_method_store_export_bundle(uint64_t ptr, RustBuffer project, RustBuffer peer, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_IMPORT_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_IMPORT_BUNDLE
+RustBuffer uniffi_storyloom_ffi_fn_method_store_import_bundle(uint64_t ptr, RustBuffer bundle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_INVITE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_INVITE
+RustBuffer uniffi_storyloom_ffi_fn_method_store_invite(uint64_t ptr, RustBuffer project, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_JOIN
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_JOIN
+RustBuffer uniffi_storyloom_ffi_fn_method_store_join(uint64_t ptr, RustBuffer invite, RustBuffer member_name, RustBuffer role, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_START_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_START_SYNC
+uint64_t uniffi_storyloom_ffi_fn_method_store_start_sync(uint64_t ptr, RustBuffer project, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_SYNCSESSION
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_SYNCSESSION
+uint64_t uniffi_storyloom_ffi_fn_clone_syncsession(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_SYNCSESSION
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_SYNCSESSION
+void uniffi_storyloom_ffi_fn_free_syncsession(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_CANCEL
+void uniffi_storyloom_ffi_fn_method_syncsession_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_FIRST_MESSAGE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_FIRST_MESSAGE
+RustBuffer uniffi_storyloom_ffi_fn_method_syncsession_first_message(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_IS_DONE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_IS_DONE
+int8_t uniffi_storyloom_ffi_fn_method_syncsession_is_done(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_PEER
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_PEER
+RustBuffer uniffi_storyloom_ffi_fn_method_syncsession_peer(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_PROGRESS
+RustBuffer uniffi_storyloom_ffi_fn_method_syncsession_progress(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_RECEIVE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_RECEIVE
+RustBuffer uniffi_storyloom_ffi_fn_method_syncsession_receive(uint64_t ptr, RustBuffer message, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_STORYLOOM_FFI_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_STORYLOOM_FFI_RUSTBUFFER_ALLOC
 RustBuffer ffi_storyloom_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
@@ -1107,6 +1177,78 @@ uint16_t uniffi_storyloom_ffi_checksum_method_store_story_history(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_UPDATE_STORY
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_UPDATE_STORY
 uint16_t uniffi_storyloom_ffi_checksum_method_store_update_story(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ACCEPT_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ACCEPT_SYNC
+uint16_t uniffi_storyloom_ffi_checksum_method_store_accept_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_EXPORT_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_EXPORT_BUNDLE
+uint16_t uniffi_storyloom_ffi_checksum_method_store_export_bundle(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_IMPORT_BUNDLE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_IMPORT_BUNDLE
+uint16_t uniffi_storyloom_ffi_checksum_method_store_import_bundle(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_INVITE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_INVITE
+uint16_t uniffi_storyloom_ffi_checksum_method_store_invite(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_JOIN
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_JOIN
+uint16_t uniffi_storyloom_ffi_checksum_method_store_join(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_START_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_START_SYNC
+uint16_t uniffi_storyloom_ffi_checksum_method_store_start_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_CANCEL
+uint16_t uniffi_storyloom_ffi_checksum_method_syncsession_cancel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_FIRST_MESSAGE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_FIRST_MESSAGE
+uint16_t uniffi_storyloom_ffi_checksum_method_syncsession_first_message(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_IS_DONE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_IS_DONE
+uint16_t uniffi_storyloom_ffi_checksum_method_syncsession_is_done(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_PEER
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_PEER
+uint16_t uniffi_storyloom_ffi_checksum_method_syncsession_peer(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_PROGRESS
+uint16_t uniffi_storyloom_ffi_checksum_method_syncsession_progress(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_RECEIVE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_RECEIVE
+uint16_t uniffi_storyloom_ffi_checksum_method_syncsession_receive(void
     
 );
 #endif

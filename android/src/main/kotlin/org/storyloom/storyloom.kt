@@ -797,6 +797,30 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_update_story(
     ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_accept_sync(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_export_bundle(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_import_bundle(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_invite(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_join(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_start_sync(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_syncsession_cancel(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_syncsession_first_message(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_syncsession_is_done(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_syncsession_peer(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_syncsession_progress(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_syncsession_receive(
+    ): Int
     external fun uniffi_storyloom_ffi_checksum_constructor_store_open(
     ): Int
     external fun ffi_storyloom_ffi_uniffi_contract_version(
@@ -932,6 +956,34 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_update_story(`ptr`: Long,`id`: RustBuffer.ByValue,`update`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_store_accept_sync(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_method_store_export_bundle(`ptr`: Long,`project`: RustBuffer.ByValue,`peer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_import_bundle(`ptr`: Long,`bundle`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_invite(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_join(`ptr`: Long,`invite`: RustBuffer.ByValue,`memberName`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_start_sync(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_clone_syncsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_free_syncsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_syncsession_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_syncsession_first_message(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_syncsession_is_done(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_storyloom_ffi_fn_method_syncsession_peer(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_syncsession_progress(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_syncsession_receive(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun ffi_storyloom_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_storyloom_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1201,6 +1253,42 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_update_story() and 0xFFFF) != 23710) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_accept_sync() and 0xFFFF) != 21328) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_bundle() and 0xFFFF) != 55109) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_import_bundle() and 0xFFFF) != 16797) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_invite() and 0xFFFF) != 4516) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_join() and 0xFFFF) != 64710) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_start_sync() and 0xFFFF) != 40623) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_cancel() and 0xFFFF) != 31246) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_first_message() and 0xFFFF) != 47443) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_is_done() and 0xFFFF) != 52206) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_peer() and 0xFFFF) != 25443) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_progress() and 0xFFFF) != 30977) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_receive() and 0xFFFF) != 19313) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_storyloom_ffi_checksum_constructor_store_open() and 0xFFFF) != 36265) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1435,6 +1523,29 @@ public object FfiConverterULong: FfiConverter<ULong, Long> {
 
     override fun write(value: ULong, buf: ByteBuffer) {
         buf.putLong(value.toLong())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterLong: FfiConverter<Long, Long> {
+    override fun lift(value: Long): Long {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Long {
+        return buf.getLong()
+    }
+
+    override fun lower(value: Long): Long {
+        return value
+    }
+
+    override fun allocationSize(value: Long) = 8UL
+
+    override fun write(value: Long, buf: ByteBuffer) {
+        buf.putLong(value)
     }
 }
 
@@ -1885,6 +1996,37 @@ public interface StoreInterface {
     fun `storyHistory`(`id`: StoryId): List<HistoryEntry>
     
     fun `updateStory`(`id`: StoryId, `update`: StoryUpdate)
+    
+    /**
+     * A session for the side that answers the peer's first message.
+     */
+    fun `acceptSync`(`project`: ProjectId): SyncSession
+    
+    /**
+     * A bundle of what `peer` lacks, or of everything when `peer` is null.
+     */
+    fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?): kotlin.ByteArray
+    
+    /**
+     * Merges a bundle; importing the same one twice changes nothing.
+     */
+    fun `importBundle`(`bundle`: kotlin.ByteArray): BundleOutcome
+    
+    /**
+     * An invite (a string for a QR code) for another device to join.
+     */
+    fun `invite`(`project`: ProjectId): kotlin.String
+    
+    /**
+     * Joins the project an invite is for.
+     */
+    fun `join`(`invite`: kotlin.String, `memberName`: kotlin.String, `role`: MemberRole): JoinedProject
+    
+    /**
+     * Starts a session as the side that speaks first; send
+     * `session.firstMessage()` to the peer.
+     */
+    fun `startSync`(`project`: ProjectId): SyncSession
     
     companion object
 }
@@ -2839,6 +2981,118 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * A session for the side that answers the peer's first message.
+     */
+    @Throws(StoreException::class)override fun `acceptSync`(`project`: ProjectId): SyncSession {
+            return FfiConverterTypeSyncSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_accept_sync(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A bundle of what `peer` lacks, or of everything when `peer` is null.
+     */
+    @Throws(StoreException::class)override fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_bundle(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterOptionalTypeDeviceId.lower(`peer`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Merges a bundle; importing the same one twice changes nothing.
+     */
+    @Throws(StoreException::class)override fun `importBundle`(`bundle`: kotlin.ByteArray): BundleOutcome {
+            return FfiConverterTypeBundleOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_import_bundle(
+        it,
+        
+        FfiConverterByteArray.lower(`bundle`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * An invite (a string for a QR code) for another device to join.
+     */
+    @Throws(StoreException::class)override fun `invite`(`project`: ProjectId): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_invite(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Joins the project an invite is for.
+     */
+    @Throws(StoreException::class)override fun `join`(`invite`: kotlin.String, `memberName`: kotlin.String, `role`: MemberRole): JoinedProject {
+            return FfiConverterTypeJoinedProject.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_join(
+        it,
+        
+        FfiConverterString.lower(`invite`),
+        FfiConverterString.lower(`memberName`),
+        FfiConverterTypeMemberRole.lower(`role`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Starts a session as the side that speaks first; send
+     * `session.firstMessage()` to the peer.
+     */
+    @Throws(StoreException::class)override fun `startSync`(`project`: ProjectId): SyncSession {
+            return FfiConverterTypeSyncSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_start_sync(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),_status)
+}
+    }
+    )
+    }
+    
+
+    
 
     
 
@@ -3219,6 +3473,383 @@ public object FfiConverterTypeStoreListener: FfiConverter<StoreListener, Long> {
 }
 
 
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * One sync session with one peer. Send `firstMessage()` (if you started
+ * it), pass every message from the peer to `receive`, and send back what
+ * it returns, until it returns nothing and `isDone()` is true. Safe to use
+ * from any thread; `cancel()` may be called from another thread.
+ */
+public interface SyncSessionInterface {
+    
+    /**
+     * Stops the session: the next `receive` throws `Cancelled`.
+     */
+    fun `cancel`()
+    
+    /**
+     * The message to send first, for the side that started the session;
+     * returned once.
+     */
+    fun `firstMessage`(): kotlin.ByteArray?
+    
+    /**
+     * Both sides have everything the other had.
+     */
+    fun `isDone`(): kotlin.Boolean
+    
+    /**
+     * The peer's device id, once its first message has arrived.
+     */
+    fun `peer`(): DeviceId?
+    
+    fun `progress`(): SyncProgress
+    
+    /**
+     * Applies a message from the peer; returns the answer to send, or
+     * null when there is nothing more to send.
+     */
+    fun `receive`(`message`: kotlin.ByteArray): kotlin.ByteArray?
+    
+    companion object
+}
+
+/**
+ * One sync session with one peer. Send `firstMessage()` (if you started
+ * it), pass every message from the peer to `receive`, and send back what
+ * it returns, until it returns nothing and `isDone()` is true. Safe to use
+ * from any thread; `cancel()` may be called from another thread.
+ */
+open class SyncSession: Disposable, AutoCloseable, SyncSessionInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_storyloom_ffi_fn_free_syncsession(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_storyloom_ffi_fn_clone_syncsession(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops the session: the next `receive` throws `Cancelled`.
+     */override fun `cancel`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_syncsession_cancel(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The message to send first, for the side that started the session;
+     * returned once.
+     */override fun `firstMessage`(): kotlin.ByteArray? {
+            return FfiConverterOptionalByteArray.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_syncsession_first_message(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Both sides have everything the other had.
+     */override fun `isDone`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_syncsession_is_done(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The peer's device id, once its first message has arrived.
+     */override fun `peer`(): DeviceId? {
+            return FfiConverterOptionalTypeDeviceId.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_syncsession_peer(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    override fun `progress`(): SyncProgress {
+            return FfiConverterTypeSyncProgress.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_syncsession_progress(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Applies a message from the peer; returns the answer to send, or
+     * null when there is nothing more to send.
+     */
+    @Throws(StoreException::class)override fun `receive`(`message`: kotlin.ByteArray): kotlin.ByteArray? {
+            return FfiConverterOptionalByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_syncsession_receive(
+        it,
+        
+        FfiConverterByteArray.lower(`message`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSyncSession: FfiConverter<SyncSession, Long> {
+    override fun lower(value: SyncSession): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): SyncSession {
+        return SyncSession(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): SyncSession {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: SyncSession) = 8UL
+
+    override fun write(value: SyncSession, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
 
 /**
  * A reasonable adjustment: the language for an interpreter, the text of a
@@ -3308,6 +3939,52 @@ public object FfiConverterTypeBadgeChange: FfiConverterRustBuffer<BadgeChange> {
             FfiConverterTypeMemberId.write(value.`memberId`, buf)
             FfiConverterTypeDeviceId.write(value.`deviceId`, buf)
             FfiConverterTimestamp.write(value.`at`, buf)
+    }
+}
+
+
+
+/**
+ * What importing a bundle did.
+ */
+data class BundleOutcome (
+    val `project`: ProjectId
+    , 
+    val `documentsChanged`: kotlin.Long
+    , 
+    val `documentsSkipped`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBundleOutcome: FfiConverterRustBuffer<BundleOutcome> {
+    override fun read(buf: ByteBuffer): BundleOutcome {
+        return BundleOutcome(
+            FfiConverterTypeProjectId.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BundleOutcome) = (
+            FfiConverterTypeProjectId.allocationSize(value.`project`) +
+            FfiConverterLong.allocationSize(value.`documentsChanged`) +
+            FfiConverterLong.allocationSize(value.`documentsSkipped`)
+    )
+
+    override fun write(value: BundleOutcome, buf: ByteBuffer) {
+            FfiConverterTypeProjectId.write(value.`project`, buf)
+            FfiConverterLong.write(value.`documentsChanged`, buf)
+            FfiConverterLong.write(value.`documentsSkipped`, buf)
     }
 }
 
@@ -3903,6 +4580,47 @@ public object FfiConverterTypeHistoryEntry: FfiConverterRustBuffer<HistoryEntry>
             FfiConverterOptionalTypeMemberId.write(value.`memberId`, buf)
             FfiConverterOptionalString.write(value.`memberName`, buf)
             FfiConverterOptionalTypeDeviceId.write(value.`deviceId`, buf)
+    }
+}
+
+
+
+/**
+ * The project and member a device joined as.
+ */
+data class JoinedProject (
+    val `projectId`: ProjectId
+    , 
+    val `memberId`: MemberId
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJoinedProject: FfiConverterRustBuffer<JoinedProject> {
+    override fun read(buf: ByteBuffer): JoinedProject {
+        return JoinedProject(
+            FfiConverterTypeProjectId.read(buf),
+            FfiConverterTypeMemberId.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: JoinedProject) = (
+            FfiConverterTypeProjectId.allocationSize(value.`projectId`) +
+            FfiConverterTypeMemberId.allocationSize(value.`memberId`)
+    )
+
+    override fun write(value: JoinedProject, buf: ByteBuffer) {
+            FfiConverterTypeProjectId.write(value.`projectId`, buf)
+            FfiConverterTypeMemberId.write(value.`memberId`, buf)
     }
 }
 
@@ -5248,6 +5966,77 @@ public object FfiConverterTypeStoryUpdate: FfiConverterRustBuffer<StoryUpdate> {
 
 
 /**
+ * How far a session has got.
+ */
+data class SyncProgress (
+    val `documentsExpected`: kotlin.Long
+    , 
+    val `documentsDone`: kotlin.Long
+    , 
+    val `documentsChanged`: kotlin.Long
+    , 
+    val `bytesSent`: kotlin.Long
+    , 
+    val `bytesReceived`: kotlin.Long
+    , 
+    val `bytesExpected`: kotlin.Long
+    , 
+    val `messagesSent`: kotlin.Long
+    , 
+    val `messagesReceived`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress> {
+    override fun read(buf: ByteBuffer): SyncProgress {
+        return SyncProgress(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SyncProgress) = (
+            FfiConverterLong.allocationSize(value.`documentsExpected`) +
+            FfiConverterLong.allocationSize(value.`documentsDone`) +
+            FfiConverterLong.allocationSize(value.`documentsChanged`) +
+            FfiConverterLong.allocationSize(value.`bytesSent`) +
+            FfiConverterLong.allocationSize(value.`bytesReceived`) +
+            FfiConverterLong.allocationSize(value.`bytesExpected`) +
+            FfiConverterLong.allocationSize(value.`messagesSent`) +
+            FfiConverterLong.allocationSize(value.`messagesReceived`)
+    )
+
+    override fun write(value: SyncProgress, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`documentsExpected`, buf)
+            FfiConverterLong.write(value.`documentsDone`, buf)
+            FfiConverterLong.write(value.`documentsChanged`, buf)
+            FfiConverterLong.write(value.`bytesSent`, buf)
+            FfiConverterLong.write(value.`bytesReceived`, buf)
+            FfiConverterLong.write(value.`bytesExpected`, buf)
+            FfiConverterLong.write(value.`messagesSent`, buf)
+            FfiConverterLong.write(value.`messagesReceived`, buf)
+    }
+}
+
+
+
+/**
  * A theme in the project's codebook.
  */
 data class Theme (
@@ -6184,6 +6973,23 @@ sealed class StoreException(message: String): kotlin.Exception(message) {
         class StoreNewerThanLibrary(message: String) : StoreException(message)
         
     /**
+     * A sync message or bundle was refused (malformed, altered, replayed,
+     * another project's, too large, or holding invalid documents); nothing
+     * changed.
+     */
+        class SyncRejected(message: String) : StoreException(message)
+        
+    /**
+     * A sync message, bundle or invite is sealed with another group secret.
+     */
+        class WrongKey(message: String) : StoreException(message)
+        
+    /**
+     * The sync session was cancelled.
+     */
+        class Cancelled(message: String) : StoreException(message)
+        
+    /**
      * The store has been closed.
      */
         class Closed(message: String) : StoreException(message)
@@ -6213,8 +7019,11 @@ public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException
             5 -> StoreException.CorruptData(FfiConverterString.read(buf))
             6 -> StoreException.NotAStore(FfiConverterString.read(buf))
             7 -> StoreException.StoreNewerThanLibrary(FfiConverterString.read(buf))
-            8 -> StoreException.Closed(FfiConverterString.read(buf))
-            9 -> StoreException.Internal(FfiConverterString.read(buf))
+            8 -> StoreException.SyncRejected(FfiConverterString.read(buf))
+            9 -> StoreException.WrongKey(FfiConverterString.read(buf))
+            10 -> StoreException.Cancelled(FfiConverterString.read(buf))
+            11 -> StoreException.Closed(FfiConverterString.read(buf))
+            12 -> StoreException.Internal(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -6254,12 +7063,24 @@ public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException
                 buf.putInt(7)
                 Unit
             }
-            is StoreException.Closed -> {
+            is StoreException.SyncRejected -> {
                 buf.putInt(8)
                 Unit
             }
-            is StoreException.Internal -> {
+            is StoreException.WrongKey -> {
                 buf.putInt(9)
+                Unit
+            }
+            is StoreException.Cancelled -> {
+                buf.putInt(10)
+                Unit
+            }
+            is StoreException.Closed -> {
+                buf.putInt(11)
+                Unit
+            }
+            is StoreException.Internal -> {
+                buf.putInt(12)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -6405,6 +7226,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteArray?> {
+    override fun read(buf: ByteBuffer): kotlin.ByteArray? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterByteArray.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ByteArray?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterByteArray.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ByteArray?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterByteArray.write(value, buf)
         }
     }
 }

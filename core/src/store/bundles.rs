@@ -1,0 +1,224 @@
+//! Bundles for sneakernet: one encrypted file holding everything a given
+//! peer lacks (judged from the sync state saved for that peer) or
+//! everything, to carry on a USB stick, an SD card, AirDrop or email.
+//! Importing one merges it as one batch, with the same checks as a
+//! session; importing the same bundle twice changes nothing the second time.
+
+use automerge::AutoCommit;
+use uuid::Uuid;
+
+use super::merge::{Batch, Expected, kind_order, validate};
+use super::sync_session::{kind_code, kind_from_code};
+use super::{Store, Writer, erasure, now, persistence};
+use crate::documents::{self, DocKind};
+use crate::error::{Error, Result};
+use crate::ids::{DeviceId, ProjectId};
+use crate::sync::{self, BundleBody, BundleEntry, EnvelopeKind, Header, SyncLimits, WIRE_VERSION};
+
+/// What importing a bundle did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BundleOutcome {
+    pub project: ProjectId,
+    /// Documents this store changed.
+    pub documents_changed: u64,
+    /// Documents left out: erased here, or changes to a document this
+    /// store does not hold (the bundle was made for another device).
+    pub documents_skipped: u64,
+}
+
+impl Store {
+    /// A bundle of the project for `peer` (only what it lacks, from the sync
+    /// state saved for it), or of everything when `peer` is `None`.
+    pub fn export_bundle(&self, project: ProjectId, peer: Option<DeviceId>) -> Result<Vec<u8>> {
+        self.write(|w| {
+            let secret = w.secret(project)?;
+            let catalog = w.local_catalog(project)?;
+            let mut ids: Vec<_> = catalog
+                .iter()
+                .filter(|(_, l)| l.shareable)
+                .map(|(id, l)| (*id, l.kind))
+                .collect();
+            ids.sort_by_key(|(_, kind)| kind_order(*kind));
+            let mut entries = Vec::new();
+            for (id, kind) in ids {
+                let known = match peer {
+                    Some(peer) => w.peer_heads(peer, id)?,
+                    None => Vec::new(),
+                };
+                let doc = w.document(id, None)?;
+                let (incremental, bytes) = if known.is_empty() {
+                    (false, doc.save())
+                } else {
+                    let mut heads = doc.get_heads();
+                    heads.sort();
+                    if heads == known {
+                        continue; // the peer has all of it
+                    }
+                    (true, doc.save_after(&known))
+                };
+                entries.push(BundleEntry {
+                    id: *id.as_bytes(),
+                    kind: kind_code(kind),
+                    incremental,
+                    bytes,
+                });
+            }
+            let body = BundleBody {
+                version: WIRE_VERSION,
+                created_at_ms: now().timestamp_millis(),
+                for_peer: peer.map(|p| *p.as_bytes()),
+                entries,
+            };
+            let header = Header {
+                kind: EnvelopeKind::Bundle,
+                project,
+                sender: w.device,
+            };
+            sync::seal(&secret, &header, &sync::encode(&body)?)
+        })
+    }
+
+    /// Merges a bundle. It is refused whole — nothing changes — if it is
+    /// sealed with another group secret, altered, or holds a malformed or
+    /// schema-violating document.
+    pub fn import_bundle(&self, bundle: &[u8]) -> Result<BundleOutcome> {
+        self.import_bundle_with(bundle, SyncLimits::default())
+    }
+
+    pub fn import_bundle_with(&self, bundle: &[u8], limits: SyncLimits) -> Result<BundleOutcome> {
+        let header = sync::peek(bundle, limits.max_message_bytes)?;
+        let project = header.project;
+        self.write(|w| {
+            let secret = w.secret(project).map_err(|_| {
+                Error::WrongKey(format!(
+                    "this device holds no group secret for project {project}; join it first"
+                ))
+            })?;
+            let (header, plaintext) =
+                sync::open(&secret, project, EnvelopeKind::Bundle, bundle, limits.max_message_bytes)?;
+            if header.sender == w.device {
+                // Our own bundle: everything in it came from here.
+                return Ok(BundleOutcome {
+                    project,
+                    documents_changed: 0,
+                    documents_skipped: 0,
+                });
+            }
+            let body: BundleBody = sync::decode(&plaintext, "bundle")?;
+            let mut entries: Vec<&BundleEntry> = body.entries.iter().collect();
+            for entry in &entries {
+                kind_from_code(entry.kind)?;
+                if entry.bytes.len() > limits.max_document_bytes {
+                    return Err(Error::SyncRejected(format!(
+                        "document {} in the bundle is over the size limit",
+                        Uuid::from_bytes(entry.id)
+                    )));
+                }
+            }
+            entries.sort_by_key(|e| kind_order(kind_from_code(e.kind).unwrap_or(DocKind::Story)));
+            let mut batch = Batch::default();
+            let mut skipped = 0u64;
+            let result = (|| {
+                for entry in entries {
+                    let id = Uuid::from_bytes(entry.id);
+                    if erasure::is_tombstoned(&w.conn, id)? {
+                        skipped += 1;
+                        continue;
+                    }
+
+                    let expected = Expected {
+                        id,
+                        kind: kind_from_code(entry.kind)?,
+                        project,
+                    };
+                    let staged = if entry.incremental {
+                        w.stage_changes(expected, &entry.bytes, &mut batch)
+                    } else {
+                        documents::load_document(&entry.bytes)
+                            .and_then(|doc| w.stage_document(doc, Some(expected), &mut batch))
+                            .map(Some)
+                    };
+                    match staged.map_err(|e| bundle_rejected(id, e))? {
+                        Some(_) => {}
+                        None => skipped += 1,
+                    }
+                }
+                Ok(())
+            })();
+            if let Err(err) = result {
+                w.abort_batch(&mut batch);
+                return Err(err);
+            }
+            skipped += batch.erased.len() as u64;
+            w.commit_batch(&mut batch, |_| Ok(()))?;
+            w.settle(&batch)?;
+            Ok(BundleOutcome {
+                project,
+                documents_changed: batch.staged.len() as u64,
+                documents_skipped: skipped,
+            })
+        })
+    }
+}
+
+fn bundle_rejected(id: Uuid, err: Error) -> Error {
+    match err {
+        Error::CorruptData(reason) => Error::SyncRejected(format!("document {id} in the bundle is invalid: {reason}")),
+        other => other,
+    }
+}
+
+impl Writer {
+    /// The heads the peer was known to have for a document (from the sync
+    /// state saved for it), sorted; empty if unknown.
+    fn peer_heads(&self, peer: DeviceId, id: Uuid) -> Result<Vec<automerge::ChangeHash>> {
+        let bytes: Option<Vec<u8>> = rusqlite::OptionalExtension::optional(self.conn.query_row(
+            "SELECT state FROM sync_states WHERE peer_device = ?1 AND doc_id = ?2",
+            [peer.to_string(), id.hyphenated().to_string()],
+            |r| r.get(0),
+        ))?;
+        let mut heads = bytes
+            .and_then(|b| automerge::sync::State::decode(&b).ok())
+            .map(|s| s.shared_heads)
+            .unwrap_or_default();
+        heads.sort();
+        Ok(heads)
+    }
+
+    /// Applies a bundle's changes to a document held here, checking the result.
+    fn stage_changes(&mut self, expected: Expected, bytes: &[u8], batch: &mut Batch) -> Result<Option<bool>> {
+        let id = expected.id;
+        if erasure::is_tombstoned(&self.conn, id)? {
+            return Ok(None);
+        }
+        let held = persistence::doc_row(&self.conn, id)?.is_some() || batch.staged.iter().any(|s| s.id == id);
+        if !held {
+            return Ok(None);
+        }
+        let author = self.author(expected.project).ok();
+        let doc: &mut AutoCommit = self.batch_document(batch, id, author)?;
+        let before = doc.get_heads();
+        let applied = doc
+            .load_incremental(bytes)
+            .map_err(|e| Error::corrupt(format!("the changes do not load: {e}")))
+            .and_then(|_| validate(doc, expected.kind));
+        if let Err(err) = applied {
+            self.abort_batch(batch);
+            return Err(err);
+        }
+
+        if doc.get_heads() == before {
+            return Ok(Some(false));
+        }
+        let new = batch.staged.iter().any(|s| s.id == id && s.new);
+        if !batch.staged.iter().any(|s| s.id == id) {
+            batch.staged.push(super::merge::Staged {
+                id,
+                kind: expected.kind,
+                project: expected.project,
+                new,
+            });
+        }
+        Ok(Some(true))
+    }
+}

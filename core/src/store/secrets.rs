@@ -1,0 +1,159 @@
+//! The group secret of each project, invites, and joining from one.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, Writer, project_uuid};
+use crate::documents::{DocKind, project_doc};
+use crate::error::{Error, Result};
+use crate::ids::{MemberId, ProjectId};
+use crate::model::{ChangeKind, MemberRole};
+use crate::sync::{GroupSecret, Invite};
+use crate::text;
+
+impl Store {
+    /// An invite for another device: a string fit for a QR code holding the
+    /// project's id, name and group secret. Whoever holds it can join the
+    /// group: show it, do not send it where others can read it.
+    pub fn invite(&self, project: ProjectId) -> Result<String> {
+        self.write(|w| {
+            let name = w
+                .view(project_uuid(project), DocKind::Project, |doc| project_doc::read(doc))?
+                .name;
+            let secret = w.secret(project)?;
+            Invite {
+                project,
+                project_name: name,
+                secret,
+            }
+            .encode()
+        })
+    }
+
+    /// Joins the project an invite is for. The project's document arrives
+    /// with the first sync; this device's member is added to it then.
+    /// Joining a project this device already holds just makes it a member.
+    pub fn join(&self, invite: &str, member_name: &str, role: MemberRole) -> Result<(ProjectId, MemberId)> {
+        let invite = Invite::parse(invite)?;
+        let member_name = text::required_line("display_name", member_name)?;
+        let project = invite.project;
+        let held = self.write(|w| {
+            if let Some(existing) = w.stored_secret(project)?
+                && existing != invite.secret
+            {
+                return Err(Error::WrongKey(
+                    "this device holds the project with a different group secret than the invite".into(),
+                ));
+            }
+            let tx = w.conn.transaction()?;
+            tx.execute(
+                "INSERT OR IGNORE INTO project_secrets (project_id, secret) VALUES (?1, ?2)",
+                params![project.to_string(), invite.secret.as_bytes().to_vec()],
+            )?;
+            let held = super::persistence::doc_row(&tx, project_uuid(project))?.is_some();
+            tx.commit()?;
+            Ok(held)
+        })?;
+        if held {
+            return Ok((project, self.join_project(project, &member_name, role)?));
+        }
+        self.write(|w| {
+            if let Ok(author) = w.author(project) {
+                return Ok((project, author.member));
+            }
+            let member = MemberId::new();
+            let tx = w.conn.transaction()?;
+            tx.execute(
+                "INSERT INTO local_members (project_id, member_id) VALUES (?1, ?2)",
+                params![project.to_string(), member.to_string()],
+            )?;
+            tx.execute(
+                "INSERT INTO pending_joins (project_id, member_id, display_name, role) VALUES (?1, ?2, ?3, ?4)",
+                params![project.to_string(), member.to_string(), member_name, role.as_str()],
+            )?;
+            tx.commit()?;
+            Ok((project, member))
+        })
+    }
+}
+
+impl Store {
+    /// The group secret, for the hostile-peer test helpers only.
+    #[cfg(feature = "test-support")]
+    pub(crate) fn group_secret_for_test(&self, project: ProjectId) -> Result<GroupSecret> {
+        self.write(|w| w.secret(project))
+    }
+}
+
+impl Writer {
+    fn stored_secret(&self, project: ProjectId) -> Result<Option<GroupSecret>> {
+        let bytes: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT secret FROM project_secrets WHERE project_id = ?1",
+                [project.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        bytes.map(|b| GroupSecret::from_bytes(&b)).transpose()
+    }
+
+    /// The project's group secret. Projects created before sync existed get
+    /// one the first time it is needed on a device that is a member.
+    pub(crate) fn secret(&mut self, project: ProjectId) -> Result<GroupSecret> {
+        if let Some(secret) = self.stored_secret(project)? {
+            return Ok(secret);
+        }
+        self.locate(project_uuid(project), DocKind::Project)?;
+        self.author(project)?;
+        let secret = GroupSecret::generate()?;
+        self.conn.execute(
+            "INSERT INTO project_secrets (project_id, secret) VALUES (?1, ?2)",
+            params![project.to_string(), secret.as_bytes().to_vec()],
+        )?;
+        Ok(secret)
+    }
+
+    /// Stores a new project's secret inside the creating transaction.
+    pub(crate) fn store_new_secret(tx: &rusqlite::Transaction<'_>, project: ProjectId) -> Result<()> {
+        tx.execute(
+            "INSERT INTO project_secrets (project_id, secret) VALUES (?1, ?2)",
+            params![project.to_string(), GroupSecret::generate()?.as_bytes().to_vec()],
+        )?;
+        Ok(())
+    }
+
+    /// Adds the member a device joined as to the project, once the project
+    /// document has arrived.
+    pub(crate) fn complete_pending_join(&mut self, project: ProjectId) -> Result<()> {
+        let pending: Option<(String, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT member_id, display_name, role FROM pending_joins WHERE project_id = ?1",
+                [project.to_string()],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        let Some((member, name, role)) = pending else {
+            return Ok(());
+        };
+        let member = MemberId::from_stored(&member)?;
+        let role = MemberRole::from_stored(&role)?;
+        let now = super::now();
+        let known = self
+            .view(project_uuid(project), DocKind::Project, |doc| project_doc::read(doc))?
+            .members
+            .iter()
+            .any(|m| m.id == member);
+        if !known {
+            self.edit(
+                project_uuid(project),
+                DocKind::Project,
+                ChangeKind::MemberAdded,
+                |doc, _| project_doc::add_member(doc, member, &name, role, now),
+            )?;
+        }
+        self.conn
+            .execute("DELETE FROM pending_joins WHERE project_id = ?1", [project.to_string()])?;
+        Ok(())
+    }
+}

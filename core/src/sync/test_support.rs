@@ -1,0 +1,87 @@
+//! For tests that play a hostile (or buggy) peer: forge messages and
+//! bundles sealed with a store's real group secret, holding whatever
+//! documents the test wants. Behind the `test-support` feature; apps never
+//! enable it.
+
+use uuid::Uuid;
+
+use super::{BundleBody, BundleEntry, CatalogEntry, EnvelopeKind, FullDocument, Header, SessionMessage, WIRE_VERSION};
+use crate::documents::DocKind;
+use crate::error::Result;
+use crate::ids::ProjectId;
+use crate::store::Store;
+
+fn code(kind: DocKind) -> u8 {
+    crate::store::kind_code(kind)
+}
+
+/// A session message from `store` as the first message of a new session,
+/// listing `documents` in its catalog and carrying them whole.
+pub fn forge_session_message(
+    store: &Store,
+    project: ProjectId,
+    documents: &[(Uuid, DocKind, Vec<u8>)],
+) -> Result<Vec<u8>> {
+    let message = SessionMessage {
+        version: WIRE_VERSION,
+        session: *Uuid::new_v4().as_bytes(),
+        seq: 1,
+        catalog: Some(
+            documents
+                .iter()
+                .map(|(id, kind, bytes)| CatalogEntry {
+                    id: *id.as_bytes(),
+                    kind: code(*kind),
+                    heads: [0; 8],
+                    size: bytes.len() as u64,
+                })
+                .collect(),
+        ),
+        want: Vec::new(),
+        full: documents
+            .iter()
+            .map(|(id, kind, bytes)| FullDocument {
+                id: *id.as_bytes(),
+                kind: code(*kind),
+                bytes: bytes.clone(),
+            })
+            .collect(),
+        sync: Vec::new(),
+        done: false,
+    };
+    store.seal_for_test(project, EnvelopeKind::Session, &super::encode(&message)?)
+}
+
+/// A bundle from `store` holding `documents` whole.
+pub fn forge_bundle(store: &Store, project: ProjectId, documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8>> {
+    let body = BundleBody {
+        version: WIRE_VERSION,
+        created_at_ms: 0,
+        for_peer: None,
+        entries: documents
+            .iter()
+            .map(|(id, kind, bytes)| BundleEntry {
+                id: *id.as_bytes(),
+                kind: code(*kind),
+                incremental: false,
+                bytes: bytes.clone(),
+            })
+            .collect(),
+    };
+    store.seal_for_test(project, EnvelopeKind::Bundle, &super::encode(&body)?)
+}
+
+impl Store {
+    fn seal_for_test(&self, project: ProjectId, kind: EnvelopeKind, plaintext: &[u8]) -> Result<Vec<u8>> {
+        let secret = self.group_secret_for_test(project)?;
+        super::seal(
+            &secret,
+            &Header {
+                kind,
+                project,
+                sender: self.device_id(),
+            },
+            plaintext,
+        )
+    }
+}

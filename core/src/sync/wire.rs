@@ -1,0 +1,90 @@
+//! What a session message and a bundle say, before sealing. Encoded with
+//! postcard; a version byte leads so that a future format is refused
+//! cleanly rather than misread.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The format version this library writes and reads.
+pub(crate) const WIRE_VERSION: u8 = 1;
+
+/// One document a device holds, as listed in its catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CatalogEntry {
+    pub id: [u8; 16],
+    pub kind: u8,
+    /// The first 8 bytes of a hash of the document's heads: equal on both
+    /// sides means nothing to exchange.
+    pub heads: [u8; 8],
+    /// Roughly how many bytes sending it whole would take.
+    pub size: u64,
+}
+
+/// A whole document, for a peer that does not have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct FullDocument {
+    pub id: [u8; 16],
+    pub kind: u8,
+    pub bytes: Vec<u8>,
+}
+
+/// An Automerge sync message for one document both peers hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DocumentSync {
+    pub id: [u8; 16],
+    pub kind: u8,
+    pub message: Vec<u8>,
+}
+
+/// One message of a sync session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SessionMessage {
+    pub version: u8,
+    /// Chosen by the initiator; every message of the session carries it.
+    pub session: [u8; 16],
+    /// 1, 2, 3… per sender: a replayed or reordered message is refused.
+    pub seq: u32,
+    /// Sent once by each side, in its first message.
+    pub catalog: Option<Vec<CatalogEntry>>,
+    /// Documents the sender lacks and asks for whole.
+    pub want: Vec<[u8; 16]>,
+    pub full: Vec<FullDocument>,
+    pub sync: Vec<DocumentSync>,
+    /// The sender has nothing more to send after what it has seen.
+    pub done: bool,
+}
+
+/// One document in a bundle: whole, or the changes since what the intended
+/// peer was known to have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BundleEntry {
+    pub id: [u8; 16],
+    pub kind: u8,
+    pub incremental: bool,
+    pub bytes: Vec<u8>,
+}
+
+/// The contents of a bundle file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BundleBody {
+    pub version: u8,
+    pub created_at_ms: i64,
+    /// The device it was made for, if any.
+    pub for_peer: Option<[u8; 16]>,
+    pub entries: Vec<BundleEntry>,
+}
+
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    postcard::to_allocvec(value).map_err(|e| Error::Storage(format!("could not encode a sync message: {e}")))
+}
+
+pub(crate) fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8], what: &str) -> Result<T> {
+    if bytes.first() != Some(&WIRE_VERSION) {
+        return Err(Error::SyncRejected(format!(
+            "the {what} uses format version {:?}; this library reads version {WIRE_VERSION}",
+            bytes.first()
+        )));
+    }
+    postcard::from_bytes(bytes).map_err(|_| Error::SyncRejected(format!("the {what} is malformed")))
+}

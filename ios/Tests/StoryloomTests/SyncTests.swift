@@ -1,0 +1,146 @@
+// Sync through the bindings: sessions between two stores, listeners hearing
+// about merged changes, bundles, and bad messages and cancellation getting
+// typed errors (mirrors SyncTest.kt).
+import Foundation
+import Storyloom
+import XCTest
+
+/// Keeps every change it is told about; callbacks may come from any thread.
+private final class Recorder: StoreListener {
+    private let recorded = Locked<[StoreChange]>([])
+
+    var changes: [StoreChange] { recorded.current }
+
+    func onChange(change: StoreChange) throws {
+        recorded.update { $0.append(change) }
+    }
+}
+
+private extension Phone {
+    /// A storyteller whose consent lets their stories travel to other devices.
+    func shareable(_ name: String) throws -> ParticipantId {
+        let id = try storyteller(name)
+        _ = try store.grantConsent(
+            project: project,
+            grant: NewConsentGrant(
+                storyteller: id, scopes: [.record, .shareInProject], method: .spoken, attribution: .pseudonym
+            )
+        )
+        return id
+    }
+}
+
+final class SyncTests: StoreTestCase {
+    /// Carries messages between two sessions until both are done, as the
+    /// app's transport does; returns the number of round trips.
+    @discardableResult
+    private func carryMessages(
+        between a: SyncSession,
+        and b: SyncSession,
+        file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws -> Int {
+        var message = try XCTUnwrap(a.firstMessage(), file: file, line: line)
+        var roundTrips = 0
+        while true {
+            roundTrips += 1
+            guard let reply = try b.receive(message: message) else { break }
+            guard let next = try a.receive(message: reply) else { break }
+            message = next
+        }
+        XCTAssertTrue(a.isDone() && b.isDone(), file: file, line: line)
+        return roundTrips
+    }
+
+    func testTwoStoresSyncEntirelyThroughTheBindings() throws {
+        let asha = try foundingPhone("Asha")
+        let amira = try asha.shareable("Amira")
+        try asha.store.setBadge(id: amira, level: .red)
+        let story = try asha.story("The 42", teller: amira, transcript: "The bus stopped coming.")
+
+        let benStore = try openStore("ben.storyloom")
+        let joined = try benStore.join(
+            invite: asha.store.invite(project: asha.project), memberName: "Ben", role: .facilitator
+        )
+        XCTAssertEqual(joined.projectId, asha.project)
+        let trips = try carryMessages(
+            between: asha.store.startSync(project: asha.project),
+            and: benStore.acceptSync(project: asha.project)
+        )
+        XCTAssertLessThanOrEqual(trips, 4, "round trips: \(trips)")
+        XCTAssertEqual(try benStore.story(id: story).transcript, "The bus stopped coming.")
+        XCTAssertEqual(try benStore.participant(id: amira).badge, .red)
+
+        // Both edit, then meet again.
+        try asha.store.spliceTranscript(id: story, start: 4, delete: 3, insert: "number 42 bus")
+        try benStore.spliceTranscript(id: story, start: 23, delete: 0, insert: " Nobody told us why.")
+        let b = try benStore.startSync(project: asha.project)
+        let a = try asha.store.acceptSync(project: asha.project)
+        try carryMessages(between: b, and: a)
+        let expected = "The number 42 bus stopped coming. Nobody told us why."
+        XCTAssertEqual(try asha.store.story(id: story).transcript, expected)
+        XCTAssertEqual(try benStore.story(id: story).transcript, expected)
+        XCTAssertEqual(a.peer(), benStore.deviceId())
+        XCTAssertGreaterThanOrEqual(a.progress().documentsChanged, 1)
+    }
+
+    func testListenersHearAboutMergedChanges() throws {
+        let asha = try foundingPhone("Asha")
+        let amira = try asha.shareable("Amira")
+        let story = try asha.story("The 42", teller: amira, transcript: "text")
+        let benStore = try openStore("ben.storyloom")
+        _ = try benStore.join(invite: asha.store.invite(project: asha.project), memberName: "Ben", role: .facilitator)
+        let recorder = Recorder()
+        _ = benStore.addListener(listener: recorder)
+        try carryMessages(
+            between: asha.store.startSync(project: asha.project),
+            and: benStore.acceptSync(project: asha.project)
+        )
+        XCTAssertTrue(recorder.changes.contains { $0.origin == .merge && $0.stories.contains(story) })
+    }
+
+    func testBundlesCarryWhatAPeerLacksAndImportingTwiceIsHarmless() throws {
+        let asha = try foundingPhone("Asha")
+        let amira = try asha.shareable("Amira")
+        let story = try asha.story("The 42", teller: amira, transcript: "text")
+        let benStore = try openStore("ben.storyloom")
+        _ = try benStore.join(invite: asha.store.invite(project: asha.project), memberName: "Ben", role: .facilitator)
+        let bundle = try asha.store.exportBundle(project: asha.project, peer: nil)
+        XCTAssertEqual(try benStore.importBundle(bundle: bundle).documentsChanged, 3)
+        XCTAssertEqual(try benStore.importBundle(bundle: bundle).documentsChanged, 0)
+        XCTAssertEqual(try benStore.story(id: story).transcript, "text")
+    }
+
+    func testBadMessagesGetTypedErrorsAndASessionCanBeCancelled() throws {
+        let asha = try foundingPhone("Asha")
+        let zed = try foundingPhone("Zed", projectName: "Elsewhere")
+        assertThrows(StoreError.WrongKey) {
+            try zed.store.importBundle(bundle: asha.store.exportBundle(project: asha.project, peer: nil))
+        }
+        assertThrows(StoreError.SyncRejected) { try zed.store.importBundle(bundle: Data("hello".utf8)) }
+        assertThrows(StoreError.InvalidInput) {
+            try zed.store.join(invite: "not an invite", memberName: "Z", role: .reporter)
+        }
+
+        let benStore = try openStore("ben.storyloom")
+        _ = try benStore.join(invite: asha.store.invite(project: asha.project), memberName: "Ben", role: .facilitator)
+        let a = try asha.store.startSync(project: asha.project)
+        let b = try benStore.acceptSync(project: asha.project)
+        let first = try XCTUnwrap(a.firstMessage())
+        XCTAssertNil(a.firstMessage(), "the first message is handed out once")
+        var flipped = first
+        flipped[flipped.startIndex + flipped.count / 2] ^= 1
+        let rejected = assertThrows(StoreError.SyncRejected) { try b.receive(message: flipped) }
+        XCTAssertTrue(rejected.contains("altered"), rejected)
+
+        let c = try benStore.acceptSync(project: asha.project)
+        let cancelled = expectation(description: "cancelled from another thread")
+        Thread {
+            c.cancel()
+            cancelled.fulfill()
+        }.start()
+        wait(for: [cancelled], timeout: 5)
+        assertThrows(StoreError.Cancelled) { try c.receive(message: first) }
+        XCTAssertFalse(c.isDone())
+    }
+}
