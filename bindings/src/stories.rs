@@ -98,8 +98,10 @@ impl Store {
         Ok(all(self.inner.story_history(id)?))
     }
 
+    /// The story's document, to hand to another device of the group; needs
+    /// `share-in-project` consent (otherwise `ConsentRequired`).
     pub fn export_story_document(&self, id: StoryId) -> Result<Vec<u8>> {
-        Ok(self.inner.export_story_document(id)?)
+        Ok(self.inner.share_story_document(id)?)
     }
 }
 

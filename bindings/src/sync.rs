@@ -1,12 +1,12 @@
 //! Sync sessions, bundles, invites and joining, for apps that carry the
 //! bytes over their own transport.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use storyloom::sync::CancelHandle;
 use storyloom::{DeviceId, MemberId, ProjectId};
 
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::records::MemberRole;
 use crate::store::Store;
 
@@ -59,29 +59,49 @@ impl From<storyloom::sync::SyncProgress> for SyncProgress {
 
 /// One sync session with one peer. Send `firstMessage()` (if you started
 /// it), pass every message from the peer to `receive`, and send back what
-/// it returns, until it returns nothing and `isDone()` is true. Safe to use
-/// from any thread; `cancel()` may be called from another thread.
+/// it returns, until it returns nothing or `isDone()` is true. Safe to use
+/// from any thread: `progress()`, `isDone()`, `peer()` and `cancel()` never
+/// wait for a `receive` in progress, so a listener or the UI may call them
+/// while a message is being applied.
 #[derive(uniffi::Object)]
 pub struct SyncSession {
-    store: Arc<Store>,
-    session: Mutex<storyloom::sync::SyncSession>,
+    /// Weak, so closing the store closes it even while a session object is
+    /// still around; the session then fails with `Closed`.
+    store: Weak<Store>,
+    /// Taken out while `receive` runs, so nothing else waits on it.
+    session: Mutex<Option<storyloom::sync::SyncSession>>,
+    /// What the getters report, updated after every message.
+    snapshot: Mutex<Snapshot>,
     first: Mutex<Option<Vec<u8>>>,
     cancel: CancelHandle,
 }
 
+#[derive(Clone)]
+struct Snapshot {
+    progress: storyloom::sync::SyncProgress,
+    done: bool,
+    peer: Option<DeviceId>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl SyncSession {
-    fn new(store: Arc<Store>, session: storyloom::sync::SyncSession, first: Option<Vec<u8>>) -> Arc<Self> {
+    fn new(store: &Arc<Store>, session: storyloom::sync::SyncSession, first: Option<Vec<u8>>) -> Arc<Self> {
         let cancel = session.cancel_handle();
+        let snapshot = Snapshot {
+            progress: session.progress(),
+            done: session.is_done(),
+            peer: session.peer(),
+        };
         Arc::new(Self {
-            store,
-            session: Mutex::new(session),
+            store: Arc::downgrade(store),
+            session: Mutex::new(Some(session)),
+            snapshot: Mutex::new(snapshot),
             first: Mutex::new(first),
             cancel,
         })
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, storyloom::sync::SyncSession> {
-        self.session.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -90,28 +110,41 @@ impl SyncSession {
     /// The message to send first, for the side that started the session;
     /// returned once.
     pub fn first_message(&self) -> Option<Vec<u8>> {
-        self.first.lock().unwrap_or_else(|p| p.into_inner()).take()
+        lock(&self.first).take()
     }
 
     /// Applies a message from the peer; returns the answer to send, or
     /// null when there is nothing more to send.
     pub fn receive(&self, message: Vec<u8>) -> Result<Option<Vec<u8>>> {
-        let mut session = self.lock();
-        Ok(self.store.inner.sync_receive(&mut session, &message)?)
+        let store = self
+            .store
+            .upgrade()
+            .ok_or_else(|| StoreError::from(storyloom::Error::Closed))?;
+        let mut session = lock(&self.session).take().ok_or_else(|| {
+            StoreError::InvalidInput("invalid session: receive is already running on another thread".into())
+        })?;
+        let result = store.inner.sync_receive(&mut session, &message);
+        *lock(&self.snapshot) = Snapshot {
+            progress: session.progress(),
+            done: session.is_done(),
+            peer: session.peer(),
+        };
+        *lock(&self.session) = Some(session);
+        Ok(result?)
     }
 
     /// Both sides have everything the other had.
     pub fn is_done(&self) -> bool {
-        self.lock().is_done()
+        lock(&self.snapshot).done
     }
 
     pub fn progress(&self) -> SyncProgress {
-        self.lock().progress().into()
+        lock(&self.snapshot).progress.into()
     }
 
     /// The peer's device id, once its first message has arrived.
     pub fn peer(&self) -> Option<DeviceId> {
-        self.lock().peer()
+        lock(&self.snapshot).peer
     }
 
     /// Stops the session: the next `receive` throws `Cancelled`.
@@ -126,13 +159,13 @@ impl Store {
     /// `session.firstMessage()` to the peer.
     pub fn start_sync(self: Arc<Self>, project: ProjectId) -> Result<Arc<SyncSession>> {
         let (session, first) = self.inner.start_sync(project)?;
-        Ok(SyncSession::new(Arc::clone(&self), session, Some(first)))
+        Ok(SyncSession::new(&self, session, Some(first)))
     }
 
     /// A session for the side that answers the peer's first message.
     pub fn accept_sync(self: Arc<Self>, project: ProjectId) -> Result<Arc<SyncSession>> {
         let session = self.inner.accept_sync(project)?;
-        Ok(SyncSession::new(Arc::clone(&self), session, None))
+        Ok(SyncSession::new(&self, session, None))
     }
 
     /// An invite (a string for a QR code) for another device to join.

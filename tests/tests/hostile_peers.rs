@@ -209,3 +209,49 @@ fn a_schema_violating_document_is_refused_and_nothing_of_its_message_is_kept() {
     assert!(report.documents_changed >= 1);
     assert_eq!(ben.store.participant(bilal).unwrap().display_name, "Bilal");
 }
+
+#[test]
+fn a_member_cannot_rewrite_or_remove_consent_records() {
+    let (asha, ben, project) = setup();
+    let amira = ben.store.participants(project).unwrap()[0].id;
+    asha.store
+        .withdraw_consent(
+            project,
+            &storyloom::NewConsentWithdrawal {
+                storyteller: amira,
+                story: None,
+                scopes: vec![],
+                erase: false,
+            },
+        )
+        .unwrap();
+    sync(&asha, &ben, project);
+    let before = snapshot(&ben, project);
+
+    // A member's device deletes the withdrawal from its copy of the project.
+    let mut doc = AutoCommit::load(&asha.store.export_project_document(project).unwrap()).unwrap();
+    let ledger = match automerge::ReadDoc::get(&doc, ROOT, "consent").unwrap() {
+        Some((automerge::Value::Object(_), id)) => id,
+        _ => panic!("no ledger"),
+    };
+    let keys: Vec<String> = automerge::ReadDoc::keys(&doc, &ledger).collect();
+    for key in keys {
+        doc.delete(&ledger, key.as_str()).unwrap();
+    }
+    let tampered = doc.save();
+    let project_id = Uuid::from_bytes(*project.as_bytes());
+    let message = forge_session_message(&asha.store, project, &[(project_id, DocKind::Project, tampered)]).unwrap();
+    let mut session = ben.store.accept_sync(project).unwrap();
+    let refusal = reason(ben.store.sync_receive(&mut session, &message));
+    assert!(refusal.contains("append-only"), "{refusal}");
+    assert_eq!(snapshot(&ben, project), before);
+}
+
+#[test]
+fn the_same_store_cannot_be_opened_twice_in_one_process() {
+    let (asha, _) = Phone::founding("Asha", "Bus routes");
+    match Store::open(asha.path()) {
+        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "path"),
+        other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+    }
+}

@@ -239,3 +239,85 @@ fn three_phones_offline_converge_whatever_order_they_meet_in() {
     assert_eq!(heads(&asha), heads(&ben));
     assert_eq!(heads(&ben), heads(&cara));
 }
+
+#[test]
+fn edits_after_a_sync_still_say_who_made_them() {
+    let (mut asha, project) = Phone::founding("Asha", "Bus routes");
+    let amira = asha.consenting_storyteller(project, "Amira");
+    let story = asha.add_story(project, "The 42", amira, "The bus stopped coming.");
+    let ben = Phone::invited("Ben", &asha, project);
+    // Both phones have just loaded the story for the sync, then edit it.
+    asha.store.add_tag(story, "asha").unwrap();
+    ben.store.add_tag(story, "ben").unwrap();
+    // After a restart, a bundle loads the story for reading, before any edit.
+    asha.reopen();
+    asha.store.export_bundle(project, None).unwrap();
+
+    asha.store.add_tag(story, "after-bundle").unwrap();
+    sync(&asha, &ben, project);
+    let history = asha.store.story_history(story).unwrap();
+    let names: Vec<_> = history
+        .iter()
+        .map(|h| h.member_name.clone().unwrap_or_default())
+        .collect();
+    assert!(
+        history.iter().all(|h| h.member_id.is_some()),
+        "every change is attributed: {names:?}"
+    );
+    assert_eq!(names.iter().filter(|n| *n == "Asha").count(), 3, "{names:?}");
+    assert_eq!(names.iter().filter(|n| *n == "Ben").count(), 1, "{names:?}");
+}
+
+#[test]
+fn a_session_ends_even_when_a_wanted_story_stops_being_shareable_halfway() {
+    let (asha, project) = Phone::founding("Asha", "Bus routes");
+    let amira = asha.consenting_storyteller(project, "Amira");
+    let stories: Vec<_> = (0..4)
+        .map(|i| asha.add_story(project, &format!("S{i}"), amira, "words"))
+        .collect();
+    let ben = Phone::invited("Ben", &asha, project);
+    let more: Vec<_> = (0..4)
+        .map(|i| asha.add_story(project, &format!("T{i}"), amira, "more words"))
+        .collect();
+
+    // Tiny messages: one document at a time, so the stories go over several rounds.
+    let limits = storyloom::sync::SyncLimits {
+        target_message_bytes: 1,
+        ..Default::default()
+    };
+    let (mut a, mut message) = asha.store.start_sync_with(project, limits).unwrap();
+    let mut b = ben.store.accept_sync(project).unwrap();
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        assert!(rounds < 50, "the session must end");
+        let Some(reply) = ben.store.sync_receive(&mut b, &message).unwrap() else {
+            break;
+        };
+        if rounds == 2 {
+            // Amira withdraws sharing while her stories are on their way.
+            asha.store
+                .withdraw_consent(
+                    project,
+                    &NewConsentWithdrawal {
+                        storyteller: amira,
+                        story: None,
+                        scopes: vec![ConsentScope::ShareInProject],
+                        erase: false,
+                    },
+                )
+                .unwrap();
+        }
+        let Some(next) = asha.store.sync_receive(&mut a, &reply).unwrap() else {
+            break;
+        };
+        message = next;
+    }
+    assert!(a.is_done() || b.is_done());
+    let arrived = more.iter().filter(|s| ben.store.story(**s).is_ok()).count();
+    assert!(
+        arrived < more.len(),
+        "the stories still on their way stayed behind ({arrived} arrived)"
+    );
+    assert!(stories.iter().all(|s| ben.store.story(*s).is_ok()));
+}

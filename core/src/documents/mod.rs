@@ -60,8 +60,12 @@ pub(crate) fn new_document(actor: &Author) -> AutoCommit {
 }
 
 /// Loads a document from the concatenation of its saved chunks.
+///
+/// The bytes may come from a peer: should Automerge ever panic on them, the
+/// panic is caught and the bytes are corrupt data.
 pub(crate) fn load_document(bytes: &[u8]) -> Result<AutoCommit> {
-    AutoCommit::load_with_options(bytes, LoadOptions::new().text_encoding(ENCODING))
+    std::panic::catch_unwind(|| AutoCommit::load_with_options(bytes, LoadOptions::new().text_encoding(ENCODING)))
+        .map_err(|_| Error::corrupt("document bytes could not be read safely"))?
         .map_err(|err| Error::corrupt(format!("document bytes do not load: {err}")))
 }
 

@@ -4,12 +4,11 @@
 //! Importing one merges it as one batch, with the same checks as a
 //! session; importing the same bundle twice changes nothing the second time.
 
-use automerge::AutoCommit;
 use uuid::Uuid;
 
-use super::merge::{Batch, Expected, kind_order, validate};
+use super::merge::{Batch, Expected, kind_order};
 use super::sync_session::{kind_code, kind_from_code};
-use super::{Store, Writer, erasure, now, persistence};
+use super::{Store, Writer, erasure, now};
 use crate::documents::{self, DocKind};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, ProjectId};
@@ -89,6 +88,21 @@ impl Store {
         let header = sync::peek(bundle, limits.max_message_bytes)?;
         let project = header.project;
         self.write(|w| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                w.import_bundle_body(project, bundle, limits)
+            }))
+            .unwrap_or_else(|_| {
+                w.docs.clear();
+                Err(Error::SyncRejected("the bundle could not be processed safely".into()))
+            })
+        })
+    }
+}
+
+impl Writer {
+    fn import_bundle_body(&mut self, project: ProjectId, bundle: &[u8], limits: SyncLimits) -> Result<BundleOutcome> {
+        let w = self;
+        {
             let secret = w.secret(project).map_err(|_| {
                 Error::WrongKey(format!(
                     "this device holds no group secret for project {project}; join it first"
@@ -157,7 +171,7 @@ impl Store {
                 documents_changed: batch.staged.len() as u64,
                 documents_skipped: skipped,
             })
-        })
+        }
     }
 }
 
@@ -183,42 +197,5 @@ impl Writer {
             .unwrap_or_default();
         heads.sort();
         Ok(heads)
-    }
-
-    /// Applies a bundle's changes to a document held here, checking the result.
-    fn stage_changes(&mut self, expected: Expected, bytes: &[u8], batch: &mut Batch) -> Result<Option<bool>> {
-        let id = expected.id;
-        if erasure::is_tombstoned(&self.conn, id)? {
-            return Ok(None);
-        }
-        let held = persistence::doc_row(&self.conn, id)?.is_some() || batch.staged.iter().any(|s| s.id == id);
-        if !held {
-            return Ok(None);
-        }
-        let author = self.author(expected.project).ok();
-        let doc: &mut AutoCommit = self.batch_document(batch, id, author)?;
-        let before = doc.get_heads();
-        let applied = doc
-            .load_incremental(bytes)
-            .map_err(|e| Error::corrupt(format!("the changes do not load: {e}")))
-            .and_then(|_| validate(doc, expected.kind));
-        if let Err(err) = applied {
-            self.abort_batch(batch);
-            return Err(err);
-        }
-
-        if doc.get_heads() == before {
-            return Ok(Some(false));
-        }
-        let new = batch.staged.iter().any(|s| s.id == id && s.new);
-        if !batch.staged.iter().any(|s| s.id == id) {
-            batch.staged.push(super::merge::Staged {
-                id,
-                kind: expected.kind,
-                project: expected.project,
-                new,
-            });
-        }
-        Ok(Some(true))
     }
 }

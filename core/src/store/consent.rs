@@ -185,9 +185,15 @@ impl Store {
     }
 }
 
-/// A storyteller's records, from the ledger index.
+/// A storyteller's records, from the ledger index: only those in the
+/// storyteller's own project (a record elsewhere naming them counts for
+/// nothing here).
 pub(crate) fn ledger_of(conn: &Connection, storyteller: ParticipantId) -> Result<Vec<ConsentRecord>> {
-    let mut stmt = conn.prepare_cached("SELECT record FROM consent_ledger WHERE participant_id = ?1 ORDER BY at")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT record FROM consent_ledger WHERE participant_id = ?1
+           AND project_id = COALESCE((SELECT project_id FROM participants WHERE participant_id = ?1), project_id)
+         ORDER BY at",
+    )?;
     let rows = stmt.query_map([storyteller.to_string()], |row| row.get::<_, String>(0))?;
     rows.map(|json| serde_json::from_str(&json?).map_err(|e| Error::corrupt(format!("consent ledger index: {e}"))))
         .collect()

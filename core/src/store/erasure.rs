@@ -2,8 +2,8 @@
 //!
 //! A withdrawal that asks for erasure removes the stories it covers (and,
 //! for all of a storyteller's stories, their participant record): the
-//! documents with their whole history, their index and search rows, and
-//! their media. A tombstone (ids and time, no content) goes into the project
+//! documents with their whole history and their index and search rows
+//! (media files join this list when media lands). A tombstone (ids and time, no content) goes into the project
 //! document so every device that syncs erases too and never takes the
 //! documents back. Then the write-ahead log is checkpointed and truncated:
 //! with `secure_delete` and FTS5 `secure-delete` on, no byte of the erased
@@ -188,6 +188,25 @@ impl Writer {
         Ok(local)
     }
 
+    /// Runs the erasures every project's ledger calls for: after a crash
+    /// between a merge and its erasure, nothing erased stays on disk.
+    pub(crate) fn resume_erasures(&mut self) -> Result<()> {
+        let projects: Vec<String> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT DISTINCT project_id FROM tombstones
+                UNION SELECT project_id FROM consent_ledger WHERE record LIKE '%\"erase\":true%'",
+            )?;
+            stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        };
+        for project in projects {
+            let project = ProjectId::from_stored(&project)?;
+            if persistence::doc_row(&self.conn, project_uuid(project))?.is_some() {
+                self.apply_erasures(project, None, vec![])?;
+            }
+        }
+        Ok(())
+    }
+
     fn erase_in_transaction(
         &mut self,
         project_doc: Uuid,
@@ -200,9 +219,10 @@ impl Writer {
         let doc = docs
             .get_mut(&project_doc)
             .ok_or_else(|| Error::Storage("document left the cache".into()))?;
+        let mut pending = super::StoreChange::default();
         let tx = conn.transaction()?;
         persistence::save_changes(&tx, project_doc, doc, now.timestamp_millis())?;
-        index_document(&tx, DocKind::Project, doc, now, changes)?;
+        index_document(&tx, DocKind::Project, doc, now, &mut pending)?;
         for tombstone in erase {
             erase_document(&tx, tombstone)?;
         }
@@ -212,6 +232,7 @@ impl Writer {
             tx.execute("INSERT INTO story_search (story_search) VALUES ('optimize')", [])?;
         }
         tx.commit()?;
+        changes.absorb(pending);
         Ok(())
     }
 }

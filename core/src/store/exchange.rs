@@ -22,9 +22,19 @@ pub struct ImportOutcome {
 }
 
 impl Store {
-    /// The saved bytes of a story's document.
+    /// The saved bytes of a story's document, with its whole history, for
+    /// tools and tests. It checks no consent: apps hand stories to other
+    /// devices with [`Store::share_story_document`], sessions or bundles.
     pub fn export_story_document(&self, id: StoryId) -> Result<Vec<u8>> {
         self.export(Uuid::from_bytes(*id.as_bytes()), DocKind::Story)
+    }
+
+    /// The saved bytes of a story's document, to hand to another device of
+    /// the group: only if every storyteller allows sharing within the
+    /// project (otherwise `ConsentRequired` naming `share-in-project`).
+    pub fn share_story_document(&self, id: StoryId) -> Result<Vec<u8>> {
+        self.require_consent(id, crate::consent::ConsentScope::ShareInProject)?;
+        self.export_story_document(id)
     }
 
     /// The saved bytes of a participant's document.
@@ -57,7 +67,16 @@ impl Store {
                 return Err(erased());
             }
             let mut batch = Batch::default();
-            let changed = w.stage_document(incoming, None, &mut batch)?;
+            let staged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                w.stage_document(incoming, None, &mut batch)
+            }));
+            let changed = match staged {
+                Ok(result) => result?,
+                Err(_) => {
+                    w.docs.clear();
+                    return Err(Error::corrupt("the document could not be merged safely"));
+                }
+            };
             w.commit_batch(&mut batch, |_| Ok(()))?;
             w.settle(&batch)?;
             if !batch.erased.is_empty() {

@@ -42,6 +42,32 @@ impl StoreChange {
             && self.erased_participants.is_empty()
     }
 
+    /// Adds what another (committed) write changed.
+    pub(crate) fn absorb(&mut self, other: StoreChange) {
+        if other.origin == ChangeOrigin::Merge {
+            self.origin = ChangeOrigin::Merge;
+        }
+        for id in other.projects {
+            self.project(id);
+        }
+        for id in other.stories {
+            self.story(id);
+        }
+        for id in other.participants {
+            self.participant(id);
+        }
+        for id in other.erased_stories {
+            if !self.erased_stories.contains(&id) {
+                self.erased_stories.push(id);
+            }
+        }
+        for id in other.erased_participants {
+            if !self.erased_participants.contains(&id) {
+                self.erased_participants.push(id);
+            }
+        }
+    }
+
     pub(crate) fn story(&mut self, id: StoryId) {
         if !self.stories.contains(&id) {
             self.stories.push(id);

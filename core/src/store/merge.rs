@@ -1,9 +1,11 @@
-//! Merging what comes from other devices, whole documents or Automerge sync
-//! messages, in batches that are all or nothing.
+//! Merging what comes from other devices — whole documents, Automerge sync
+//! messages, or changes from a bundle — in batches that are all or nothing.
 //!
-//! Everything is merged into the cached copies first and each result is
-//! read back as the record it claims to be; only when the whole batch is
-//! valid is it written, with its index, in one transaction. A malformed or
+//! Every document a batch touches is held by the batch (not the bounded
+//! cache) and merged there; each result is read back as the record it
+//! claims to be, and a project's consent ledger and tombstones may only
+//! grow, never change or shrink. Only when the whole batch is valid is it
+//! written, with its index, in one transaction. A malformed or
 //! schema-violating document anywhere in a batch leaves the store exactly
 //! as it was. Erased documents are never taken back: they are skipped and
 //! their tombstones recorded.
@@ -16,11 +18,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::Transaction;
 use uuid::Uuid;
 
-use super::{ChangeOrigin, Writer, erasure, index_document, now, persistence, project_uuid};
+use super::{StoreChange, Writer, erasure, index_document, now, persistence, project_uuid};
+use crate::consent::ConsentRecord;
 use crate::documents::ledger_doc::{self, Tombstone};
 use crate::documents::{self, DocKind, Header, participant_doc, project_doc, story_doc};
 use crate::error::{Error, Result};
-use crate::ids::ProjectId;
+use crate::ids::{ParticipantId, ProjectId, StoryId};
 
 /// A document merged in memory, waiting to be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +49,10 @@ pub(crate) struct Batch {
 impl Batch {
     fn staged_new(&self, id: Uuid) -> bool {
         self.staged.iter().any(|s| s.id == id && s.new)
+    }
+
+    fn holds(&self, id: Uuid) -> bool {
+        self.docs.contains_key(&id)
     }
 
     fn add(&mut self, staged: Staged) {
@@ -87,9 +94,47 @@ fn check_expected(header: &Header, expected: Option<Expected>) -> Result<()> {
     Ok(())
 }
 
+/// A project's ledger and tombstones before a merge: afterwards every record
+/// and tombstone must still be there, unchanged. Merging only ever adds
+/// them; a peer whose document would remove or alter one is refused.
+struct LedgerGuard {
+    records: Vec<ConsentRecord>,
+    tombstones: Vec<Tombstone>,
+}
+
+impl LedgerGuard {
+    fn capture(doc: &AutoCommit, kind: DocKind) -> Result<Option<Self>> {
+        if kind != DocKind::Project {
+            return Ok(None);
+        }
+        Ok(Some(Self {
+            records: ledger_doc::read(doc)?,
+            tombstones: ledger_doc::tombstones(doc)?,
+        }))
+    }
+
+    fn check(&self, doc: &AutoCommit) -> Result<()> {
+        let records = ledger_doc::read(doc)?;
+        if !self.records.iter().all(|old| records.contains(old)) {
+            return Err(Error::corrupt(
+                "the merge would remove or alter consent records; the ledger is append-only",
+            ));
+        }
+        let tombstones = ledger_doc::tombstones(doc)?;
+        if !self
+            .tombstones
+            .iter()
+            .all(|old| tombstones.iter().any(|t| t.id == old.id && t.kind == old.kind))
+        {
+            return Err(Error::corrupt("the merge would remove erasure tombstones"));
+        }
+        Ok(())
+    }
+}
+
 impl Writer {
-    /// Merges a whole document (or a document made of changes) into the
-    /// cache and checks the result. Nothing is written yet.
+    /// Merges a whole document into what this store holds (or takes it as
+    /// new) and checks the result. Nothing is written yet.
     pub(crate) fn stage_document(
         &mut self,
         mut incoming: AutoCommit,
@@ -115,28 +160,15 @@ impl Writer {
                 "the document claims another kind or project than the copy here",
             ));
         }
-        if exists.is_some() || batch.staged_new(id) {
-            let author = self.author(header.project_id).ok();
-            let doc = self.batch_document(batch, id, author)?;
-            let before = doc.get_heads();
-            if let Err(err) = doc
-                .merge(&mut incoming)
-                .map_err(Error::from)
-                .and_then(|_| validate(doc, header.kind))
-            {
-                batch.docs.remove(&id);
-                return Err(err);
-            }
-            if doc.get_heads() == before {
-                return Ok(false);
-            }
-            batch.add(Staged {
-                id,
-                kind: header.kind,
-                project: header.project_id,
-                new: exists.is_none(),
+        let expected = Expected {
+            id,
+            kind: header.kind,
+            project: header.project_id,
+        };
+        if exists.is_some() || batch.holds(id) {
+            return self.merge_into(expected, batch, |doc| {
+                doc.merge(&mut incoming).map(drop).map_err(Error::from)
             });
-            return Ok(true);
         }
         if header.kind != DocKind::Project && !batch.staged_new(project_uuid(header.project_id)) {
             self.locate(project_uuid(header.project_id), DocKind::Project)?;
@@ -154,14 +186,57 @@ impl Writer {
         Ok(true)
     }
 
-    /// Applies an Automerge sync message to a document this store holds,
-    /// checks the result, and stages it. Returns whether it changed.
+    /// Applies an Automerge sync message to a document this store holds.
     pub(crate) fn stage_sync_message(
         &mut self,
         expected: Expected,
         state: &mut State,
         message: Message,
         batch: &mut Batch,
+    ) -> Result<bool> {
+        self.merge_into(expected, batch, |doc| {
+            doc.sync()
+                .receive_sync_message(state, message)
+                .map_err(|e| Error::corrupt(format!("the sync message does not apply: {e}")))
+        })
+    }
+
+    /// Applies changes from a bundle to a document this store holds; a
+    /// document held nowhere here (the bundle was made for another device)
+    /// is skipped: `None`.
+    pub(crate) fn stage_changes(
+        &mut self,
+        expected: Expected,
+        bytes: &[u8],
+        batch: &mut Batch,
+    ) -> Result<Option<bool>> {
+        match persistence::doc_row(&self.conn, expected.id)? {
+            Some(row) if row.kind == expected.kind && row.project_id == expected.project => {}
+            Some(_) => {
+                return Err(Error::corrupt(
+                    "the changes are for a document of another kind or project",
+                ));
+            }
+            None if batch.holds(expected.id) => {}
+            None => return Ok(None),
+        }
+        self.merge_into(expected, batch, |doc| {
+            doc.load_incremental(bytes)
+                .map(drop)
+                .map_err(|e| Error::corrupt(format!("the changes do not load: {e}")))
+        })
+        .map(Some)
+    }
+
+    /// The common second half of every merge: apply `change` to the
+    /// document the batch holds, then check the result is still the same
+    /// record, still valid, keeps every consent record and tombstone, and is
+    /// not a story an erasure covers. Any failure drops the batch's copy.
+    fn merge_into(
+        &mut self,
+        expected: Expected,
+        batch: &mut Batch,
+        change: impl FnOnce(&mut AutoCommit) -> Result<()>,
     ) -> Result<bool> {
         let id = expected.id;
         if erasure::is_tombstoned(&self.conn, id)? {
@@ -170,41 +245,42 @@ impl Writer {
         let author = self.author(expected.project).ok();
         let doc = self.batch_document(batch, id, author)?;
         let before = doc.get_heads();
-        let applied = doc
-            .sync()
-            .receive_sync_message(state, message)
-            .map_err(|e| Error::corrupt(format!("the sync message does not apply: {e}")));
-        let result = applied.and_then(|_| {
+        let checked = LedgerGuard::capture(doc, expected.kind).and_then(|guard| {
+            change(doc)?;
             if doc.get_heads() == before {
                 return Ok(false);
             }
-            let header = documents::read_header(doc)?;
-            check_expected(&header, Some(expected))?;
+            check_expected(&documents::read_header(doc)?, Some(expected))?;
             validate(doc, expected.kind)?;
+            if let Some(guard) = guard {
+                guard.check(doc)?;
+            }
             Ok(true)
         });
-
-        let changed = match result {
-            Ok(changed) => changed,
+        match checked {
+            Ok(false) => return Ok(false),
+            Ok(true) => {}
             Err(err) => {
                 batch.docs.remove(&id);
                 return Err(err);
             }
-        };
-        if !changed {
-            return Ok(false);
         }
         if expected.kind == DocKind::Story {
-            let snapshot = batch
+            let doc = batch
                 .docs
-                .get(&id)
-                .cloned()
+                .remove(&id)
                 .ok_or_else(|| Error::Storage("document left the batch".into()))?;
-            let header = documents::read_header(&snapshot)?;
-            if let Some(tombstone) = self.erased_on_arrival(&snapshot, &header, batch)? {
-                batch.docs.remove(&id);
-                batch.erased.push((expected.project, tombstone));
-                return Ok(false);
+            let header = documents::read_header(&doc)?;
+            let erased = self.erased_on_arrival(&doc, &header, batch);
+            match erased {
+                Ok(None) => {
+                    batch.docs.insert(id, doc);
+                }
+                Ok(Some(tombstone)) => {
+                    batch.erased.push((expected.project, tombstone));
+                    return Ok(false);
+                }
+                Err(err) => return Err(err),
             }
         }
         let new = batch.staged_new(id);
@@ -228,35 +304,41 @@ impl Writer {
         if let std::collections::btree_map::Entry::Vacant(slot) = batch.docs.entry(id) {
             let doc = match self.docs.take(&id) {
                 Some(doc) => doc,
-                None => {
-                    let mut doc = persistence::load(&self.conn, id)?
-                        .ok_or_else(|| Error::not_found(crate::error::RecordKind::Document, id.hyphenated()))?;
-                    if let Some(author) = author {
-                        doc.set_actor(author.actor_id());
-                    }
-                    doc
-                }
+                None => persistence::load(&self.conn, id)?
+                    .ok_or_else(|| Error::not_found(crate::error::RecordKind::Document, id.hyphenated()))?,
             };
             slot.insert(doc);
         }
-        Ok(batch.docs.get_mut(&id).expect("inserted above"))
+        let doc = batch.docs.get_mut(&id).expect("inserted above");
+        if let Some(author) = author {
+            let actor = author.actor_id();
+            if *doc.get_actor() != actor {
+                doc.set_actor(actor);
+            }
+        }
+        Ok(doc)
     }
 
-    /// Whether an arriving story is covered by an erasure in its project's
-    /// ledger (here or staged in this batch).
+    /// Whether an arriving story must be refused: its project (as held here
+    /// or staged in this batch) has a tombstone for it, or a withdrawal
+    /// that erases it or all of one of its storytellers' stories.
     fn erased_on_arrival(&mut self, doc: &AutoCommit, header: &Header, batch: &mut Batch) -> Result<Option<Tombstone>> {
         if header.kind != DocKind::Story {
             return Ok(None);
         }
         let project_doc = project_uuid(header.project_id);
-        if persistence::doc_row(&self.conn, project_doc)?.is_none() && !batch.staged_new(project_doc) {
+        if persistence::doc_row(&self.conn, project_doc)?.is_none() && !batch.holds(project_doc) {
             return Ok(None);
         }
         let author = self.author(header.project_id).ok();
-        let ledger = ledger_doc::read(self.batch_document(batch, project_doc, author)?)?;
+        let project = self.batch_document(batch, project_doc, author)?;
+        if let Some(tombstone) = ledger_doc::tombstones(project)?.into_iter().find(|t| t.id == header.id) {
+            return Ok(Some(tombstone));
+        }
+        let ledger = ledger_doc::read(project)?;
         let story = story_doc::read(doc)?;
         Ok(
-            erasure::covers_story(&ledger, story.id, &story.storytellers).map(|withdrawal| Tombstone {
+            covering_withdrawal(&ledger, story.id, &story.storytellers).map(|withdrawal| Tombstone {
                 id: header.id,
                 kind: DocKind::Story,
                 erased_at: now(),
@@ -267,18 +349,20 @@ impl Writer {
 
     /// Writes every staged document and its index, and whatever `also`
     /// writes, in one transaction; on failure nothing is written and the
-    /// staged documents are dropped from the cache.
+    /// batch's documents are dropped.
     pub(crate) fn commit_batch(
         &mut self,
         batch: &mut Batch,
         also: impl FnOnce(&Transaction<'_>) -> Result<()>,
     ) -> Result<()> {
         let now = now();
-        let result = self.write_batch(batch, now, also);
+        let mut pending = StoreChange::default();
+        let result = self.write_batch(batch, now, &mut pending, also);
         if result.is_err() {
             self.abort_batch(batch);
             return result;
         }
+        self.changes.absorb(pending);
         // Written: the documents go back to the cache, as on disk.
         for (id, doc) in std::mem::take(&mut batch.docs) {
             self.docs.insert(id, doc);
@@ -290,12 +374,12 @@ impl Writer {
         &mut self,
         batch: &mut Batch,
         now: DateTime<Utc>,
+        pending: &mut StoreChange,
         also: impl FnOnce(&Transaction<'_>) -> Result<()>,
     ) -> Result<()> {
-        let Writer { conn, changes, .. } = self;
         let docs = &mut batch.docs;
-        changes.origin = ChangeOrigin::Merge;
-        let tx = conn.transaction()?;
+        pending.origin = super::ChangeOrigin::Merge;
+        let tx = self.conn.transaction()?;
         // Projects first: their ledgers and tombstones index before stories.
         let mut ordered: Vec<&Staged> = batch.staged.iter().collect();
         ordered.sort_by_key(|s| kind_order(s.kind));
@@ -308,7 +392,7 @@ impl Writer {
             } else {
                 persistence::save_changes(&tx, staged.id, doc, now.timestamp_millis())?;
             }
-            index_document(&tx, staged.kind, doc, now, changes)?;
+            index_document(&tx, staged.kind, doc, now, pending)?;
         }
         also(&tx)?;
         tx.commit()?;
@@ -350,6 +434,16 @@ impl Writer {
         }
         Ok(())
     }
+}
+
+/// The withdrawal that erases a story arriving with these storytellers:
+/// one for that story, or one for all of a storyteller's stories.
+fn covering_withdrawal(
+    ledger: &[ConsentRecord],
+    story: StoryId,
+    storytellers: &[ParticipantId],
+) -> Option<crate::ids::ConsentRecordId> {
+    erasure::covers_story(ledger, story, storytellers)
 }
 
 /// The order documents are applied in: erasures travel first.

@@ -28,6 +28,7 @@ mod participants;
 pub(crate) mod persistence;
 mod projects;
 mod query;
+mod registry;
 mod search;
 mod secrets;
 mod stories;
@@ -67,6 +68,7 @@ const MAX_IDLE_READERS: usize = 4;
 /// A Storyloom store, opened by path.
 pub struct Store {
     path: PathBuf,
+    registry_key: PathBuf,
     device_id: DeviceId,
     writer: Mutex<Option<Writer>>,
     readers: Mutex<Vec<Connection>>,
@@ -89,12 +91,24 @@ impl Store {
     ///
     /// A file that is not a Storyloom store is refused and left untouched; a
     /// store written by a newer version of the library is refused.
+    ///
+    /// A store may be open only once per process: two `Store`s on one file
+    /// would be two writers writing as the same device. Share one `Store`
+    /// (it is `Send + Sync`) instead.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let conn = open::open_writer(&path)?;
-        let device_id = open::device_id(&conn)?;
-        Ok(Self {
+        let key = registry::claim(&path)?;
+        let opened = open::open_writer(&path).and_then(|conn| Ok((open::device_id(&conn)?, conn)));
+        let (device_id, conn) = match opened {
+            Ok(opened) => opened,
+            Err(err) => {
+                registry::release(&key);
+                return Err(err);
+            }
+        };
+        let store = Self {
             path,
+            registry_key: key,
             device_id,
             writer: Mutex::new(Some(Writer {
                 conn,
@@ -106,7 +120,11 @@ impl Store {
             readers: Mutex::new(Vec::new()),
             closed: AtomicBool::new(false),
             listeners: Listeners::default(),
-        })
+        };
+        // Finish any erasure a crash interrupted (idempotent; cheap when
+        // there is nothing to do).
+        store.write(|w| w.resume_erasures())?;
+        Ok(store)
     }
 
     /// The path the store was opened from.
@@ -126,11 +144,16 @@ impl Store {
         self.closed.store(true, Ordering::SeqCst);
         let writer = self.lock_writer().take();
         self.readers.lock().unwrap_or_else(|p| p.into_inner()).clear();
-        if let Some(writer) = writer {
-            writer.conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")?;
-            writer.conn.close().map_err(|(_, err)| Error::from(err))?;
-        }
-        Ok(())
+        let result = match writer {
+            Some(writer) => writer
+                .conn
+                .pragma_update(None, "wal_checkpoint", "TRUNCATE")
+                .map_err(Error::from)
+                .and_then(|_| writer.conn.close().map_err(|(_, err)| Error::from(err))),
+            None => Ok(()),
+        };
+        registry::release(&self.registry_key);
+        result
     }
 
     /// Whether [`Store::close`] has been called.
@@ -151,11 +174,13 @@ impl Store {
     fn lock_writer(&self) -> MutexGuard<'_, Option<Writer>> {
         self.writer.lock().unwrap_or_else(|poisoned| {
             // A panic while writing left the cache in an unknown state; the
-            // database rolled the transaction back, so reload from disk.
+            // database rolled the transaction back, so reload from disk,
+            // once, and carry on.
             let mut guard = poisoned.into_inner();
             if let Some(writer) = guard.as_mut() {
                 writer.docs.clear();
             }
+            self.writer.clear_poison();
             guard
         })
     }
@@ -170,9 +195,11 @@ impl Store {
             let changes = std::mem::take(&mut writer.changes);
             (result, changes)
         };
-        let value = result?;
+        // Tell listeners about everything that was committed, even if the
+        // write failed afterwards (an erasure whose log scrub timed out is
+        // still an erasure).
         self.listeners.notify(&changes);
-        Ok(value)
+        result
     }
 
     /// Runs `f` on a read-only connection from the pool.
@@ -251,16 +278,24 @@ impl Writer {
     }
 
     /// The document, from the cache or loaded from disk.
+    ///
+    /// With an author, the document writes as that author even if it was
+    /// loaded for reading only (by a sync, say) without one: every change
+    /// must say which member and device made it.
     fn document(&mut self, id: Uuid, author: Option<Author>) -> Result<&mut AutoCommit> {
         if self.docs.get_mut(&id).is_none() {
-            let mut doc = persistence::load(&self.conn, id)?
+            let doc = persistence::load(&self.conn, id)?
                 .ok_or_else(|| Error::not_found(RecordKind::Document, id.hyphenated()))?;
-            if let Some(author) = author {
-                doc.set_actor(author.actor_id());
-            }
             self.docs.insert(id, doc);
         }
-        Ok(self.docs.get_mut(&id).expect("loaded above"))
+        let doc = self.docs.get_mut(&id).expect("loaded above");
+        if let Some(author) = author {
+            let actor = author.actor_id();
+            if *doc.get_actor() != actor {
+                doc.set_actor(actor);
+            }
+        }
+        Ok(doc)
     }
 
     /// Reads a document of the given kind without changing it.
@@ -308,10 +343,12 @@ impl Writer {
         let doc = docs
             .get_mut(&id)
             .ok_or_else(|| Error::Storage("document left the cache".into()))?;
+        let mut pending = StoreChange::default();
         let tx = conn.transaction()?;
         persistence::save_changes(&tx, id, doc, now.timestamp_millis())?;
-        index_document(&tx, kind, doc, now, changes)?;
+        index_document(&tx, kind, doc, now, &mut pending)?;
         tx.commit()?;
+        changes.absorb(pending);
         Ok(())
     }
 
@@ -348,10 +385,12 @@ impl Writer {
         mut doc: AutoCommit,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let mut pending = StoreChange::default();
         let tx = self.conn.transaction()?;
         persistence::insert(&tx, id, kind, project, &mut doc, now.timestamp_millis())?;
-        index_document(&tx, kind, &mut doc, now, &mut self.changes)?;
+        index_document(&tx, kind, &mut doc, now, &mut pending)?;
         tx.commit()?;
+        self.changes.absorb(pending);
         self.docs.insert(id, doc);
         Ok(())
     }

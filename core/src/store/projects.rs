@@ -47,8 +47,10 @@ impl Store {
                 &mut doc,
                 now.timestamp_millis(),
             )?;
-            index_document(&tx, DocKind::Project, &mut doc, now, &mut w.changes)?;
+            let mut pending = super::StoreChange::default();
+            index_document(&tx, DocKind::Project, &mut doc, now, &mut pending)?;
             tx.commit()?;
+            w.changes.absorb(pending);
             w.local_members.insert(project, member);
             w.docs.insert(header.id, doc);
             Ok((project, member))
@@ -170,7 +172,9 @@ fn join_transaction(
         params![project.to_string(), member.to_string()],
     )?;
     persistence::save_changes(&tx, id, doc, now.timestamp_millis())?;
-    index_document(&tx, DocKind::Project, doc, now, changes)?;
+    let mut pending = super::StoreChange::default();
+    index_document(&tx, DocKind::Project, doc, now, &mut pending)?;
     tx.commit()?;
+    changes.absorb(pending);
     Ok(())
 }

@@ -112,7 +112,13 @@ impl Store {
             return Err(Error::Cancelled);
         }
         let result = self.write(|w| {
-            let result = w.receive_message(session, message);
+            // Automerge parses what the peer sent; should it ever panic on
+            // hostile bytes, refuse the message instead of poisoning the store.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.receive_message(session, message)))
+                .unwrap_or_else(|_| {
+                    w.docs.clear();
+                    Err(Error::SyncRejected("the message could not be processed safely".into()))
+                });
             if result.is_err() || session.finished {
                 w.docs.shrink();
             }
@@ -160,8 +166,13 @@ impl Writer {
                 let id = Uuid::from_bytes(*id);
                 if ours.get(&id).is_some_and(|l| l.shareable) {
                     session.to_send.insert(id);
+                } else {
+                    session.unavailable.insert(id);
                 }
             }
+        }
+        for id in &message.unavailable {
+            session.wanted.remove(&Uuid::from_bytes(*id));
         }
 
         let batch = self.apply_incoming(session, peer, &message)?;
@@ -202,14 +213,16 @@ impl Writer {
             match ours.get(&id) {
                 None => {
                     session.wanted.insert(id);
-                    session.progress.bytes_expected += entry.size;
+                    session.progress.bytes_expected = session.progress.bytes_expected.saturating_add(entry.size);
                 }
                 Some(local) if local.heads != entry.heads && local.shareable => {
                     session.active.insert(id);
                 }
                 Some(local) if local.heads == entry.heads => {
-                    if let Some(peer) = session.peer {
-                        self.note_peer_has_all(peer, id)?;
+                    if let Some(peer) = session.peer
+                        && let Some(state) = self.peer_has_all(peer, id)?
+                    {
+                        session.pending_states.push((id, state));
                     }
                 }
                 Some(_) => {}
@@ -231,20 +244,31 @@ impl Writer {
     fn apply_incoming(&mut self, session: &mut SyncSession, peer: DeviceId, message: &SessionMessage) -> Result<Batch> {
         let project = session.project;
         let mut batch = Batch::default();
+        // Projects (consent ledger, tombstones) first, whether they came
+        // whole or as sync messages, so every story is judged against the
+        // newest erasures; then participants; then stories.
+        let mut entries: Vec<Entry<'_>> = message.full.iter().map(Entry::Full).collect();
+        entries.extend(message.sync.iter().map(Entry::Sync));
+        entries.sort_by_key(|e| {
+            (
+                kind_order(kind_from_code(e.kind()).unwrap_or(DocKind::Story)),
+                e.is_sync(),
+            )
+        });
         let result = (|| {
-            let mut full: Vec<&FullDocument> = message.full.iter().collect();
-            full.sort_by_key(|f| kind_order(kind_from_code(f.kind).unwrap_or(DocKind::Story)));
-            for doc in full {
-                let id = Uuid::from_bytes(doc.id);
-                let kind = kind_from_code(doc.kind)?;
-                session.wanted.remove(&id);
-                let incoming = documents::load_document(&doc.bytes).map_err(|e| rejected(id, e))?;
-                self.stage_document(incoming, Some(Expected { id, kind, project }), &mut batch)
-                    .map_err(|e| rejected(id, e))?;
-            }
-            let mut syncs: Vec<&DocumentSync> = message.sync.iter().collect();
-            syncs.sort_by_key(|s| kind_order(kind_from_code(s.kind).unwrap_or(DocKind::Story)));
-            for entry in syncs {
+            for entry in entries {
+                let entry = match entry {
+                    Entry::Full(doc) => {
+                        let id = Uuid::from_bytes(doc.id);
+                        let kind = kind_from_code(doc.kind)?;
+                        session.wanted.remove(&id);
+                        let incoming = documents::load_document(&doc.bytes).map_err(|e| rejected(id, e))?;
+                        self.stage_document(incoming, Some(Expected { id, kind, project }), &mut batch)
+                            .map_err(|e| rejected(id, e))?;
+                        continue;
+                    }
+                    Entry::Sync(entry) => entry,
+                };
                 let id = Uuid::from_bytes(entry.id);
                 let kind = kind_from_code(entry.kind)?;
                 let automerge_message = Message::decode(&entry.message)
@@ -275,12 +299,14 @@ impl Writer {
             self.abort_batch(&mut batch);
             return Err(err);
         }
-        let states: Vec<(Uuid, Vec<u8>)> = message
-            .sync
-            .iter()
-            .map(|s| Uuid::from_bytes(s.id))
-            .filter_map(|id| session.states.get(&id).map(|state| (id, state.encode())))
-            .collect();
+        let mut states: Vec<(Uuid, Vec<u8>)> = std::mem::take(&mut session.pending_states);
+        states.extend(
+            message
+                .sync
+                .iter()
+                .map(|s| Uuid::from_bytes(s.id))
+                .filter_map(|id| session.states.get(&id).map(|state| (id, state.encode()))),
+        );
         self.commit_batch(&mut batch, |tx| save_states(tx, peer, &states))?;
         self.settle(&batch)?;
         Ok(batch)
@@ -309,7 +335,9 @@ impl Writer {
             )
         };
         let want: Vec<[u8; 16]> = if session.received_seq > 0 {
-            session.wanted.iter().map(|id| *id.as_bytes()).collect()
+            let new: Vec<Uuid> = session.wanted.difference(&session.requested).copied().collect();
+            session.requested.extend(new.iter().copied());
+            new.iter().map(|id| *id.as_bytes()).collect()
         } else {
             Vec::new()
         };
@@ -322,6 +350,7 @@ impl Writer {
             }
             session.to_send.remove(&id);
             let Some(local) = ours.get(&id).filter(|l| l.shareable) else {
+                session.unavailable.insert(id);
                 continue;
             };
             let bytes = self.document(id, None)?.save();
@@ -360,7 +389,15 @@ impl Writer {
                 });
             }
         }
-        let empty = catalog.is_none() && want.is_empty() && full.is_empty() && sync_entries.is_empty();
+        let unavailable: Vec<[u8; 16]> = std::mem::take(&mut session.unavailable)
+            .iter()
+            .map(|id| *id.as_bytes())
+            .collect();
+        let empty = catalog.is_none()
+            && want.is_empty()
+            && unavailable.is_empty()
+            && full.is_empty()
+            && sync_entries.is_empty();
         if empty && peer_done {
             session.finished = true;
             if session.sent_done {
@@ -373,6 +410,8 @@ impl Writer {
             seq: session.sent_seq + 1,
             catalog,
             want,
+            unavailable,
+
             full,
             sync: sync_entries,
             done: empty,
@@ -512,9 +551,10 @@ impl Writer {
     }
 
     /// The peer's catalog shows it holds exactly our heads of a document:
-    /// remember that, so the next bundle for it can leave the document out
-    /// and the next session starts from there.
-    fn note_peer_has_all(&mut self, peer: DeviceId, id: Uuid) -> Result<()> {
+    /// the sync state to remember (saved with the message's batch), so the
+    /// next bundle for it can leave the document out and the next session
+    /// starts from there. `None` if nothing new to remember.
+    fn peer_has_all(&mut self, peer: DeviceId, id: Uuid) -> Result<Option<Vec<u8>>> {
         let heads: Option<Option<Vec<u8>>> = self
             .conn
             .query_row(
@@ -523,7 +563,7 @@ impl Writer {
                 |r| r.get(0),
             )
             .optional()?;
-        let Some(Some(heads)) = heads else { return Ok(()) };
+        let Some(Some(heads)) = heads else { return Ok(None) };
         let heads: Vec<automerge::ChangeHash> = heads
             .chunks(32)
             .map(automerge::ChangeHash::try_from)
@@ -533,13 +573,10 @@ impl Writer {
         let mut shared = state.shared_heads.clone();
         shared.sort();
         if shared == heads {
-            return Ok(());
+            return Ok(None);
         }
         state.shared_heads = heads;
-        let tx = self.conn.transaction()?;
-        save_states(&tx, peer, &[(id, state.encode())])?;
-        tx.commit()?;
-        Ok(())
+        Ok(Some(state.encode()))
     }
 
     fn load_state(&self, peer: DeviceId, id: Uuid) -> Result<State> {
@@ -619,4 +656,23 @@ fn check_shape(session: &SyncSession, message: &SessionMessage) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// One document in a message, whole or as a sync message.
+enum Entry<'m> {
+    Full(&'m FullDocument),
+    Sync(&'m DocumentSync),
+}
+
+impl Entry<'_> {
+    fn kind(&self) -> u8 {
+        match self {
+            Self::Full(doc) => doc.kind,
+            Self::Sync(sync) => sync.kind,
+        }
+    }
+
+    fn is_sync(&self) -> bool {
+        matches!(self, Self::Sync(_))
+    }
 }

@@ -105,14 +105,20 @@ pub struct SyncSession {
     pub(crate) active: BTreeSet<Uuid>,
     /// Documents the peer lacks, to send whole.
     pub(crate) to_send: BTreeSet<Uuid>,
-    /// Documents this device asked for and has not received.
+    /// Documents this device lacks and has not received.
     pub(crate) wanted: BTreeSet<Uuid>,
+    /// Of those, the ones already asked for (each is asked for once).
+    pub(crate) requested: BTreeSet<Uuid>,
+    /// Documents the peer asked for that this device will not send.
+    pub(crate) unavailable: BTreeSet<Uuid>,
     pub(crate) sent_done: bool,
     pub(crate) finished: bool,
     pub(crate) failed: Option<String>,
     pub(crate) cancelled: Arc<AtomicBool>,
     pub(crate) progress: SyncProgress,
     pub(crate) changed: BTreeSet<Uuid>,
+    /// Sync states learned from the peer's catalog, saved with the next batch.
+    pub(crate) pending_states: Vec<(Uuid, Vec<u8>)>,
 }
 
 impl SyncSession {
@@ -135,12 +141,16 @@ impl SyncSession {
             active: BTreeSet::new(),
             to_send: BTreeSet::new(),
             wanted: BTreeSet::new(),
+            requested: BTreeSet::new(),
+            unavailable: BTreeSet::new(),
+
             sent_done: false,
             finished: false,
             failed: None,
             cancelled: Arc::new(AtomicBool::new(false)),
             progress: SyncProgress::default(),
             changed: BTreeSet::new(),
+            pending_states: Vec::new(),
         })
     }
 

@@ -38,6 +38,8 @@ pub fn forge_session_message(
                 .collect(),
         ),
         want: Vec::new(),
+        unavailable: Vec::new(),
+
         full: documents
             .iter()
             .map(|(id, kind, bytes)| FullDocument {

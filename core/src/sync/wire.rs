@@ -47,8 +47,12 @@ pub(crate) struct SessionMessage {
     pub seq: u32,
     /// Sent once by each side, in its first message.
     pub catalog: Option<Vec<CatalogEntry>>,
-    /// Documents the sender lacks and asks for whole.
+    /// Documents the sender lacks and asks for whole (each asked for once).
     pub want: Vec<[u8; 16]>,
+    /// Documents the peer asked for that the sender will not send: no
+    /// longer shareable, or erased, since its catalog listed them.
+    pub unavailable: Vec<[u8; 16]>,
+
     pub full: Vec<FullDocument>,
     pub sync: Vec<DocumentSync>,
     /// The sender has nothing more to send after what it has seen.

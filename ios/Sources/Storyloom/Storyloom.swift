@@ -817,6 +817,10 @@ public protocol StoreProtocol: AnyObject, Sendable {
     
     func createStory(project: ProjectId, story: NewStory) throws  -> StoryId
     
+    /**
+     * The story's document, to hand to another device of the group; needs
+     * `share-in-project` consent (otherwise `ConsentRequired`).
+     */
     func exportStoryDocument(id: StoryId) throws  -> Data
     
     /**
@@ -1415,6 +1419,10 @@ open func createStory(project: ProjectId, story: NewStory)throws  -> StoryId  {
 })
 }
     
+    /**
+     * The story's document, to hand to another device of the group; needs
+     * `share-in-project` consent (otherwise `ConsentRequired`).
+     */
 open func exportStoryDocument(id: StoryId)throws  -> Data  {
     return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
@@ -1919,8 +1927,10 @@ public func FfiConverterTypeStoreListener_lower(_ value: StoreListener) -> UInt6
 /**
  * One sync session with one peer. Send `firstMessage()` (if you started
  * it), pass every message from the peer to `receive`, and send back what
- * it returns, until it returns nothing and `isDone()` is true. Safe to use
- * from any thread; `cancel()` may be called from another thread.
+ * it returns, until it returns nothing or `isDone()` is true. Safe to use
+ * from any thread: `progress()`, `isDone()`, `peer()` and `cancel()` never
+ * wait for a `receive` in progress, so a listener or the UI may call them
+ * while a message is being applied.
  */
 public protocol SyncSessionProtocol: AnyObject, Sendable {
     
@@ -1957,8 +1967,10 @@ public protocol SyncSessionProtocol: AnyObject, Sendable {
 /**
  * One sync session with one peer. Send `firstMessage()` (if you started
  * it), pass every message from the peer to `receive`, and send back what
- * it returns, until it returns nothing and `isDone()` is true. Safe to use
- * from any thread; `cancel()` may be called from another thread.
+ * it returns, until it returns nothing or `isDone()` is true. Safe to use
+ * from any thread: `progress()`, `isDone()`, `peer()` and `cancel()` never
+ * wait for a `receive` in progress, so a listener or the UI may call them
+ * while a message is being applied.
  */
 open class SyncSession: SyncSessionProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -7749,7 +7761,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_create_story() != 16851) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_export_story_document() != 27676) {
+    if (uniffi_storyloom_ffi_checksum_method_store_export_story_document() != 37810) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_list_stories() != 779) {

@@ -1211,7 +1211,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_create_story() and 0xFFFF) != 16851) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_story_document() and 0xFFFF) != 27676) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_story_document() and 0xFFFF) != 37810) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_list_stories() and 0xFFFF) != 779) {
@@ -1955,6 +1955,10 @@ public interface StoreInterface {
     
     fun `createStory`(`project`: ProjectId, `story`: NewStory): StoryId
     
+    /**
+     * The story's document, to hand to another device of the group; needs
+     * `share-in-project` consent (otherwise `ConsentRequired`).
+     */
     fun `exportStoryDocument`(`id`: StoryId): kotlin.ByteArray
     
     /**
@@ -2751,6 +2755,10 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * The story's document, to hand to another device of the group; needs
+     * `share-in-project` consent (otherwise `ConsentRequired`).
+     */
     @Throws(StoreException::class)override fun `exportStoryDocument`(`id`: StoryId): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     callWithHandle {
@@ -3571,8 +3579,10 @@ public object FfiConverterTypeStoreListener: FfiConverter<StoreListener, Long> {
 /**
  * One sync session with one peer. Send `firstMessage()` (if you started
  * it), pass every message from the peer to `receive`, and send back what
- * it returns, until it returns nothing and `isDone()` is true. Safe to use
- * from any thread; `cancel()` may be called from another thread.
+ * it returns, until it returns nothing or `isDone()` is true. Safe to use
+ * from any thread: `progress()`, `isDone()`, `peer()` and `cancel()` never
+ * wait for a `receive` in progress, so a listener or the UI may call them
+ * while a message is being applied.
  */
 public interface SyncSessionInterface {
     
@@ -3611,8 +3621,10 @@ public interface SyncSessionInterface {
 /**
  * One sync session with one peer. Send `firstMessage()` (if you started
  * it), pass every message from the peer to `receive`, and send back what
- * it returns, until it returns nothing and `isDone()` is true. Safe to use
- * from any thread; `cancel()` may be called from another thread.
+ * it returns, until it returns nothing or `isDone()` is true. Safe to use
+ * from any thread: `progress()`, `isDone()`, `peer()` and `cancel()` never
+ * wait for a `receive` in progress, so a listener or the UI may call them
+ * while a message is being applied.
  */
 open class SyncSession: Disposable, AutoCloseable, SyncSessionInterface
 {

@@ -62,7 +62,7 @@ class ConsentTest {
     fun `erasure removes the story and it never comes back`() = withFolder { folder ->
         val asha = folder.foundingPhone("Asha")
         val ben = folder.joiningPhone("Ben", asha)
-        val amira = asha.storyteller("Amira")
+        val amira = asha.sharingStoryteller("Amira")
         val story = asha.story("The 42", amira, "The bus stopped coming.")
         exchangeParticipant(asha, ben, amira)
         exchangeStory(asha, ben, story)

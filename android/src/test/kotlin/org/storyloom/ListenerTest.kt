@@ -37,7 +37,7 @@ class ListenerTest {
     fun `listeners hear about merges`() = withFolder { folder ->
         val asha = folder.foundingPhone("Asha")
         val ben = folder.joiningPhone("Ben", asha)
-        val amira = asha.storyteller("Amira")
+        val amira = asha.sharingStoryteller("Amira")
         val story = asha.story("T", amira, "text")
         val recorder = Recorder()
         ben.store.addListener(recorder)

@@ -182,6 +182,8 @@ class StoriesTest {
             assertThrows(StoreException.InvalidInput::class.java) {
                 store.updateStory(id, StoryUpdate(language = "en_GB!"))
             }
+            val sharing = assertThrows(StoreException.ConsentRequired::class.java) { store.exportStoryDocument(id) }
+            assertTrue(sharing.message!!, sharing.message!!.contains("share-in-project"))
             assertThrows(StoreException.InvalidInput::class.java) {
                 store.updateStory(id, StoryUpdate(recordedAt = RecordedAt(Instant.now(), 24 * 60)))
             }
@@ -193,7 +195,7 @@ class StoriesTest {
     fun `two phones merge a story`() = withFolder { folder ->
         val asha = folder.foundingPhone("Asha")
         val ben = folder.joiningPhone("Ben", asha)
-        val amira = asha.storyteller("Amira")
+        val amira = asha.sharingStoryteller("Amira")
         val id = asha.story("The 42", amira, "The bus stopped coming.")
         exchangeParticipant(asha, ben, amira)
         exchangeStory(asha, ben, id)

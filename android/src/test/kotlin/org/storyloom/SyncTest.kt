@@ -71,11 +71,18 @@ class SyncTest {
         val benStore = Store.open(folder.path("ben.storyloom"))
         benStore.join(asha.store.invite(asha.project), "Ben", MemberRole.FACILITATOR)
         val heard = mutableListOf<StoreChange>()
+        val session = benStore.acceptSync(asha.project)
+        val seen = mutableListOf<SyncProgress>()
         benStore.addListener(object : StoreListener {
-            override fun onChange(change: StoreChange) { heard.add(change) }
+            override fun onChange(change: StoreChange) {
+                heard.add(change)
+                // A progress bar reading the session from the listener must not hang.
+                seen.add(session.progress())
+            }
         })
-        run(asha.store.startSync(asha.project), benStore.acceptSync(asha.project))
+        run(asha.store.startSync(asha.project), session)
         assertTrue(heard.any { it.origin == ChangeOrigin.MERGE && story in it.stories })
+        assertTrue(seen.isNotEmpty())
         asha.store.close()
         benStore.close()
     }

@@ -33,11 +33,25 @@ fun Folder.joiningPhone(name: String, from: Phone): Phone {
 fun Phone.storyteller(name: String): ParticipantId =
     store.addParticipant(project, NewParticipant(displayName = name))
 
+/** A storyteller whose consent lets their stories travel to the group's other devices. */
+fun Phone.sharingStoryteller(name: String): ParticipantId {
+    val id = storyteller(name)
+    store.grantConsent(
+        project,
+        NewConsentGrant(id, listOf(ConsentScope.RECORD, ConsentScope.SHARE_IN_PROJECT), ConsentMethod.SPOKEN, attribution = Attribution.PSEUDONYM),
+    )
+    return id
+}
+
 fun Phone.story(title: String, teller: ParticipantId, transcript: String = ""): StoryId =
     store.createStory(project, NewStory(title = title, storytellers = listOf(teller), transcript = transcript))
 
-/** Merges a story both ways, as two phones do when they meet. */
+/** Merges a story both ways, as two phones do when they meet (the project
+ *  first: its consent ledger says whether the story may be shared). */
 fun exchangeStory(a: Phone, b: Phone, story: StoryId) {
+    b.store.importDocument(a.store.exportProjectDocument(a.project))
+    a.store.importDocument(b.store.exportProjectDocument(b.project))
+
     b.store.importDocument(a.store.exportStoryDocument(story))
     a.store.importDocument(b.store.exportStoryDocument(story))
 }
