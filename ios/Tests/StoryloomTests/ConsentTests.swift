@@ -89,7 +89,7 @@ final class ConsentTests: StoreTestCase {
     func testErasureRemovesTheStoryAndItNeverComesBack() throws {
         let asha = try foundingPhone("Asha")
         let ben = try joiningPhone("Ben", from: asha)
-        let amira = try asha.storyteller("Amira")
+        let amira = try asha.sharingStoryteller("Amira")
         let story = try asha.story("The 42", teller: amira, transcript: "The bus stopped coming.")
         try exchangeParticipant(asha, ben, amira)
         try exchangeStory(asha, ben, story)

@@ -72,7 +72,7 @@ final class ListenerTests: StoreTestCase {
     func testListenersHearAboutMerges() throws {
         let asha = try foundingPhone("Asha")
         let ben = try joiningPhone("Ben", from: asha)
-        let amira = try asha.storyteller("Amira")
+        let amira = try asha.sharingStoryteller("Amira")
         let story = try asha.story("T", teller: amira, transcript: "text")
         let recorder = Recorder()
         _ = ben.store.addListener(listener: recorder)

@@ -179,6 +179,8 @@ final class StoriesTests: StoreTestCase {
         assertThrows(StoreError.InvalidInput) {
             try store.updateStory(id: id, update: StoryUpdate(language: "en_GB!"))
         }
+        let sharing = assertThrows(StoreError.ConsentRequired) { try store.exportStoryDocument(id: id) }
+        XCTAssertTrue(sharing.contains("share-in-project"), sharing)
         // Offsets from UTC stop short of a whole day.
         assertThrows(StoreError.InvalidInput) {
             try store.updateStory(
@@ -192,7 +194,7 @@ final class StoriesTests: StoreTestCase {
     func testTwoPhonesMergeAStory() throws {
         let asha = try foundingPhone("Asha")
         let ben = try joiningPhone("Ben", from: asha)
-        let amira = try asha.storyteller("Amira")
+        let amira = try asha.sharingStoryteller("Amira")
         let id = try asha.story("The 42", teller: amira, transcript: "The bus stopped coming.")
         try exchangeParticipant(asha, ben, amira)
         try exchangeStory(asha, ben, id)

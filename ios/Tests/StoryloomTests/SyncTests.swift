@@ -5,14 +5,27 @@ import Foundation
 import Storyloom
 import XCTest
 
-/// Keeps every change it is told about; callbacks may come from any thread.
+/// Keeps every change it is told about, and (given a session) the session's
+/// progress as read from inside the callback; callbacks may come from any thread.
 private final class Recorder: StoreListener {
+    private let session: SyncSession?
     private let recorded = Locked<[StoreChange]>([])
+    private let seen = Locked<[SyncProgress]>([])
+
+    init(session: SyncSession? = nil) {
+        self.session = session
+    }
 
     var changes: [StoreChange] { recorded.current }
+    var progress: [SyncProgress] { seen.current }
 
     func onChange(change: StoreChange) throws {
         recorded.update { $0.append(change) }
+        // A progress bar reading the session from the listener must not hang.
+        if let session {
+            let progress = session.progress()
+            seen.update { $0.append(progress) }
+        }
     }
 }
 
@@ -90,13 +103,12 @@ final class SyncTests: StoreTestCase {
         let story = try asha.story("The 42", teller: amira, transcript: "text")
         let benStore = try openStore("ben.storyloom")
         _ = try benStore.join(invite: asha.store.invite(project: asha.project), memberName: "Ben", role: .facilitator)
-        let recorder = Recorder()
+        let session = try benStore.acceptSync(project: asha.project)
+        let recorder = Recorder(session: session)
         _ = benStore.addListener(listener: recorder)
-        try carryMessages(
-            between: asha.store.startSync(project: asha.project),
-            and: benStore.acceptSync(project: asha.project)
-        )
+        try carryMessages(between: asha.store.startSync(project: asha.project), and: session)
         XCTAssertTrue(recorder.changes.contains { $0.origin == .merge && $0.stories.contains(story) })
+        XCTAssertFalse(recorder.progress.isEmpty)
     }
 
     func testBundlesCarryWhatAPeerLacksAndImportingTwiceIsHarmless() throws {

@@ -63,6 +63,18 @@ struct Phone {
         try store.addParticipant(project: project, participant: NewParticipant(displayName: name))
     }
 
+    /// A storyteller whose consent lets their stories travel to the group's other devices.
+    func sharingStoryteller(_ name: String) throws -> ParticipantId {
+        let id = try storyteller(name)
+        _ = try store.grantConsent(
+            project: project,
+            grant: NewConsentGrant(
+                storyteller: id, scopes: [.record, .shareInProject], method: .spoken, attribution: .pseudonym
+            )
+        )
+        return id
+    }
+
     func story(_ title: String, teller: ParticipantId, transcript: String = "") throws -> StoryId {
         try store.createStory(
             project: project,
@@ -71,8 +83,12 @@ struct Phone {
     }
 }
 
-/// Merges a story both ways, as two phones do when they meet.
+/// Merges a story both ways, as two phones do when they meet (the project
+/// first: its consent ledger says whether the story may be shared).
 func exchangeStory(_ a: Phone, _ b: Phone, _ story: StoryId) throws {
+    _ = try b.store.importDocument(bytes: a.store.exportProjectDocument(id: a.project))
+    _ = try a.store.importDocument(bytes: b.store.exportProjectDocument(id: b.project))
+
     _ = try b.store.importDocument(bytes: a.store.exportStoryDocument(id: story))
     _ = try a.store.importDocument(bytes: b.store.exportStoryDocument(id: story))
 }
