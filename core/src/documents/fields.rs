@@ -51,6 +51,24 @@ pub(crate) fn all_strs(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Vec<S
     Ok(values)
 }
 
+/// The one-value root fields that devices set concurrently: the value
+/// shown (Automerge's winner) and the others, for each such field.
+pub(crate) fn conflicts(doc: &AutoCommit, keys: &[&str]) -> Result<Vec<crate::model::FieldConflict>> {
+    let mut conflicts = Vec::new();
+    for key in keys {
+        let mut values = all_strs(doc, &automerge::ROOT, key)?;
+        if values.len() > 1 {
+            let winner = values.remove(0);
+            conflicts.push(crate::model::FieldConflict {
+                field: (*key).to_owned(),
+                winner,
+                others: values,
+            });
+        }
+    }
+    Ok(conflicts)
+}
+
 pub(crate) fn optional_i64(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Option<i64>> {
     match scalar(doc, obj, key)? {
         None | Some(ScalarValue::Null) => Ok(None),

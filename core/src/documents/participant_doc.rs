@@ -110,25 +110,17 @@ pub(crate) fn read(doc: &AutoCommit) -> Result<Participant> {
     }
     let badges = badge_values(doc)?;
     let badge = InteractionBadge::most_protective(badges.iter().copied());
-    let mut conflicts = Vec::new();
-    for field in [
-        keys::DISPLAY_NAME,
-        keys::PSEUDONYM,
-        keys::PRONOUNS,
-        keys::PREFERRED_LANGUAGE,
-        keys::CONTACT,
-        keys::COMMUNICATION_NOTES,
-    ] {
-        let mut values = fields::all_strs(doc, &ROOT, field)?;
-        if values.len() > 1 {
-            let winner = values.remove(0);
-            conflicts.push(FieldConflict {
-                field: field.to_owned(),
-                winner,
-                others: values,
-            });
-        }
-    }
+    let mut conflicts = fields::conflicts(
+        doc,
+        &[
+            keys::DISPLAY_NAME,
+            keys::PSEUDONYM,
+            keys::PRONOUNS,
+            keys::PREFERRED_LANGUAGE,
+            keys::CONTACT,
+            keys::COMMUNICATION_NOTES,
+        ],
+    )?;
     if badges.len() > 1 {
         conflicts.push(FieldConflict {
             field: keys::BADGE.to_owned(),

@@ -195,25 +195,16 @@ pub(crate) fn read(doc: &AutoCommit) -> Result<Story> {
 }
 
 fn read_conflicts(doc: &AutoCommit) -> Result<Vec<FieldConflict>> {
-    let mut conflicts = Vec::new();
-    for field in [
-        keys::TITLE,
-        keys::STATUS,
-        keys::LANGUAGE,
-        keys::PLACE,
-        keys::RECORDED_AT,
-    ] {
-        let mut values = fields::all_strs(doc, &ROOT, field)?;
-        if values.len() > 1 {
-            let winner = values.remove(0);
-            conflicts.push(FieldConflict {
-                field: field.to_owned(),
-                winner,
-                others: values,
-            });
-        }
-    }
-    Ok(conflicts)
+    fields::conflicts(
+        doc,
+        &[
+            keys::TITLE,
+            keys::STATUS,
+            keys::LANGUAGE,
+            keys::PLACE,
+            keys::RECORDED_AT,
+        ],
+    )
 }
 
 fn read_highlights(doc: &AutoCommit, transcript_obj: &ObjId, transcript: &str) -> Result<Vec<Highlight>> {
