@@ -23,7 +23,7 @@ use crate::consent::ConsentRecord;
 use crate::documents::ledger_doc::{self, Tombstone};
 use crate::documents::{self, DocKind, Header, participant_doc, project_doc, story_doc};
 use crate::error::{Error, Result};
-use crate::ids::{ParticipantId, ProjectId, StoryId};
+use crate::ids::ProjectId;
 
 /// A document merged in memory, waiting to be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,7 +338,7 @@ impl Writer {
         let ledger = ledger_doc::read(project)?;
         let story = story_doc::read(doc)?;
         Ok(
-            covering_withdrawal(&ledger, story.id, &story.storytellers).map(|withdrawal| Tombstone {
+            erasure::covers_story(&ledger, story.id, &story.storytellers).map(|withdrawal| Tombstone {
                 id: header.id,
                 kind: DocKind::Story,
                 erased_at: now(),
@@ -434,16 +434,6 @@ impl Writer {
         }
         Ok(())
     }
-}
-
-/// The withdrawal that erases a story arriving with these storytellers:
-/// one for that story, or one for all of a storyteller's stories.
-fn covering_withdrawal(
-    ledger: &[ConsentRecord],
-    story: StoryId,
-    storytellers: &[ParticipantId],
-) -> Option<crate::ids::ConsentRecordId> {
-    erasure::covers_story(ledger, story, storytellers)
 }
 
 /// The order documents are applied in: erasures travel first.

@@ -155,13 +155,12 @@ impl Writer {
         session.progress.messages_received += 1;
         session.progress.bytes_received += bytes.len() as u64;
 
-        if let Some(catalog) = &message.catalog {
-            self.compare_catalogs(session, catalog)?;
-        }
-        // The documents being synced are used every round: keep them loaded.
-        self.docs.ensure_room(session.active.len() + message.sync.len() + 16);
-        if !message.want.is_empty() {
+        // What this device holds, read once for the catalog and the wants.
+        if message.catalog.is_some() || !message.want.is_empty() {
             let ours = self.local_catalog(project)?;
+            if let Some(catalog) = &message.catalog {
+                self.compare_catalogs(session, catalog, &ours)?;
+            }
             for id in &message.want {
                 let id = Uuid::from_bytes(*id);
                 if ours.get(&id).is_some_and(|l| l.shareable) {
@@ -171,6 +170,8 @@ impl Writer {
                 }
             }
         }
+        // The documents being synced are used every round: keep them loaded.
+        self.docs.ensure_room(session.active.len() + message.sync.len() + 16);
         for id in &message.unavailable {
             session.wanted.remove(&Uuid::from_bytes(*id));
         }
@@ -201,8 +202,12 @@ impl Writer {
     }
 
     /// Compares the peer's catalog with ours: what to sync, send, ask for.
-    fn compare_catalogs(&mut self, session: &mut SyncSession, catalog: &[CatalogEntry]) -> Result<()> {
-        let ours = self.local_catalog(session.project)?;
+    fn compare_catalogs(
+        &mut self,
+        session: &mut SyncSession,
+        catalog: &[CatalogEntry],
+        ours: &BTreeMap<Uuid, Local>,
+    ) -> Result<()> {
         let mut theirs = BTreeMap::new();
         for entry in catalog {
             let id = Uuid::from_bytes(entry.id);
@@ -228,7 +233,7 @@ impl Writer {
                 Some(_) => {}
             }
         }
-        for (id, local) in &ours {
+        for (id, local) in ours {
             if local.shareable && !theirs.contains_key(id) {
                 session.to_send.insert(*id);
             }

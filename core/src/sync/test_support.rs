@@ -10,10 +10,7 @@ use crate::documents::DocKind;
 use crate::error::Result;
 use crate::ids::ProjectId;
 use crate::store::Store;
-
-fn code(kind: DocKind) -> u8 {
-    crate::store::kind_code(kind)
-}
+use crate::store::kind_code as code;
 
 /// A session message from `store` as the first message of a new session,
 /// listing `documents` in its catalog and carrying them whole.
