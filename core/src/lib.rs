@@ -60,6 +60,6 @@ pub use error::{Error, RecordKind, Result};
 pub use ids::{CommentId, ConsentRecordId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
 pub use model::*;
 pub use store::{
-    BundleOutcome, ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ImportOutcome, ListenerId, SearchHit,
-    StorageStats, Store, StoreChange, Withheld,
+    BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ImportOutcome, ListenerId,
+    SearchHit, StorageStats, Store, StoreChange, Withheld,
 };

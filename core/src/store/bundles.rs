@@ -15,7 +15,7 @@ use crate::ids::{DeviceId, ProjectId};
 use crate::sync::{self, BundleBody, BundleEntry, EnvelopeKind, Header, SyncLimits, WIRE_VERSION};
 
 /// What importing a bundle did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BundleOutcome {
     pub project: ProjectId,
     /// Documents this store changed.
@@ -23,13 +23,30 @@ pub struct BundleOutcome {
     /// Documents left out: erased here, or changes to a document this
     /// store does not hold (the bundle was made for another device).
     pub documents_skipped: u64,
+    /// Documents left out because the copy stored here does not load.
+    pub unreadable_documents: Vec<Uuid>,
+}
+
+/// A bundle, and what it had to leave out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleExport {
+    pub bytes: Vec<u8>,
+    /// Documents left out because the copy stored here does not load; the
+    /// rest of the project is in the bundle.
+    pub unreadable_documents: Vec<Uuid>,
 }
 
 impl Store {
     /// A bundle of the project for `peer` (only what it lacks, from the sync
     /// state saved for it), or of everything when `peer` is `None`.
     pub fn export_bundle(&self, project: ProjectId, peer: Option<DeviceId>) -> Result<Vec<u8>> {
+        self.export_bundle_with_report(project, peer).map(|export| export.bytes)
+    }
+
+    /// [`Store::export_bundle`], also saying which documents it left out.
+    pub fn export_bundle_with_report(&self, project: ProjectId, peer: Option<DeviceId>) -> Result<BundleExport> {
         self.write(|w| {
+            let mut unreadable = Vec::new();
             let secret = w.secret(project)?;
             let catalog = w.local_catalog(project)?;
             let mut ids: Vec<_> = catalog
@@ -44,6 +61,10 @@ impl Store {
                     Some(peer) => w.peer_heads(peer, id)?,
                     None => Vec::new(),
                 };
+                if !w.readable(id)? {
+                    unreadable.push(id);
+                    continue;
+                }
                 let doc = w.document(id, None)?;
                 let (incremental, bytes) = if known.is_empty() {
                     (false, doc.save())
@@ -73,7 +94,10 @@ impl Store {
                 project,
                 sender: w.device,
             };
-            sync::seal(&secret, &header, &sync::encode(&body)?)
+            Ok(BundleExport {
+                bytes: sync::seal(&secret, &header, &sync::encode(&body)?)?,
+                unreadable_documents: unreadable,
+            })
         })
     }
 
@@ -116,6 +140,7 @@ impl Writer {
                     project,
                     documents_changed: 0,
                     documents_skipped: 0,
+                    unreadable_documents: Vec::new(),
                 });
             }
             let body: BundleBody = sync::decode(&plaintext, "bundle")?;
@@ -170,6 +195,7 @@ impl Writer {
                 project,
                 documents_changed: batch.staged.len() as u64,
                 documents_skipped: skipped,
+                unreadable_documents: batch.unreadable.clone(),
             })
         }
     }

@@ -26,6 +26,9 @@ text_enum!(
     }
 );
 
+/// The reason given for a story whose stored document does not load.
+pub const UNREADABLE: &str = "unreadable: the story's stored document does not load";
+
 /// A story that was not exported, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Withheld {
@@ -95,6 +98,11 @@ impl Store {
                     Err(Error::ConsentRequired { scope, .. }) => withheld.push(Withheld {
                         id: summary.id,
                         reason: format!("consent required: {scope} has not been granted by every storyteller"),
+                    }),
+                    // One damaged story must not stop the export of the rest.
+                    Err(Error::CorruptData(_)) => withheld.push(Withheld {
+                        id: summary.id,
+                        reason: UNREADABLE.into(),
                     }),
                     Err(err) => return Err(err),
                 }

@@ -41,6 +41,8 @@ pub(crate) struct Batch {
     pub staged: Vec<Staged>,
     /// Documents refused because they are erased, with their tombstones.
     pub erased: Vec<(ProjectId, Tombstone)>,
+    /// Documents left out because the copy stored here does not load.
+    pub unreadable: Vec<Uuid>,
     /// Every document the batch has touched, held here (not in the bounded
     /// cache, which could drop one halfway) until the batch is written.
     docs: BTreeMap<Uuid, AutoCommit>,
@@ -240,6 +242,12 @@ impl Writer {
     ) -> Result<bool> {
         let id = expected.id;
         if erasure::is_tombstoned(&self.conn, id)? {
+            return Ok(false);
+        }
+        if !batch.holds(id) && !self.readable(id)? {
+            if !batch.unreadable.contains(&id) {
+                batch.unreadable.push(id);
+            }
             return Ok(false);
         }
         let author = self.author(expected.project).ok();

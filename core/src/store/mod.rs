@@ -5,7 +5,9 @@
 //! pool of read-only connections: SQLite in WAL mode lets the readers list
 //! and search while the writer writes, and a single writer means no
 //! `SQLITE_BUSY` between our own connections. `Store` is `Send + Sync`; call
-//! it from any thread.
+//! it from any thread. Other processes may open the same file: every write
+//! holds a lock file and first catches up with what they wrote
+//! (`interprocess`).
 //!
 //! The public API is spread over one file per kind of record (`projects`,
 //! `participants`, `stories`, `annotations`, …); this file holds the
@@ -21,6 +23,7 @@ mod export;
 mod exchange;
 mod history;
 mod index;
+mod interprocess;
 mod listeners;
 mod merge;
 mod open;
@@ -33,8 +36,9 @@ mod search;
 mod secrets;
 mod stories;
 mod sync_session;
+mod unreadable;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -44,7 +48,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
-pub use bundles::BundleOutcome;
+pub use bundles::{BundleExport, BundleOutcome};
 #[cfg(feature = "test-support")]
 pub(crate) use sync_session::kind_code;
 
@@ -71,6 +75,8 @@ pub struct Store {
     registry_key: PathBuf,
     device_id: DeviceId,
     writer: Mutex<Option<Writer>>,
+    /// Held by whichever process is writing.
+    process_lock: interprocess::ProcessLock,
     readers: Mutex<Vec<Connection>>,
     closed: AtomicBool,
     listeners: Listeners,
@@ -84,6 +90,13 @@ pub(crate) struct Writer {
     local_members: HashMap<ProjectId, MemberId>,
     /// What the write in progress changed, for the listeners.
     changes: StoreChange,
+    /// What other processes changed, for the listeners, since last told.
+    foreign: StoreChange,
+    /// Where this process stands in the change journal.
+    cursor: interprocess::JournalCursor,
+    /// Documents whose stored bytes failed to load since they were last
+    /// written: sync, bundles and export carry on without them.
+    unreadable: BTreeSet<Uuid>,
 }
 
 impl Store {
@@ -92,14 +105,21 @@ impl Store {
     /// A file that is not a Storyloom store is refused and left untouched; a
     /// store written by a newer version of the library is refused.
     ///
-    /// A store may be open only once per process: two `Store`s on one file
-    /// would be two writers writing as the same device. Share one `Store`
-    /// (it is `Send + Sync`) instead.
+    /// A store may be open only once per process: share one `Store` (it is
+    /// `Send + Sync`) between threads. Several processes may each open it
+    /// (an app and its sync worker or share extension, the CLI): their
+    /// writes take turns and each sees the others' (see the README).
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let key = registry::claim(&path)?;
-        let opened = open::open_writer(&path).and_then(|conn| Ok((open::device_id(&conn)?, conn)));
-        let (device_id, conn) = match opened {
+        let opened = open::open_writer(&path).and_then(|conn| {
+            Ok((
+                (open::device_id(&conn)?, interprocess::ProcessLock::open(&path)?),
+                interprocess::JournalCursor::new(&conn)?,
+                conn,
+            ))
+        });
+        let ((device_id, process_lock), cursor, conn) = match opened {
             Ok(opened) => opened,
             Err(err) => {
                 registry::release(&key);
@@ -116,7 +136,11 @@ impl Store {
                 device: device_id,
                 local_members: HashMap::new(),
                 changes: StoreChange::default(),
+                foreign: StoreChange::default(),
+                cursor,
+                unreadable: BTreeSet::new(),
             })),
+            process_lock,
             readers: Mutex::new(Vec::new()),
             closed: AtomicBool::new(false),
             listeners: Listeners::default(),
@@ -185,21 +209,51 @@ impl Store {
         })
     }
 
-    /// Runs `f` with the writer, then tells the listeners what it changed.
+    /// Runs `f` with the writer, holding the store's lock against other
+    /// processes and caught up with what they wrote, then tells the
+    /// listeners what changed.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
-        let (result, changes) = {
+        let (result, foreign, changes) = {
             let mut guard = self.lock_writer();
             let writer = guard.as_mut().ok_or(Error::Closed)?;
+            let held = self.process_lock.acquire()?;
             writer.changes = StoreChange::default();
-            let result = f(writer);
+            let result = writer.catch_up().and_then(|()| f(writer));
+            let marked = writer.mark_own_writes();
+            drop(held);
+            let foreign = std::mem::take(&mut writer.foreign);
             let changes = std::mem::take(&mut writer.changes);
-            (result, changes)
+            (result.and_then(|value| marked.map(|()| value)), foreign, changes)
         };
         // Tell listeners about everything that was committed, even if the
         // write failed afterwards (an erasure whose log scrub timed out is
         // still an erasure).
+        self.listeners.notify(&foreign);
         self.listeners.notify(&changes);
         result
+    }
+
+    /// Tells the listeners what other processes wrote since this one last
+    /// looked, unless this process is writing right now (the write will).
+    fn catch_up_listeners(&self) {
+        let foreign = match self.writer.try_lock() {
+            Ok(mut guard) => match guard.as_mut() {
+                Some(writer) => {
+                    // A failure here is the next write's to report.
+                    let _ = writer.catch_up();
+                    std::mem::take(&mut writer.foreign)
+                }
+                None => return,
+            },
+            Err(_) => return,
+        };
+        self.listeners.notify(&foreign);
+    }
+
+    /// Documents whose stored bytes were found not to load, by id: sync,
+    /// bundles and export carry on without them.
+    pub fn unreadable_documents(&self) -> Result<Vec<Uuid>> {
+        self.write(|w| Ok(w.unreadable_documents().into_iter().collect()))
     }
 
     /// Runs `f` on a read-only connection from the pool.
@@ -207,6 +261,7 @@ impl Store {
         if self.is_closed() {
             return Err(Error::Closed);
         }
+        self.catch_up_listeners();
         let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match pooled {
             Some(conn) => conn,
@@ -284,8 +339,15 @@ impl Writer {
     /// must say which member and device made it.
     fn document(&mut self, id: Uuid, author: Option<Author>) -> Result<&mut AutoCommit> {
         if self.docs.get_mut(&id).is_none() {
-            let doc = persistence::load(&self.conn, id)?
-                .ok_or_else(|| Error::not_found(RecordKind::Document, id.hyphenated()))?;
+            let doc = match persistence::load(&self.conn, id) {
+                Ok(doc) => doc.ok_or_else(|| Error::not_found(RecordKind::Document, id.hyphenated()))?,
+                Err(err) => {
+                    if matches!(err, Error::CorruptData(_)) {
+                        self.unreadable.insert(id);
+                    }
+                    return Err(err);
+                }
+            };
             self.docs.insert(id, doc);
         }
         let doc = self.docs.get_mut(&id).expect("loaded above");

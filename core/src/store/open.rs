@@ -22,27 +22,35 @@ use crate::error::{Error, Result};
 /// Marks the file as a Storyloom store ("SLOM").
 pub(crate) const APPLICATION_ID: i32 = 0x534c_4f4d;
 /// The schema version this library writes.
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 /// The whole current schema, for a new store.
 const SCHEMA: &str = include_str!("schema/schema.sql");
 /// `MIGRATIONS[n]` brings a store from version `n + 1` to `n + 2`.
 const MIGRATIONS: &[&str] = &[
     include_str!("schema/migrations/002_consent_ledger.sql"),
     include_str!("schema/migrations/003_sync.sql"),
+    include_str!("schema/migrations/004_change_journal.sql"),
 ];
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection waits for another connection's (or process's)
+/// lock before giving up with `database is locked`.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Opens (creating if needed) the single writer connection.
 pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
     if !check_existing_file(path)? {
         create_store(path)?;
     }
-    let conn = Connection::open_with_flags(
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    // Every write transaction takes the write lock when it begins. A
+    // deferred one that reads first and then upgrades fails at once with
+    // SQLITE_BUSY in WAL mode when another process wrote in between — the
+    // busy timeout does not apply to that upgrade.
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     check_identity(&conn)?;
     configure_writer(&conn)?;
     migrate(&conn)?;
@@ -121,6 +129,10 @@ fn configure_writer(conn: &Connection) -> Result<()> {
 }
 
 /// Builds a new store beside the final path and renames it into place.
+///
+/// Two processes may create the same store at once: each builds its own
+/// staging file and links it into place only if nothing is there yet, so
+/// the loser opens the winner's store instead of replacing it under it.
 fn create_store(path: &Path) -> Result<()> {
     let staging = staging_path(path);
     let _ = fs::remove_file(&staging);
@@ -136,7 +148,17 @@ fn create_store(path: &Path) -> Result<()> {
         )?;
         tx.commit()?;
     }
-    fs::rename(&staging, path)?;
+    match fs::hard_link(&staging, path) {
+        Ok(()) => {
+            let _ = fs::remove_file(&staging);
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            let _ = fs::remove_file(&staging);
+            return Ok(());
+        }
+        // A file system without hard links: fall back to a plain rename.
+        Err(_) => fs::rename(&staging, path)?,
+    }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         // Make the rename itself durable.
         if let Ok(dir) = fs::File::open(dir) {
@@ -148,7 +170,7 @@ fn create_store(path: &Path) -> Result<()> {
 
 fn staging_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".creating");
+    name.push(format!(".creating-{}", std::process::id()));
     path.with_file_name(name)
 }
 
@@ -163,6 +185,10 @@ fn migrate(conn: &Connection) -> Result<()> {
             .get(version as usize - 1)
             .ok_or_else(|| Error::corrupt(format!("no migration from schema version {version}")))?;
         let tx = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        // Another process may have run this step while we waited for the lock.
+        if user_version(&tx)? != version {
+            continue;
+        }
         tx.execute_batch(step)?;
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;

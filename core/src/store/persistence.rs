@@ -6,6 +6,12 @@
 //! the chunks in order and hands their concatenation to Automerge in one
 //! call. All of it runs inside the caller's transaction, beside the index
 //! writes, so the index never disagrees with the documents.
+//!
+//! What a save appends is measured against the heads stored with the
+//! document, not against what this copy last saved: a copy just loaded
+//! appends only its new changes (Automerge's own save cursor starts empty on
+//! load), and a copy that missed another writer's changes takes them in
+//! before it saves, so nothing stored is ever dropped.
 
 use automerge::AutoCommit;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -65,7 +71,8 @@ pub(crate) fn load(conn: &Connection, id: Uuid) -> Result<Option<AutoCommit>> {
         .transpose()
 }
 
-/// Saves a document that is new to this store, as one snapshot.
+/// Saves a document that is new to this store, as one snapshot. If another
+/// writer stored the same document meanwhile, the two are merged instead.
 pub(crate) fn insert(
     tx: &Transaction<'_>,
     id: Uuid,
@@ -74,6 +81,10 @@ pub(crate) fn insert(
     doc: &mut AutoCommit,
     now: i64,
 ) -> Result<()> {
+    if doc_row(tx, id)?.is_some() {
+        save_changes(tx, id, doc, now)?;
+        return Ok(());
+    }
     let snapshot = doc.save();
     tx.execute(
         "INSERT INTO documents (doc_id, kind, project_id, snapshot_bytes, incremental_bytes, updated_at, heads)
@@ -98,18 +109,31 @@ pub(crate) fn insert(
 /// when the chunks have outgrown the snapshot. Returns whether anything was
 /// written.
 pub(crate) fn save_changes(tx: &Transaction<'_>, id: Uuid, doc: &mut AutoCommit, now: i64) -> Result<bool> {
-    let chunk = doc.save_incremental();
+    let key = id.hyphenated().to_string();
+    let (snapshot_bytes, incremental_bytes, stored): (i64, i64, Option<Vec<u8>>) = tx.query_row(
+        "SELECT snapshot_bytes, incremental_bytes, heads FROM documents WHERE doc_id = ?1",
+        [&key],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    let stored = stored.map(|bytes| parse_heads(&bytes)).transpose()?;
+    if let Some(heads) = &stored
+        && !doc.get_missing_deps(heads).is_empty()
+    {
+        // Stored changes this copy lacks (another writer saved them): take
+        // them in, so the save below keeps them and the index sees them.
+        let mut latest = load(tx, id)?.ok_or_else(|| Error::Storage("the document left the store".into()))?;
+        doc.merge(&mut latest)?;
+    }
+    let chunk = match &stored {
+        Some(heads) => doc.save_after(heads),
+        // An older store without heads: rewrite the document whole, once.
+        None => doc.save(),
+    };
     if chunk.is_empty() {
         return Ok(false);
     }
-    let key = id.hyphenated().to_string();
-    let (snapshot_bytes, incremental_bytes): (i64, i64) = tx.query_row(
-        "SELECT snapshot_bytes, incremental_bytes FROM documents WHERE doc_id = ?1",
-        [&key],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
     let incremental_bytes = incremental_bytes + chunk.len() as i64;
-    if incremental_bytes > snapshot_bytes.max(MIN_COMPACTION_BYTES) {
+    if stored.is_none() || incremental_bytes > snapshot_bytes.max(MIN_COMPACTION_BYTES) {
         let snapshot = doc.save();
         tx.execute("DELETE FROM document_chunks WHERE doc_id = ?1", [&key])?;
         tx.execute(
@@ -133,6 +157,17 @@ pub(crate) fn save_changes(tx: &Transaction<'_>, id: Uuid, doc: &mut AutoCommit,
         )?;
     }
     Ok(true)
+}
+
+/// Reads stored heads back (see [`heads_bytes`]).
+fn parse_heads(bytes: &[u8]) -> Result<Vec<automerge::ChangeHash>> {
+    if bytes.len() % 32 != 0 {
+        return Err(Error::corrupt("stored document heads are malformed"));
+    }
+    bytes
+        .chunks_exact(32)
+        .map(|h| automerge::ChangeHash::try_from(h).map_err(|_| Error::corrupt("stored document heads are malformed")))
+        .collect()
 }
 
 /// A document's heads as stored: the 32-byte hashes, sorted, concatenated.

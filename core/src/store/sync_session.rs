@@ -314,6 +314,10 @@ impl Writer {
         );
         self.commit_batch(&mut batch, |tx| save_states(tx, peer, &states))?;
         self.settle(&batch)?;
+        for id in &batch.unreadable {
+            session.active.remove(id);
+            session.unreadable.insert(*id);
+        }
         Ok(batch)
     }
 
@@ -358,6 +362,11 @@ impl Writer {
                 session.unavailable.insert(id);
                 continue;
             };
+            if !self.readable(id)? {
+                session.unreadable.insert(id);
+                session.unavailable.insert(id);
+                continue;
+            }
             let bytes = self.document(id, None)?.save();
             used += bytes.len();
             full.push(FullDocument {
@@ -377,6 +386,11 @@ impl Writer {
             let Some(local) = ours.get(&id).filter(|l| l.shareable) else {
                 continue;
             };
+            if !self.readable(id)? {
+                session.unreadable.insert(id);
+                session.active.remove(&id);
+                continue;
+            }
             let mut state = match (session.states.remove(&id), peer) {
                 (Some(state), _) => state,
                 (None, Some(peer)) => self.load_state(peer, id)?,
@@ -484,6 +498,9 @@ impl Writer {
             let heads = match heads {
                 Some(heads) => heads,
                 None => {
+                    if !self.readable(id)? {
+                        continue;
+                    }
                     let heads = persistence::heads_bytes(self.document(id, None)?);
                     self.conn.execute(
                         "UPDATE documents SET heads = ?2 WHERE doc_id = ?1",

@@ -119,6 +119,8 @@ pub struct SyncSession {
     pub(crate) changed: BTreeSet<Uuid>,
     /// Sync states learned from the peer's catalog, saved with the next batch.
     pub(crate) pending_states: Vec<(Uuid, Vec<u8>)>,
+    /// Documents left out because the copy stored here does not load.
+    pub(crate) unreadable: BTreeSet<Uuid>,
 }
 
 impl SyncSession {
@@ -151,7 +153,14 @@ impl SyncSession {
             progress: SyncProgress::default(),
             changed: BTreeSet::new(),
             pending_states: Vec::new(),
+            unreadable: BTreeSet::new(),
         })
+    }
+
+    /// Documents this session left out because the copy stored on this
+    /// device does not load; the rest of the project synced without them.
+    pub fn unreadable_documents(&self) -> Vec<Uuid> {
+        self.unreadable.iter().copied().collect()
     }
 
     /// The project being synced.

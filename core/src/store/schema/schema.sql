@@ -145,3 +145,29 @@ CREATE TABLE sync_states (
     PRIMARY KEY (peer_device, doc_id)
 ) WITHOUT ROWID;
 CREATE INDEX sync_states_by_doc ON sync_states (doc_id);
+
+-- Every write of a document appends its id here (by trigger), so another
+-- process can tell which documents changed: see migration 004 and ADR 0004.
+CREATE TABLE change_journal (
+    seq        INTEGER PRIMARY KEY,
+    doc_id     TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    project_id TEXT NOT NULL,
+    erased     INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TRIGGER change_journal_on_insert AFTER INSERT ON documents BEGIN
+    INSERT INTO change_journal (doc_id, kind, project_id) VALUES (NEW.doc_id, NEW.kind, NEW.project_id);
+END;
+
+CREATE TRIGGER change_journal_on_update AFTER UPDATE ON documents BEGIN
+    INSERT INTO change_journal (doc_id, kind, project_id) VALUES (NEW.doc_id, NEW.kind, NEW.project_id);
+END;
+
+CREATE TRIGGER change_journal_on_delete AFTER DELETE ON documents BEGIN
+    INSERT INTO change_journal (doc_id, kind, project_id, erased) VALUES (OLD.doc_id, OLD.kind, OLD.project_id, 1);
+END;
+
+CREATE TRIGGER change_journal_prune AFTER INSERT ON change_journal WHEN NEW.seq % 1000 = 0 BEGIN
+    DELETE FROM change_journal WHERE seq <= NEW.seq - 20000;
+END;
