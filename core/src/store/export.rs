@@ -27,7 +27,7 @@ text_enum!(
 );
 
 /// The reason given for a story whose stored document does not load.
-pub const UNREADABLE: &str = "unreadable: the story's stored document does not load";
+const UNREADABLE: &str = "unreadable: the story's stored document does not load";
 
 /// A story that was not exported, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
