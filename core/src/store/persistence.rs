@@ -202,3 +202,78 @@ pub(crate) fn stats(conn: &Connection, id: Uuid) -> Result<Option<StorageStats>>
     .optional()
     .map_err(Into::into)
 }
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{ActorId, ROOT, ReadDoc};
+
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = super::super::open::open_writer(&dir.path().join("store.db")).unwrap();
+        (dir, conn)
+    }
+
+    fn saved(conn: &mut Connection, id: Uuid, doc: &mut AutoCommit) -> Result<bool> {
+        let tx = conn.transaction()?;
+        let written = save_changes(&tx, id, doc, 0)?;
+        tx.commit()?;
+        Ok(written)
+    }
+
+    fn stored(conn: &Connection, id: Uuid) -> AutoCommit {
+        load(conn, id).unwrap().unwrap()
+    }
+
+    /// Two copies of one stored document, as two writers would hold them.
+    fn two_copies(actor: u8, other: u8) -> (tempfile::TempDir, Connection, Uuid, AutoCommit, AutoCommit) {
+        let (dir, mut conn) = store();
+        let id = Uuid::now_v7();
+        let mut doc = AutoCommit::new().with_actor(ActorId::from(vec![actor; 32]));
+        doc.put(ROOT, "a", 1).unwrap();
+        doc.commit();
+        let tx = conn.transaction().unwrap();
+        insert(&tx, id, DocKind::Story, ProjectId::new(), &mut doc, 0).unwrap();
+        tx.commit().unwrap();
+        let mut first = stored(&conn, id);
+        first.set_actor(ActorId::from(vec![actor; 32]));
+        let mut second = stored(&conn, id);
+        second.set_actor(ActorId::from(vec![other; 32]));
+        (dir, conn, id, first, second)
+    }
+
+    #[test]
+    fn a_stale_copy_takes_in_what_another_writer_stored_before_it_saves() {
+        let (_dir, mut conn, id, mut first, mut second) = two_copies(1, 2);
+        first.put(ROOT, "first", 1).unwrap();
+        first.commit();
+        assert!(saved(&mut conn, id, &mut first).unwrap());
+        second.put(ROOT, "second", 2).unwrap();
+        second.commit();
+        assert!(saved(&mut conn, id, &mut second).unwrap());
+
+        let mut back = stored(&conn, id);
+        assert!(
+            back.get(ROOT, "first").unwrap().is_some(),
+            "the other writer's change survives"
+        );
+        assert!(back.get(ROOT, "second").unwrap().is_some());
+        assert_eq!(back.get_heads(), second.get_heads(), "the saving copy now holds both");
+    }
+
+    #[test]
+    fn a_stale_copy_that_reused_an_actors_sequence_number_is_refused_not_written() {
+        let (_dir, mut conn, id, mut first, mut second) = two_copies(1, 1);
+        first.put(ROOT, "first", 1).unwrap();
+        first.commit();
+        assert!(saved(&mut conn, id, &mut first).unwrap());
+        let before = load_bytes(&conn, id).unwrap();
+        second.put(ROOT, "second", 2).unwrap();
+        second.commit();
+        assert!(saved(&mut conn, id, &mut second).is_err());
+        assert_eq!(load_bytes(&conn, id).unwrap(), before, "nothing was written");
+        assert!(load(&conn, id).is_ok(), "the document still loads");
+    }
+}
