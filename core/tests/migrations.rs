@@ -8,7 +8,7 @@ use storyloom::{ConsentMethod, ConsentScope, MemberId, NewConsentGrant, NewParti
 
 const V1_SCHEMA: &str = include_str!("fixtures/schema_v1.sql");
 const V2_SCHEMA: &str = include_str!("fixtures/schema_v2.sql");
-const CURRENT_VERSION: i64 = 3;
+const CURRENT_VERSION: i64 = 4;
 
 /// The structure of a database: every table's columns (name, type, not
 /// null, default, key) and every index's columns, by name. Compared
