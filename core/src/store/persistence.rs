@@ -161,7 +161,7 @@ pub(crate) fn save_changes(tx: &Transaction<'_>, id: Uuid, doc: &mut AutoCommit,
 
 /// Reads stored heads back (see [`heads_bytes`]).
 fn parse_heads(bytes: &[u8]) -> Result<Vec<automerge::ChangeHash>> {
-    if bytes.len() % 32 != 0 {
+    if !bytes.len().is_multiple_of(32) {
         return Err(Error::corrupt("stored document heads are malformed"));
     }
     bytes
