@@ -2,6 +2,8 @@
 //!
 //! Listeners are called after the change is committed, on the thread that
 //! made it, with no lock held, so a listener may call back into the store.
+//! What another process wrote is told on this process's next call into the
+//! store, on that call's thread.
 //! A listener that panics is caught and does not disturb the store or the
 //! other listeners.
 
@@ -16,7 +18,8 @@ pub enum ChangeOrigin {
     /// Written through this store.
     #[default]
     Local,
-    /// Merged in from another device.
+    /// Merged in from another device, or written by another process on
+    /// this store (told on this process's next call).
     Merge,
 }
 
