@@ -170,7 +170,11 @@ fn create_store(path: &Path) -> Result<()> {
 
 fn staging_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(format!(".creating-{}", std::process::id()));
+    // Unique to this attempt: another process (or thread) may be creating
+    // the same store at the same moment.
+    static ATTEMPT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let attempt = ATTEMPT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    name.push(format!(".creating-{}-{attempt}", std::process::id()));
     path.with_file_name(name)
 }
 
@@ -264,6 +268,33 @@ mod tests {
     }
 
     #[test]
+    fn stores_created_at_the_same_moment_are_one_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let devices: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || device_id(&open_writer(&path).unwrap()).unwrap())
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect();
+        assert!(
+            devices.windows(2).all(|w| w[0] == w[1]),
+            "every opener got the same store"
+        );
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(
+            !left.iter().any(|n| n.to_string_lossy().contains(".creating")),
+            "{left:?}"
+        );
+    }
+
+    #[test]
     fn a_new_store_is_in_wal_mode_with_the_current_schema() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.db");
@@ -272,6 +303,10 @@ mod tests {
         assert_eq!(mode, "wal");
         assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
         assert!(device_id(&conn).is_ok());
-        assert!(!staging_path(&path).exists());
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            3,
+            "the store, its -wal and -shm"
+        );
     }
 }
