@@ -131,6 +131,7 @@ impl Writer {
             }
             entries.sort_by_key(|e| kind_order(kind_from_code(e.kind).unwrap_or(DocKind::Story)));
             let mut batch = Batch::default();
+            let mut budget = sync::Budget::new(&limits);
             let mut skipped = 0u64;
             let result = (|| {
                 for entry in entries {
@@ -145,6 +146,7 @@ impl Writer {
                         kind: kind_from_code(entry.kind)?,
                         project,
                     };
+                    budget.charge(&entry.bytes)?;
                     let staged = if entry.incremental {
                         w.stage_changes(expected, &entry.bytes, &mut batch)
                     } else {

@@ -65,7 +65,11 @@ impl Batch {
 /// Checks that a document reads as the record its header claims to be.
 pub(crate) fn validate(doc: &AutoCommit, kind: DocKind) -> Result<()> {
     match kind {
-        DocKind::Story => story_doc::read(doc).map(drop),
+        // The local limits on text apply to arrivals too.
+        DocKind::Story => story_doc::read(doc).and_then(|story| {
+            crate::text::long_text("transcript", &story.transcript)?;
+            crate::text::long_text("summary", &story.summary)
+        }),
         DocKind::Participant => participant_doc::read(doc).map(drop),
         DocKind::Project => project_doc::read(doc).map(drop),
     }

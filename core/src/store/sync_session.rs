@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use automerge::sync::{Message, State, SyncDoc};
+use automerge::sync::{State, SyncDoc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -143,6 +143,11 @@ impl Writer {
             session.limits.max_message_bytes,
         )?;
         self.check_sender(session, &header)?;
+        if session.progress.bytes_received.saturating_add(bytes.len() as u64) > session.limits.max_session_bytes {
+            return Err(Error::SyncRejected(
+                "the peer has sent more than one session accepts; start a new session".into(),
+            ));
+        }
         let message: SessionMessage = sync::decode(&plaintext, "sync message")?;
         check_order(session, &message)?;
         check_shape(session, &message)?;
@@ -249,6 +254,7 @@ impl Writer {
     fn apply_incoming(&mut self, session: &mut SyncSession, peer: DeviceId, message: &SessionMessage) -> Result<Batch> {
         let project = session.project;
         let mut batch = Batch::default();
+        let mut budget = sync::Budget::new(&session.limits);
         // Projects (consent ledger, tombstones) first, whether they came
         // whole or as sync messages, so every story is judged against the
         // newest erasures; then participants; then stories.
@@ -267,6 +273,7 @@ impl Writer {
                         let id = Uuid::from_bytes(doc.id);
                         let kind = kind_from_code(doc.kind)?;
                         session.wanted.remove(&id);
+                        budget.charge(&doc.bytes)?;
                         let incoming = documents::load_document(&doc.bytes).map_err(|e| rejected(id, e))?;
                         self.stage_document(incoming, Some(Expected { id, kind, project }), &mut batch)
                             .map_err(|e| rejected(id, e))?;
@@ -276,8 +283,7 @@ impl Writer {
                 };
                 let id = Uuid::from_bytes(entry.id);
                 let kind = kind_from_code(entry.kind)?;
-                let automerge_message = Message::decode(&entry.message)
-                    .map_err(|_| Error::SyncRejected(format!("the sync message for document {id} is malformed")))?;
+                let automerge_message = sync::decode_sync_message(&entry.message, &mut budget, id)?;
                 let held = persistence::doc_row(&self.conn, id)?.is_some() || batch.staged.iter().any(|s| s.id == id);
                 if !held {
                     // They think we hold it; ask for it whole instead.

@@ -7,7 +7,11 @@
 //! the peer and hands back what the peer answers, over Bluetooth, Wi-Fi, a
 //! relay or anything else. See ADR 0006 for the protocol and threat model.
 
+mod bloom;
+mod bounds;
 mod envelope;
+#[cfg(feature = "test-support")]
+mod forge_bomb;
 mod invite;
 mod local;
 mod secret;
@@ -22,6 +26,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use uuid::Uuid;
 
+pub(crate) use bloom::decode_sync_message;
+pub(crate) use bounds::Budget;
 pub(crate) use envelope::{EnvelopeKind, Header, open, peek, seal};
 pub use invite::Invite;
 pub use local::{LocalSyncReport, sync_stores};
@@ -43,6 +49,15 @@ pub struct SyncLimits {
     /// Outgoing messages stop taking more documents past this size; the rest
     /// go in the next message.
     pub target_message_bytes: usize,
+    /// Operations one incoming message or bundle may decode to (counted
+    /// from Automerge's column encoding before anything is loaded). A
+    /// story at the 4 MiB text limit is about 4 million.
+    pub max_decoded_ops: u64,
+    /// Bytes one incoming message or bundle may inflate to.
+    pub max_decoded_bytes: u64,
+    /// Bytes one session accepts from its peer in all; past that the
+    /// session is refused (a new one picks up where it stopped).
+    pub max_session_bytes: u64,
 }
 
 impl Default for SyncLimits {
@@ -51,6 +66,9 @@ impl Default for SyncLimits {
             max_message_bytes: 64 * 1024 * 1024,
             max_document_bytes: 16 * 1024 * 1024,
             target_message_bytes: 8 * 1024 * 1024,
+            max_decoded_ops: 6_000_000,
+            max_decoded_bytes: 256 * 1024 * 1024,
+            max_session_bytes: 1024 * 1024 * 1024,
         }
     }
 }

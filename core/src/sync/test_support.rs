@@ -5,6 +5,8 @@
 
 use uuid::Uuid;
 
+pub use super::forge_bomb::forge_text_bomb;
+
 use super::{BundleBody, BundleEntry, CatalogEntry, EnvelopeKind, FullDocument, Header, SessionMessage, WIRE_VERSION};
 use crate::documents::DocKind;
 use crate::error::Result;
@@ -51,6 +53,34 @@ pub fn forge_session_message(
     store.seal_for_test(project, EnvelopeKind::Session, &super::encode(&message)?)
 }
 
+/// As [`forge_session_message`], also carrying Automerge sync messages
+/// (`Message::encode` bytes) for documents the receiver holds.
+pub fn forge_session_message_with_sync(
+    store: &Store,
+    project: ProjectId,
+    documents: &[(Uuid, DocKind, Vec<u8>)],
+    sync: &[(Uuid, DocKind, Vec<u8>)],
+) -> Result<Vec<u8>> {
+    let mut message: SessionMessage = super::decode(
+        &store.open_for_test(project, &forge_session_message(store, project, documents)?)?,
+        "forged message",
+    )?;
+    for (id, kind, bytes) in sync {
+        message.catalog.get_or_insert_with(Vec::new).push(CatalogEntry {
+            id: *id.as_bytes(),
+            kind: code(*kind),
+            heads: [0; 8],
+            size: 0,
+        });
+        message.sync.push(super::DocumentSync {
+            id: *id.as_bytes(),
+            kind: code(*kind),
+            message: bytes.clone(),
+        });
+    }
+    store.seal_for_test(project, EnvelopeKind::Session, &super::encode(&message)?)
+}
+
 /// A bundle from `store` holding `documents` whole.
 pub fn forge_bundle(store: &Store, project: ProjectId, documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8>> {
     let body = BundleBody {
@@ -71,6 +101,11 @@ pub fn forge_bundle(store: &Store, project: ProjectId, documents: &[(Uuid, DocKi
 }
 
 impl Store {
+    fn open_for_test(&self, project: ProjectId, sealed: &[u8]) -> Result<Vec<u8>> {
+        let secret = self.group_secret_for_test(project)?;
+        super::open(&secret, project, EnvelopeKind::Session, sealed, usize::MAX).map(|(_, plain)| plain)
+    }
+
     fn seal_for_test(&self, project: ProjectId, kind: EnvelopeKind, plaintext: &[u8]) -> Result<Vec<u8>> {
         let secret = self.group_secret_for_test(project)?;
         super::seal(
