@@ -7,8 +7,9 @@
 
 use std::process::Command;
 
-use automerge::AutoCommit;
 use automerge::sync::{BloomFilter, Have, State, SyncDoc};
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ReadDoc};
 use storyloom::sync::test_support::{
     forge_bundle, forge_session_message, forge_session_message_with_sync, forge_text_bomb,
 };
@@ -157,5 +158,56 @@ fn a_bloom_filter_claiming_four_billion_probes_is_refused() {
     let reason = sync_rejected(g.asha.store.sync_receive(&mut session, &sealed));
     assert!(reason.contains("Bloom filter"), "{reason}");
     assert_eq!(doc.get_heads().len(), 1);
+    honest_sync_carries_on(g);
+}
+
+#[test]
+fn a_change_forged_under_another_members_identity_is_dropped_and_reported() {
+    let mut g = group();
+    // Cara adds to the transcript; she has not met anyone since.
+    g.cara.store.splice_transcript(g.story, 0, 0, "Cara: ").unwrap();
+    let mut cara_copy = AutoCommit::load(&g.cara.store.export_story_document(g.story).unwrap()).unwrap();
+    let heads = cara_copy.get_heads();
+    let real = cara_copy
+        .get_changes(&[])
+        .into_iter()
+        .find(|c| heads.contains(&c.hash()))
+        .unwrap();
+
+    // Ben writes a change under Cara's actor id with the same sequence
+    // number, and passes it to Asha in an ordinary session.
+    let mut forged = AutoCommit::load(&g.ben.store.export_story_document(g.story).unwrap()).unwrap();
+    forged.set_actor(real.actor_id().clone());
+    let (_, transcript) = forged.get(automerge::ROOT, "transcript").unwrap().unwrap();
+    forged.splice_text(&transcript, 0, 0, "Forged: ").unwrap();
+    let forgery = forged.get_last_local_change().unwrap();
+    assert_eq!((forgery.actor_id(), forgery.seq()), (real.actor_id(), real.seq()));
+    g.ben.store.import_document(&forged.save()).unwrap();
+    sync(&g.ben, &g.asha, g.project);
+
+    // Cara meets Asha. This used to fail with "duplicate seq" for good;
+    // now the conflicting change is left out on both sides, reported, and
+    // everything else travels.
+    let teller = g.cara.consenting_storyteller(g.project, "Yusuf");
+    let new = g
+        .cara
+        .add_story(g.project, "Night shift", teller, "The last bus is at ten.");
+    let report = sync(&g.cara, &g.asha, g.project);
+    assert!(report.documents_skipped >= 1, "{report:?}");
+    assert_eq!(g.asha.store.story(new).unwrap().title, "Night shift");
+    // Each side keeps the version it saw first.
+    assert!(g.asha.store.story(g.story).unwrap().transcript.starts_with("Forged: "));
+    assert!(g.cara.store.story(g.story).unwrap().transcript.starts_with("Cara: "));
+
+    // A bundle from Cara is taken too, the forged document counted as skipped.
+    g.cara.store.add_tag(g.story, "night").unwrap();
+    let outcome = g
+        .asha
+        .store
+        .import_bundle(&g.cara.store.export_bundle(g.project, None).unwrap())
+        .unwrap();
+    assert!(outcome.documents_skipped >= 1, "{outcome:?}");
+    g.asha.reopen();
+    sync(&g.asha, &g.cara, g.project);
     honest_sync_carries_on(g);
 }

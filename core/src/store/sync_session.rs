@@ -185,6 +185,12 @@ impl Writer {
         for staged in &batch.staged {
             session.changed.insert(staged.id);
         }
+        // A document with a forged change stops syncing for this session
+        // (the peer would offer the change again every round); reported.
+        for id in &batch.forged {
+            session.active.remove(id);
+            session.skipped.insert(*id);
+        }
         session.progress.documents_changed = session.changed.len() as u64;
 
         let incoming_empty = message.full.is_empty() && message.sync.is_empty() && message.want.is_empty();
@@ -283,6 +289,9 @@ impl Writer {
                 };
                 let id = Uuid::from_bytes(entry.id);
                 let kind = kind_from_code(entry.kind)?;
+                if session.skipped.contains(&id) {
+                    continue;
+                }
                 let automerge_message = sync::decode_sync_message(&entry.message, &mut budget, id)?;
                 let held = persistence::doc_row(&self.conn, id)?.is_some() || batch.staged.iter().any(|s| s.id == id);
                 if !held {

@@ -206,6 +206,21 @@ fn column_rows(spec: u32, data: &[u8]) -> Result<u64> {
     Ok(rows)
 }
 
+/// Splits Automerge bytes into chunks: (is a saved document, the chunk).
+pub(crate) fn chunks(bytes: &[u8]) -> Result<Vec<(bool, &[u8])>> {
+    let mut input = Input(bytes);
+    let mut chunks = Vec::new();
+    while !input.0.is_empty() {
+        let start = input.0;
+        input.take(8)?;
+        let kind = input.take(1)?[0];
+        let len = usize::try_from(input.uleb()?).map_err(|_| malformed("chunk length"))?;
+        input.take(len)?;
+        chunks.push((kind == CHUNK_DOCUMENT, &start[..start.len() - input.0.len()]));
+    }
+    Ok(chunks)
+}
+
 fn malformed(what: &str) -> Error {
     Error::SyncRejected(format!("the peer's Automerge data is malformed ({what})"))
 }

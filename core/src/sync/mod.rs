@@ -7,6 +7,7 @@
 //! the peer and hands back what the peer answers, over Bluetooth, Wi-Fi, a
 //! relay or anything else. See ADR 0006 for the protocol and threat model.
 
+mod actors;
 mod bloom;
 mod bounds;
 mod envelope;
@@ -26,6 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use uuid::Uuid;
 
+pub(crate) use actors::{apply_without_forgeries, changes_in, is_duplicate_seq, without_forgeries};
 pub(crate) use bloom::decode_sync_message;
 pub(crate) use bounds::Budget;
 pub(crate) use envelope::{EnvelopeKind, Header, open, peek, seal};
@@ -135,6 +137,9 @@ pub struct SyncSession {
     pub(crate) cancelled: Arc<AtomicBool>,
     pub(crate) progress: SyncProgress,
     pub(crate) changed: BTreeSet<Uuid>,
+    /// Documents left out of this session because the peer sent changes
+    /// that reuse another change's (actor, seq): see `actors`.
+    pub(crate) skipped: BTreeSet<Uuid>,
     /// Sync states learned from the peer's catalog, saved with the next batch.
     pub(crate) pending_states: Vec<(Uuid, Vec<u8>)>,
 }
@@ -168,6 +173,7 @@ impl SyncSession {
             cancelled: Arc::new(AtomicBool::new(false)),
             progress: SyncProgress::default(),
             changed: BTreeSet::new(),
+            skipped: BTreeSet::new(),
             pending_states: Vec::new(),
         })
     }
@@ -189,6 +195,13 @@ impl SyncSession {
 
     pub fn progress(&self) -> SyncProgress {
         self.progress
+    }
+
+    /// Documents this session left out because the peer sent changes
+    /// written under another device's identity that conflict with changes
+    /// this device holds (issue 15). The rest of the session carries on.
+    pub fn skipped_documents(&self) -> Vec<Uuid> {
+        self.skipped.iter().copied().collect()
     }
 
     /// A handle that cancels this session from another thread.
