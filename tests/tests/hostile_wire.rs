@@ -10,6 +10,7 @@ use std::process::Command;
 use automerge::sync::{BloomFilter, Have, State, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ReadDoc};
+use storyloom::sync::SyncLimits;
 use storyloom::sync::test_support::{
     forge_bundle, forge_session_message, forge_session_message_with_sync, forge_text_bomb,
 };
@@ -128,7 +129,7 @@ fn a_text_bomb_of_thirty_million_characters_in_a_few_kilobytes_is_refused() {
 
     assert!(matches!(
         g.asha.store.import_document(&bytes),
-        Err(Error::InvalidInput { .. })
+        Err(Error::CorruptData(_))
     ));
     honest_sync_carries_on(g);
 }
@@ -209,5 +210,117 @@ fn a_change_forged_under_another_members_identity_is_dropped_and_reported() {
     assert!(outcome.documents_skipped >= 1, "{outcome:?}");
     g.asha.reopen();
     sync(&g.asha, &g.cara, g.project);
+    honest_sync_carries_on(g);
+}
+
+/// Asha adds a story Ben and Cara lack, and syncs it to Ben while an
+/// eavesdropper records every message: hello, Ben's answer, Asha's reply
+/// carrying the story, and the rest.
+fn recorded_session(g: &Group) -> (StoryId, Vec<Vec<u8>>) {
+    let teller = g.asha.consenting_storyteller(g.project, "Yusuf");
+    let story = g
+        .asha
+        .add_story(g.project, "Night shift", teller, "The last bus is at ten.");
+    let (mut asha_side, hello) = g.asha.store.start_sync(g.project).unwrap();
+    let mut ben_side = g.ben.store.accept_sync(g.project).unwrap();
+    let mut recorded = vec![hello.clone()];
+    let mut next = Some(hello);
+    let mut ben_speaks = true;
+    while let Some(message) = next {
+        next = if ben_speaks {
+            g.ben.store.sync_receive(&mut ben_side, &message).unwrap()
+        } else {
+            g.asha.store.sync_receive(&mut asha_side, &message).unwrap()
+        };
+        recorded.extend(next.clone());
+        ben_speaks = !ben_speaks;
+    }
+    assert_eq!(g.ben.store.story(story).unwrap().title, "Night shift");
+    (story, recorded)
+}
+
+#[test]
+fn a_recorded_session_cannot_be_replayed_to_another_device_or_into_a_new_session() {
+    let g = group();
+    let (story, recorded) = recorded_session(&g);
+    assert!(recorded.len() >= 3, "hello, answer, the story");
+
+    // To Cara, who also lacks the story: the hello only makes her answer
+    // (under a key the eavesdropper cannot derive); Asha's message with the
+    // story was bound to Ben and to Ben's random value, and is refused.
+    let mut cara_side = g.cara.store.accept_sync(g.project).unwrap();
+    assert!(
+        g.cara
+            .store
+            .sync_receive(&mut cara_side, &recorded[0])
+            .unwrap()
+            .is_some()
+    );
+    let reason = sync_rejected(g.cara.store.sync_receive(&mut cara_side, &recorded[2]));
+    assert!(reason.contains("belongs to another"), "{reason}");
+    assert!(matches!(g.cara.store.story(story), Err(Error::NotFound { .. })));
+
+    // To Ben again, in a new session: the same.
+    let mut ben_again = g.ben.store.accept_sync(g.project).unwrap();
+    g.ben.store.sync_receive(&mut ben_again, &recorded[0]).unwrap();
+    let reason = sync_rejected(g.ben.store.sync_receive(&mut ben_again, &recorded[2]));
+    assert!(reason.contains("belongs to another"), "{reason}");
+
+    // Ben's answer, replayed to Asha in a session she starts anew.
+    let (mut asha_again, _) = g.asha.store.start_sync(g.project).unwrap();
+    let reason = sync_rejected(g.asha.store.sync_receive(&mut asha_again, &recorded[1]));
+    assert!(reason.contains("belongs to another"), "{reason}");
+    honest_sync_carries_on(g);
+}
+
+#[test]
+fn a_message_redirected_to_another_device_is_refused() {
+    let g = group();
+    let (story, recorded) = recorded_session(&g);
+    // Ben's answer to Asha's hello, redirected to a session Cara started.
+    let (mut cara_side, _) = g.cara.store.start_sync(g.project).unwrap();
+    let reason = sync_rejected(g.cara.store.sync_receive(&mut cara_side, &recorded[1]));
+    assert!(reason.contains("belongs to another"), "{reason}");
+    // Asha's message to Ben, redirected to Cara mid-session with Asha.
+    let (mut asha_side, hello) = g.asha.store.start_sync(g.project).unwrap();
+    let mut cara_answering = g.cara.store.accept_sync(g.project).unwrap();
+    let answer = g.cara.store.sync_receive(&mut cara_answering, &hello).unwrap().unwrap();
+    g.asha.store.sync_receive(&mut asha_side, &answer).unwrap();
+    let reason = sync_rejected(g.cara.store.sync_receive(&mut cara_answering, &recorded[2]));
+    assert!(reason.contains("belongs to another"), "{reason}");
+    assert!(matches!(g.cara.store.story(story), Err(Error::NotFound { .. })));
+    honest_sync_carries_on(g);
+}
+
+#[test]
+fn a_bundle_made_for_one_device_is_refused_by_another_and_an_old_one_by_all() {
+    let g = group();
+    let teller = g.asha.consenting_storyteller(g.project, "Yusuf");
+    let story = g
+        .asha
+        .add_story(g.project, "Night shift", teller, "The last bus is at ten.");
+    let for_ben = g
+        .asha
+        .store
+        .export_bundle(g.project, Some(g.ben.store.device_id()))
+        .unwrap();
+    let reason = sync_rejected(g.cara.store.import_bundle(&for_ben));
+    assert!(reason.contains("made for device"), "{reason}");
+    assert!(matches!(g.cara.store.story(story), Err(Error::NotFound { .. })));
+    g.ben.store.import_bundle(&for_ben).unwrap();
+    assert_eq!(g.ben.store.story(story).unwrap().title, "Night shift");
+
+    // A bundle for everyone is taken by any device of the group…
+    let for_everyone = g.asha.store.export_bundle(g.project, None).unwrap();
+    // …but not once it is older than the limit.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let strict = SyncLimits {
+        max_bundle_age: std::time::Duration::from_millis(10),
+        ..SyncLimits::default()
+    };
+    let reason = sync_rejected(g.cara.store.import_bundle_with(&for_everyone, strict));
+    assert!(reason.contains("older than"), "{reason}");
+    g.cara.store.import_bundle(&for_everyone).unwrap();
+    assert_eq!(g.cara.store.story(story).unwrap().title, "Night shift");
     honest_sync_carries_on(g);
 }

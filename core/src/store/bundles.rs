@@ -72,6 +72,7 @@ impl Store {
                 kind: EnvelopeKind::Bundle,
                 project,
                 sender: w.device,
+                session: None,
             };
             sync::seal(&secret, &header, &sync::encode(&body)?)
         })
@@ -108,8 +109,13 @@ impl Writer {
                     "this device holds no group secret for project {project}; join it first"
                 ))
             })?;
-            let (header, plaintext) =
-                sync::open(&secret, project, EnvelopeKind::Bundle, bundle, limits.max_message_bytes)?;
+            let (header, plaintext) = sync::open(
+                &secret,
+                project,
+                sync::Opening::Bundle,
+                bundle,
+                limits.max_message_bytes,
+            )?;
             if header.sender == w.device {
                 // Our own bundle: everything in it came from here.
                 return Ok(BundleOutcome {
@@ -119,6 +125,7 @@ impl Writer {
                 });
             }
             let body: BundleBody = sync::decode(&plaintext, "bundle")?;
+            sync::check_bundle_addressee(&body, w.device, now(), &limits)?;
             let mut entries: Vec<&BundleEntry> = body.entries.iter().collect();
             for entry in &entries {
                 kind_from_code(entry.kind)?;

@@ -58,7 +58,10 @@ impl Store {
     pub fn import_document(&self, bytes: &[u8]) -> Result<ImportOutcome> {
         crate::sync::Budget::new(&crate::sync::SyncLimits::default())
             .charge(bytes)
-            .map_err(|e| Error::invalid("document", e.to_string()))?;
+            .map_err(|e| match e {
+                Error::SyncRejected(reason) => Error::corrupt(reason),
+                other => other,
+            })?;
         let incoming = documents::load_document(bytes)?;
         let header = documents::read_header(&incoming)?;
         let erased = || Error::Erased {

@@ -135,14 +135,13 @@ impl Writer {
     fn receive_message(&mut self, session: &mut SyncSession, bytes: &[u8]) -> Result<Option<Vec<u8>>> {
         let project = session.project;
         let secret = self.secret(project)?;
-        let (header, plaintext) = sync::open(
-            &secret,
-            project,
-            EnvelopeKind::Session,
-            bytes,
-            session.limits.max_message_bytes,
-        )?;
+        let opening = sync::Opening::Session {
+            me: self.device,
+            initiator: session.initiator,
+        };
+        let (header, plaintext) = sync::open(&secret, project, opening, bytes, session.limits.max_message_bytes)?;
         self.check_sender(session, &header)?;
+        session.bind(header.session)?;
         if session.progress.bytes_received.saturating_add(bytes.len() as u64) > session.limits.max_session_bytes {
             return Err(Error::SyncRejected(
                 "the peer has sent more than one session accepts; start a new session".into(),
@@ -153,9 +152,6 @@ impl Writer {
         check_shape(session, &message)?;
         let peer = header.sender;
         session.peer = Some(peer);
-        if !session.initiator && session.received_seq == 0 {
-            session.id = message.session;
-        }
         session.received_seq = message.seq;
         session.progress.messages_received += 1;
         session.progress.bytes_received += bytes.len() as u64;
@@ -443,6 +439,7 @@ impl Writer {
             kind: EnvelopeKind::Session,
             project,
             sender: self.device,
+            session: Some(session.binding()),
         };
         let sealed = sync::seal(&secret, &header, &plaintext)?;
         session.sent_seq += 1;
@@ -626,8 +623,7 @@ fn save_states(tx: &Transaction<'_>, peer: DeviceId, states: &[(Uuid, Vec<u8>)])
 
 /// Refuses a message of another session, a replayed one, or one out of order.
 fn check_order(session: &SyncSession, message: &SessionMessage) -> Result<()> {
-    let first_for_responder = !session.initiator && session.received_seq == 0;
-    if !first_for_responder && message.session != session.id {
+    if message.session != session.id {
         return Err(Error::SyncRejected(
             "the message belongs to another sync session (an old message replayed?)".into(),
         ));

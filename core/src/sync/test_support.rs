@@ -85,7 +85,7 @@ pub fn forge_session_message_with_sync(
 pub fn forge_bundle(store: &Store, project: ProjectId, documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8>> {
     let body = BundleBody {
         version: WIRE_VERSION,
-        created_at_ms: 0,
+        created_at_ms: chrono::Utc::now().timestamp_millis(),
         for_peer: None,
         entries: documents
             .iter()
@@ -103,17 +103,34 @@ pub fn forge_bundle(store: &Store, project: ProjectId, documents: &[(Uuid, DocKi
 impl Store {
     fn open_for_test(&self, project: ProjectId, sealed: &[u8]) -> Result<Vec<u8>> {
         let secret = self.group_secret_for_test(project)?;
-        super::open(&secret, project, EnvelopeKind::Session, sealed, usize::MAX).map(|(_, plain)| plain)
+        let opening = super::Opening::Session {
+            me: crate::ids::DeviceId::from_bytes([0; 16]),
+            initiator: false,
+        };
+        super::open(&secret, project, opening, sealed, usize::MAX).map(|(_, plain)| plain)
     }
 
+    /// Seals a bundle, or a session message as the hello of a new session.
     fn seal_for_test(&self, project: ProjectId, kind: EnvelopeKind, plaintext: &[u8]) -> Result<Vec<u8>> {
         let secret = self.group_secret_for_test(project)?;
+        let session = (kind == EnvelopeKind::Session)
+            .then(|| super::decode::<SessionMessage>(plaintext, "forged message"))
+            .transpose()?
+            .map(|message| super::Binding {
+                nonces: super::SessionNonces {
+                    initiator: message.session,
+                    responder: [0; 16],
+                },
+                sender_is_initiator: true,
+                recipient: None,
+            });
         super::seal(
             &secret,
             &Header {
                 kind,
                 project,
                 sender: self.device_id(),
+                session,
             },
             plaintext,
         )

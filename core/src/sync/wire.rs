@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// The format version this library writes and reads.
-pub(crate) const WIRE_VERSION: u8 = 1;
+/// 2: sessions bound to both sides' random values and devices, the
+/// sender's device id inside the envelope (issue 15).
+pub(crate) const WIRE_VERSION: u8 = 2;
 
 /// One document a device holds, as listed in its catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
