@@ -12,9 +12,9 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ReadDoc};
 use storyloom::sync::SyncLimits;
 use storyloom::sync::test_support::{
-    forge_bundle, forge_session_message, forge_session_message_with_sync, forge_text_bomb,
+    forge_bundle, forge_catalog_as, forge_session_message, forge_session_message_with_sync, forge_text_bomb,
 };
-use storyloom::{DocKind, Error, ProjectId, StoryId, Uuid};
+use storyloom::{DocKind, Error, NewConsentWithdrawal, ParticipantId, ProjectId, StoryId, Uuid};
 use storyloom_scenarios::{Phone, sync};
 
 /// A child running one of these tests may use this much address space:
@@ -54,6 +54,7 @@ struct Group {
     cara: Phone,
     project: ProjectId,
     story: StoryId,
+    amira: ParticipantId,
 }
 
 /// Asha, Ben and Cara share a project with one story; Ben will go bad.
@@ -71,6 +72,7 @@ fn group() -> Group {
         cara,
         project,
         story,
+        amira,
     }
 }
 
@@ -323,4 +325,76 @@ fn a_bundle_made_for_one_device_is_refused_by_another_and_an_old_one_by_all() {
     g.cara.store.import_bundle(&for_everyone).unwrap();
     assert_eq!(g.cara.store.story(story).unwrap().title, "Night shift");
     honest_sync_carries_on(g);
+}
+
+#[test]
+fn a_member_posing_as_another_device_cannot_make_its_bundles_leave_out_an_erasure_silently() {
+    let g = group();
+    // Amira asks Asha to erase her story, and Asha adds another; Ben gets both.
+    g.asha
+        .store
+        .withdraw_consent(
+            g.project,
+            &NewConsentWithdrawal {
+                storyteller: g.amira,
+                story: Some(g.story),
+                scopes: vec![],
+                erase: true,
+            },
+        )
+        .unwrap();
+    let teller = g.asha.consenting_storyteller(g.project, "Yusuf");
+    let new = g
+        .asha
+        .add_story(g.project, "Night shift", teller, "The last bus is at ten.");
+    sync(&g.asha, &g.ben, g.project);
+
+    // Ben opens a session with Asha claiming to be Cara, with his own
+    // catalog: Asha now believes Cara holds everything she holds.
+    let forged = forge_catalog_as(&g.ben.store, g.project, g.cara.store.device_id()).unwrap();
+    let mut session = g.asha.store.accept_sync(g.project).unwrap();
+    g.asha.store.sync_receive(&mut session, &forged).unwrap();
+
+    // Asha's bundle for Cara still carries the erasure, and Cara is told
+    // what it left out instead of importing "0 changed".
+    let bundle = g
+        .asha
+        .store
+        .export_bundle(g.project, Some(g.cara.store.device_id()))
+        .unwrap();
+    let outcome = g.cara.store.import_bundle(&bundle).unwrap();
+    assert!(matches!(g.cara.store.story(g.story), Err(Error::Erased { .. })));
+    assert!(outcome.documents_missing >= 1, "{outcome:?}");
+    assert!(matches!(g.cara.store.story(new), Err(Error::NotFound { .. })));
+    // A session brings the rest.
+    sync(&g.cara, &g.asha, g.project);
+    assert_eq!(g.cara.store.story(new).unwrap().title, "Night shift");
+    let outcome = g
+        .cara
+        .store
+        .import_bundle(&g.asha.store.export_bundle(g.project, None).unwrap())
+        .unwrap();
+    assert_eq!(outcome.documents_missing, 0, "{outcome:?}");
+}
+
+#[test]
+fn an_eavesdropper_sees_no_device_ids_and_cannot_link_a_phone_across_projects() {
+    let g = group();
+    let (_, recorded) = recorded_session(&g);
+    for message in &recorded {
+        for device in [g.asha.store.device_id(), g.ben.store.device_id()] {
+            assert!(!message.windows(16).any(|w| w == device.as_bytes()));
+        }
+    }
+    // Asha's hello in another project names her by another tag (bytes
+    // 21..37 of the clear header: magic, kind and project id come first).
+    let (other, _) = g
+        .asha
+        .store
+        .create_project("Market stalls", "Asha", storyloom::MemberRole::Reporter)
+        .unwrap();
+    let (_, hello_here) = g.asha.store.start_sync(g.project).unwrap();
+    let (_, hello_there) = g.asha.store.start_sync(other).unwrap();
+    assert_eq!(hello_here[21..37], recorded[0][21..37], "stable within a project");
+    assert_ne!(hello_here[21..37], hello_there[21..37]);
 }

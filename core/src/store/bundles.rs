@@ -12,7 +12,7 @@ use super::{Store, Writer, erasure, now};
 use crate::documents::{self, DocKind};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, ProjectId};
-use crate::sync::{self, BundleBody, BundleEntry, EnvelopeKind, Header, SyncLimits, WIRE_VERSION};
+use crate::sync::{self, BundleBody, BundleEntry, EnvelopeKind, Header, ManifestEntry, SyncLimits, WIRE_VERSION};
 
 /// What importing a bundle did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,13 @@ pub struct BundleOutcome {
     /// Documents left out: erased here, or changes to a document this
     /// store does not hold (the bundle was made for another device).
     pub documents_skipped: u64,
+    /// Documents the bundle's maker held in a version this store still
+    /// lacks after importing: it left them out, or sent only changes on
+    /// top of what it believed this device had. Nothing is lost — a
+    /// session or a bundle for everyone brings them — but non-zero means
+    /// the maker's record of this device was wrong: stale, or claimed by
+    /// another member posing as this device (issue 15).
+    pub documents_missing: u64,
 }
 
 impl Store {
@@ -39,12 +46,21 @@ impl Store {
                 .collect();
             ids.sort_by_key(|(_, kind)| kind_order(*kind));
             let mut entries = Vec::new();
+            let mut manifest = Vec::new();
             for (id, kind) in ids {
+                // The project document (consent ledger, erasures) always
+                // travels whole: a wrong record of the peer never holds it back.
                 let known = match peer {
-                    Some(peer) => w.peer_heads(peer, id)?,
-                    None => Vec::new(),
+                    Some(peer) if kind != DocKind::Project => w.peer_heads(peer, id)?,
+                    _ => Vec::new(),
                 };
                 let doc = w.document(id, None)?;
+                let mut heads = doc.get_heads();
+                heads.sort();
+                manifest.push(ManifestEntry {
+                    id: *id.as_bytes(),
+                    heads: heads.iter().map(|h| h.0).collect(),
+                });
                 let (incremental, bytes) = if known.is_empty() {
                     (false, doc.save())
                 } else {
@@ -67,6 +83,7 @@ impl Store {
                 created_at_ms: now().timestamp_millis(),
                 for_peer: peer.map(|p| *p.as_bytes()),
                 entries,
+                manifest,
             };
             let header = Header {
                 kind: EnvelopeKind::Bundle,
@@ -122,6 +139,7 @@ impl Writer {
                     project,
                     documents_changed: 0,
                     documents_skipped: 0,
+                    documents_missing: 0,
                 });
             }
             let body: BundleBody = sync::decode(&plaintext, "bundle")?;
@@ -179,6 +197,7 @@ impl Writer {
                 project,
                 documents_changed: batch.staged.len() as u64,
                 documents_skipped: skipped,
+                documents_missing: w.documents_missing(&body.manifest)?,
             })
         }
     }

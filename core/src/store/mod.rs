@@ -12,6 +12,7 @@
 //! machinery they share.
 
 mod annotations;
+mod bundle_manifest;
 mod bundles;
 mod cache;
 mod consent;

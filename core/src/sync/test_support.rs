@@ -81,12 +81,59 @@ pub fn forge_session_message_with_sync(
     store.seal_for_test(project, EnvelopeKind::Session, &super::encode(&message)?)
 }
 
+/// The hello of a session from `store` posing as device `claimed`, with
+/// `store`'s own catalog: the receiver takes it that `claimed` holds
+/// everything `store` holds.
+pub fn forge_catalog_as(store: &Store, project: ProjectId, claimed: crate::ids::DeviceId) -> Result<Vec<u8>> {
+    let catalog = store.write(|w| w.local_catalog(project))?;
+    let message = SessionMessage {
+        version: WIRE_VERSION,
+        session: *Uuid::new_v4().as_bytes(),
+        seq: 1,
+        catalog: Some(
+            catalog
+                .iter()
+                .map(|(id, local)| CatalogEntry {
+                    id: *id.as_bytes(),
+                    kind: code(local.kind),
+                    heads: local.heads,
+                    size: local.size,
+                })
+                .collect(),
+        ),
+        want: Vec::new(),
+        unavailable: Vec::new(),
+        full: Vec::new(),
+        sync: Vec::new(),
+        done: false,
+    };
+    let secret = store.group_secret_for_test(project)?;
+    super::seal(
+        &secret,
+        &Header {
+            kind: EnvelopeKind::Session,
+            project,
+            sender: claimed,
+            session: Some(super::Binding {
+                nonces: super::SessionNonces {
+                    initiator: message.session,
+                    responder: [0; 16],
+                },
+                sender_is_initiator: true,
+                recipient: None,
+            }),
+        },
+        &super::encode(&message)?,
+    )
+}
+
 /// A bundle from `store` holding `documents` whole.
 pub fn forge_bundle(store: &Store, project: ProjectId, documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8>> {
     let body = BundleBody {
         version: WIRE_VERSION,
         created_at_ms: chrono::Utc::now().timestamp_millis(),
         for_peer: None,
+        manifest: Vec::new(),
         entries: documents
             .iter()
             .map(|(id, kind, bytes)| BundleEntry {

@@ -71,6 +71,14 @@ pub(crate) struct BundleEntry {
     pub bytes: Vec<u8>,
 }
 
+/// A document the bundle's maker held, and its heads (sorted): the
+/// importer checks it has them all afterwards (see `store::bundle_manifest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ManifestEntry {
+    pub id: [u8; 16],
+    pub heads: Vec<[u8; 32]>,
+}
+
 /// The contents of a bundle file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct BundleBody {
@@ -79,6 +87,8 @@ pub(crate) struct BundleBody {
     /// The device it was made for, if any.
     pub for_peer: Option<[u8; 16]>,
     pub entries: Vec<BundleEntry>,
+    /// Every document the maker could share, including those left out.
+    pub manifest: Vec<ManifestEntry>,
 }
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {

@@ -1,0 +1,45 @@
+//! Telling, after importing a bundle, whether its maker left out anything
+//! this device lacks (issue 15, finding 10).
+//!
+//! A bundle "for" a device holds only what that device was believed to
+//! lack, judged from the sync state saved for it. That record comes from
+//! whoever claimed to be the device in an earlier session, and device ids
+//! are not authenticated yet (no device signing keys): a member posing as
+//! another device could make its bundles leave data out. The project
+//! document always travels whole, so erasures are never held back; for
+//! the rest, the bundle lists every document its maker held with its heads,
+//! and the importer counts those it still lacks a change of afterwards, so
+//! nothing is skipped silently.
+
+use automerge::ChangeHash;
+use uuid::Uuid;
+
+use super::{Writer, erasure, persistence};
+use crate::error::Result;
+use crate::sync::ManifestEntry;
+
+impl Writer {
+    /// How many documents of `manifest` this store lacks some change of.
+    pub(crate) fn documents_missing(&mut self, manifest: &[ManifestEntry]) -> Result<u64> {
+        let mut missing = 0;
+        for entry in manifest {
+            let id = Uuid::from_bytes(entry.id);
+            if erasure::is_tombstoned(&self.conn, id)? {
+                continue;
+            }
+            if persistence::doc_row(&self.conn, id)?.is_none() {
+                missing += 1;
+                continue;
+            }
+            let doc = self.document(id, None)?;
+            if entry
+                .heads
+                .iter()
+                .any(|head| doc.get_change_by_hash(&ChangeHash(*head)).is_none())
+            {
+                missing += 1;
+            }
+        }
+        Ok(missing)
+    }
+}
