@@ -360,6 +360,7 @@ impl Writer {
         let mut sending: Vec<Uuid> = session.to_send.iter().copied().collect();
         sending.sort_by_key(|id| ours.get(id).map(|l| kind_order(l.kind)).unwrap_or(9));
         let mut full = Vec::new();
+        let mut decoded = sync::Budget::new(&session.limits);
         for id in sending {
             if used >= budget && !full.is_empty() {
                 break;
@@ -370,6 +371,12 @@ impl Writer {
                 continue;
             };
             let bytes = self.document(id, None)?.save();
+            // What the peer may decode from one message is bounded too
+            // (`sync::Budget`): a highly compressible document waits for the next.
+            if decoded.charge(&bytes).is_err() && !full.is_empty() {
+                session.to_send.insert(id);
+                break;
+            }
             used += bytes.len();
             full.push(FullDocument {
                 id: *id.as_bytes(),
