@@ -30,10 +30,7 @@ fn documents_that_inflate_beyond_one_message_s_budget_travel_in_several() {
     let (mut asha_side, mut message) = asha.store.start_sync_with(project, limits).unwrap();
     let mut ben_side = ben.store.accept_sync_with(project, limits).unwrap();
     let mut messages = 1;
-    loop {
-        let Some(reply) = ben.store.sync_receive(&mut ben_side, &message).unwrap() else {
-            break;
-        };
+    while let Some(reply) = ben.store.sync_receive(&mut ben_side, &message).unwrap() {
         let Some(next) = asha.store.sync_receive(&mut asha_side, &reply).unwrap() else {
             break;
         };
