@@ -11,12 +11,13 @@
 //! and the importer counts those it still lacks a change of afterwards, so
 //! nothing is skipped silently.
 
-use automerge::ChangeHash;
+use std::collections::BTreeSet;
+
 use uuid::Uuid;
 
 use super::{Writer, erasure, persistence};
 use crate::error::Result;
-use crate::sync::ManifestEntry;
+use crate::sync::{self, ManifestEntry};
 
 impl Writer {
     /// How many documents of `manifest` this store lacks some change of.
@@ -32,11 +33,19 @@ impl Writer {
                 continue;
             }
             let doc = self.document(id, None)?;
-            if entry
-                .heads
+            let mut heads: Vec<[u8; 8]> = doc.get_heads().iter().map(sync::head_prefix).collect();
+            heads.sort();
+            if heads == entry.heads {
+                continue;
+            }
+            // This device has moved on, or lacks something: look through
+            // every change it holds.
+            let held: BTreeSet<[u8; 8]> = doc
+                .get_changes(&[])
                 .iter()
-                .any(|head| doc.get_change_by_hash(&ChangeHash(*head)).is_none())
-            {
+                .map(|c| sync::head_prefix(&c.hash()))
+                .collect();
+            if !entry.heads.iter().all(|head| held.contains(head)) {
                 missing += 1;
             }
         }

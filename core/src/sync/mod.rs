@@ -46,6 +46,13 @@ pub(crate) use wire::{
 
 use crate::ids::{DeviceId, ProjectId};
 
+/// The first 8 bytes of a change hash, as a bundle's manifest lists heads.
+pub(crate) fn head_prefix(hash: &automerge::ChangeHash) -> [u8; 8] {
+    let mut prefix = [0u8; 8];
+    prefix.copy_from_slice(&hash.0[..8]);
+    prefix
+}
+
 /// Limits on what a session or bundle accepts and sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncLimits {

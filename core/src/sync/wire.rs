@@ -71,12 +71,13 @@ pub(crate) struct BundleEntry {
     pub bytes: Vec<u8>,
 }
 
-/// A document the bundle's maker held, and its heads (sorted): the
-/// importer checks it has them all afterwards (see `store::bundle_manifest`).
+/// A document the bundle's maker held, and the first 8 bytes of each of
+/// its heads (sorted): the importer checks it has them all afterwards (see
+/// `store::bundle_manifest`). Eight bytes keep a bundle for a peer small.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ManifestEntry {
     pub id: [u8; 16],
-    pub heads: Vec<[u8; 32]>,
+    pub heads: Vec<[u8; 8]>,
 }
 
 /// The contents of a bundle file.
