@@ -59,7 +59,7 @@ impl Store {
                 heads.sort();
                 manifest.push(ManifestEntry {
                     id: *id.as_bytes(),
-                    heads: heads.iter().map(|h| crate::sync::head_prefix(h)).collect(),
+                    heads: heads.iter().map(crate::sync::head_prefix).collect(),
                 });
                 let (incremental, bytes) = if known.is_empty() {
                     (false, doc.save())
