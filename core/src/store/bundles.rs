@@ -12,7 +12,7 @@ use super::{Store, Writer, erasure, now};
 use crate::documents::{self, DocKind};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, ProjectId};
-use crate::sync::{self, BundleBody, BundleEntry, EnvelopeKind, Header, SyncLimits, WIRE_VERSION};
+use crate::sync::{self, BundleBody, BundleEntry, EnvelopeKind, Header, ManifestEntry, SyncLimits, WIRE_VERSION};
 
 /// What importing a bundle did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,13 @@ pub struct BundleOutcome {
     pub documents_skipped: u64,
     /// Documents left out because the copy stored here does not load.
     pub unreadable_documents: Vec<Uuid>,
+    /// Documents the bundle's maker held in a version this store still
+    /// lacks after importing: it left them out, or sent only changes on
+    /// top of what it believed this device had. Nothing is lost — a
+    /// session or a bundle for everyone brings them — but non-zero means
+    /// the maker's record of this device was wrong: stale, or claimed by
+    /// another member posing as this device (issue 15).
+    pub documents_missing: u64,
 }
 
 /// A bundle, and what it had to leave out.
@@ -56,16 +63,25 @@ impl Store {
                 .collect();
             ids.sort_by_key(|(_, kind)| kind_order(*kind));
             let mut entries = Vec::new();
+            let mut manifest = Vec::new();
             for (id, kind) in ids {
+                // The project document (consent ledger, erasures) always
+                // travels whole: a wrong record of the peer never holds it back.
                 let known = match peer {
-                    Some(peer) => w.peer_heads(peer, id)?,
-                    None => Vec::new(),
+                    Some(peer) if kind != DocKind::Project => w.peer_heads(peer, id)?,
+                    _ => Vec::new(),
                 };
                 if !w.readable(id)? {
                     unreadable.push(id);
                     continue;
                 }
                 let doc = w.document(id, None)?;
+                let mut heads = doc.get_heads();
+                heads.sort();
+                manifest.push(ManifestEntry {
+                    id: *id.as_bytes(),
+                    heads: heads.iter().map(crate::sync::head_prefix).collect(),
+                });
                 let (incremental, bytes) = if known.is_empty() {
                     (false, doc.save())
                 } else {
@@ -88,11 +104,13 @@ impl Store {
                 created_at_ms: now().timestamp_millis(),
                 for_peer: peer.map(|p| *p.as_bytes()),
                 entries,
+                manifest,
             };
             let header = Header {
                 kind: EnvelopeKind::Bundle,
                 project,
                 sender: w.device,
+                session: None,
             };
             Ok(BundleExport {
                 bytes: sync::seal(&secret, &header, &sync::encode(&body)?)?,
@@ -132,8 +150,13 @@ impl Writer {
                     "this device holds no group secret for project {project}; join it first"
                 ))
             })?;
-            let (header, plaintext) =
-                sync::open(&secret, project, EnvelopeKind::Bundle, bundle, limits.max_message_bytes)?;
+            let (header, plaintext) = sync::open(
+                &secret,
+                project,
+                sync::Opening::Bundle,
+                bundle,
+                limits.max_message_bytes,
+            )?;
             if header.sender == w.device {
                 // Our own bundle: everything in it came from here.
                 return Ok(BundleOutcome {
@@ -141,9 +164,11 @@ impl Writer {
                     documents_changed: 0,
                     documents_skipped: 0,
                     unreadable_documents: Vec::new(),
+                    documents_missing: 0,
                 });
             }
             let body: BundleBody = sync::decode(&plaintext, "bundle")?;
+            sync::check_bundle_addressee(&body, w.device, now(), &limits)?;
             let mut entries: Vec<&BundleEntry> = body.entries.iter().collect();
             for entry in &entries {
                 kind_from_code(entry.kind)?;
@@ -156,6 +181,7 @@ impl Writer {
             }
             entries.sort_by_key(|e| kind_order(kind_from_code(e.kind).unwrap_or(DocKind::Story)));
             let mut batch = Batch::default();
+            let mut budget = sync::Budget::new(&limits);
             let mut skipped = 0u64;
             let result = (|| {
                 for entry in entries {
@@ -170,6 +196,7 @@ impl Writer {
                         kind: kind_from_code(entry.kind)?,
                         project,
                     };
+                    budget.charge(&entry.bytes)?;
                     let staged = if entry.incremental {
                         w.stage_changes(expected, &entry.bytes, &mut batch)
                     } else {
@@ -188,7 +215,7 @@ impl Writer {
                 w.abort_batch(&mut batch);
                 return Err(err);
             }
-            skipped += batch.erased.len() as u64;
+            skipped += (batch.erased.len() + batch.forged.len()) as u64;
             w.commit_batch(&mut batch, |_| Ok(()))?;
             w.settle(&batch)?;
             Ok(BundleOutcome {
@@ -196,6 +223,7 @@ impl Writer {
                 documents_changed: batch.staged.len() as u64,
                 documents_skipped: skipped,
                 unreadable_documents: batch.unreadable.clone(),
+                documents_missing: w.documents_missing(&body.manifest)?,
             })
         }
     }

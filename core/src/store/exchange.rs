@@ -56,6 +56,12 @@ impl Store {
     /// valid Storyloom document are refused and change nothing; an erased
     /// document is refused with [`Error::Erased`].
     pub fn import_document(&self, bytes: &[u8]) -> Result<ImportOutcome> {
+        crate::sync::Budget::new(&crate::sync::SyncLimits::default())
+            .charge(bytes)
+            .map_err(|e| match e {
+                Error::SyncRejected(reason) => Error::corrupt(reason),
+                other => other,
+            })?;
         let incoming = documents::load_document(bytes)?;
         let header = documents::read_header(&incoming)?;
         let erased = || Error::Erased {

@@ -24,6 +24,7 @@ use crate::documents::ledger_doc::{self, Tombstone};
 use crate::documents::{self, DocKind, Header, participant_doc, project_doc, story_doc};
 use crate::error::{Error, Result};
 use crate::ids::ProjectId;
+use crate::sync;
 
 /// A document merged in memory, waiting to be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,9 @@ pub(crate) struct Batch {
     pub erased: Vec<(ProjectId, Tombstone)>,
     /// Documents left out because the copy stored here does not load.
     pub unreadable: Vec<Uuid>,
+    /// Documents from which changes reusing another change's (actor, seq)
+    /// were dropped (see `sync::actors`).
+    pub forged: Vec<Uuid>,
     /// Every document the batch has touched, held here (not in the bounded
     /// cache, which could drop one halfway) until the batch is written.
     docs: BTreeMap<Uuid, AutoCommit>,
@@ -67,7 +71,11 @@ impl Batch {
 /// Checks that a document reads as the record its header claims to be.
 pub(crate) fn validate(doc: &AutoCommit, kind: DocKind) -> Result<()> {
     match kind {
-        DocKind::Story => story_doc::read(doc).map(drop),
+        // The local limits on text apply to arrivals too.
+        DocKind::Story => story_doc::read(doc).and_then(|story| {
+            crate::text::long_text("transcript", &story.transcript)?;
+            crate::text::long_text("summary", &story.summary)
+        }),
         DocKind::Participant => participant_doc::read(doc).map(drop),
         DocKind::Project => project_doc::read(doc).map(drop),
     }
@@ -168,9 +176,18 @@ impl Writer {
             project: header.project_id,
         };
         if exists.is_some() || batch.holds(id) {
-            return self.merge_into(expected, batch, |doc| {
-                doc.merge(&mut incoming).map(drop).map_err(Error::from)
+            let mut forged = 0;
+            let merged = self.merge_into(expected, batch, |doc| match doc.merge(&mut incoming) {
+                Err(e) if sync::is_duplicate_seq(&e) => {
+                    forged = sync::apply_without_forgeries(doc, incoming.get_changes(&[]))?;
+                    Ok(())
+                }
+                other => other.map(drop).map_err(Error::from),
             });
+            if forged > 0 {
+                batch.forged.push(id);
+            }
+            return merged;
         }
         if header.kind != DocKind::Project && !batch.staged_new(project_uuid(header.project_id)) {
             self.locate(project_uuid(header.project_id), DocKind::Project)?;
@@ -196,11 +213,32 @@ impl Writer {
         message: Message,
         batch: &mut Batch,
     ) -> Result<bool> {
-        self.merge_into(expected, batch, |doc| {
-            doc.sync()
-                .receive_sync_message(state, message)
-                .map_err(|e| Error::corrupt(format!("the sync message does not apply: {e}")))
-        })
+        let mut forged = 0;
+        let merged = self.merge_into(expected, batch, |doc| {
+            let retry = message.clone();
+            let first = doc.sync().receive_sync_message(state, message);
+            let result = match first {
+                Err(e) if sync::is_duplicate_seq(&e) => {
+                    let mut changes = Vec::new();
+                    for chunk in retry.changes.iter() {
+                        changes.extend(sync::changes_in(chunk)?);
+                    }
+                    let (kept, dropped) = sync::without_forgeries(doc, changes);
+                    forged = dropped;
+                    let retry = Message {
+                        changes: kept.iter().map(|c| c.raw_bytes().to_vec()).collect::<Vec<_>>().into(),
+                        ..retry
+                    };
+                    doc.sync().receive_sync_message(state, retry)
+                }
+                other => other,
+            };
+            result.map_err(|e| Error::corrupt(format!("the sync message does not apply: {e}")))
+        });
+        if forged > 0 {
+            batch.forged.push(expected.id);
+        }
+        merged
     }
 
     /// Applies changes from a bundle to a document this store holds; a
@@ -222,12 +260,20 @@ impl Writer {
             None if batch.holds(expected.id) => {}
             None => return Ok(None),
         }
-        self.merge_into(expected, batch, |doc| {
-            doc.load_incremental(bytes)
+        let mut forged = 0;
+        let merged = self.merge_into(expected, batch, |doc| match doc.load_incremental(bytes) {
+            Err(e) if sync::is_duplicate_seq(&e) => {
+                forged = sync::apply_without_forgeries(doc, sync::changes_in(bytes)?)?;
+                Ok(())
+            }
+            other => other
                 .map(drop)
-                .map_err(|e| Error::corrupt(format!("the changes do not load: {e}")))
-        })
-        .map(Some)
+                .map_err(|e| Error::corrupt(format!("the changes do not load: {e}"))),
+        });
+        if forged > 0 {
+            batch.forged.push(expected.id);
+        }
+        merged.map(Some)
     }
 
     /// The common second half of every merge: apply `change` to the

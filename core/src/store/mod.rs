@@ -14,6 +14,7 @@
 //! machinery they share.
 
 mod annotations;
+mod bundle_manifest;
 mod bundles;
 mod cache;
 mod consent;

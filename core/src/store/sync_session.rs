@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use automerge::sync::{Message, State, SyncDoc};
+use automerge::sync::{State, SyncDoc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -135,22 +135,23 @@ impl Writer {
     fn receive_message(&mut self, session: &mut SyncSession, bytes: &[u8]) -> Result<Option<Vec<u8>>> {
         let project = session.project;
         let secret = self.secret(project)?;
-        let (header, plaintext) = sync::open(
-            &secret,
-            project,
-            EnvelopeKind::Session,
-            bytes,
-            session.limits.max_message_bytes,
-        )?;
+        let opening = sync::Opening::Session {
+            me: self.device,
+            initiator: session.initiator,
+        };
+        let (header, plaintext) = sync::open(&secret, project, opening, bytes, session.limits.max_message_bytes)?;
         self.check_sender(session, &header)?;
+        session.bind(header.session)?;
+        if session.progress.bytes_received.saturating_add(bytes.len() as u64) > session.limits.max_session_bytes {
+            return Err(Error::SyncRejected(
+                "the peer has sent more than one session accepts; start a new session".into(),
+            ));
+        }
         let message: SessionMessage = sync::decode(&plaintext, "sync message")?;
         check_order(session, &message)?;
         check_shape(session, &message)?;
         let peer = header.sender;
         session.peer = Some(peer);
-        if !session.initiator && session.received_seq == 0 {
-            session.id = message.session;
-        }
         session.received_seq = message.seq;
         session.progress.messages_received += 1;
         session.progress.bytes_received += bytes.len() as u64;
@@ -179,6 +180,12 @@ impl Writer {
         let batch = self.apply_incoming(session, peer, &message)?;
         for staged in &batch.staged {
             session.changed.insert(staged.id);
+        }
+        // A document with a forged change stops syncing for this session
+        // (the peer would offer the change again every round); reported.
+        for id in &batch.forged {
+            session.active.remove(id);
+            session.skipped.insert(*id);
         }
         session.progress.documents_changed = session.changed.len() as u64;
 
@@ -249,6 +256,7 @@ impl Writer {
     fn apply_incoming(&mut self, session: &mut SyncSession, peer: DeviceId, message: &SessionMessage) -> Result<Batch> {
         let project = session.project;
         let mut batch = Batch::default();
+        let mut budget = sync::Budget::new(&session.limits);
         // Projects (consent ledger, tombstones) first, whether they came
         // whole or as sync messages, so every story is judged against the
         // newest erasures; then participants; then stories.
@@ -267,6 +275,7 @@ impl Writer {
                         let id = Uuid::from_bytes(doc.id);
                         let kind = kind_from_code(doc.kind)?;
                         session.wanted.remove(&id);
+                        budget.charge(&doc.bytes)?;
                         let incoming = documents::load_document(&doc.bytes).map_err(|e| rejected(id, e))?;
                         self.stage_document(incoming, Some(Expected { id, kind, project }), &mut batch)
                             .map_err(|e| rejected(id, e))?;
@@ -276,8 +285,10 @@ impl Writer {
                 };
                 let id = Uuid::from_bytes(entry.id);
                 let kind = kind_from_code(entry.kind)?;
-                let automerge_message = Message::decode(&entry.message)
-                    .map_err(|_| Error::SyncRejected(format!("the sync message for document {id} is malformed")))?;
+                if session.skipped.contains(&id) {
+                    continue;
+                }
+                let automerge_message = sync::decode_sync_message(&entry.message, &mut budget, id)?;
                 let held = persistence::doc_row(&self.conn, id)?.is_some() || batch.staged.iter().any(|s| s.id == id);
                 if !held {
                     // They think we hold it; ask for it whole instead.
@@ -353,6 +364,7 @@ impl Writer {
         let mut sending: Vec<Uuid> = session.to_send.iter().copied().collect();
         sending.sort_by_key(|id| ours.get(id).map(|l| kind_order(l.kind)).unwrap_or(9));
         let mut full = Vec::new();
+        let mut decoded = sync::Budget::new(&session.limits);
         for id in sending {
             if used >= budget && !full.is_empty() {
                 break;
@@ -368,6 +380,12 @@ impl Writer {
                 continue;
             }
             let bytes = self.document(id, None)?.save();
+            // What the peer may decode from one message is bounded too
+            // (`sync::Budget`): a highly compressible document waits for the next.
+            if decoded.charge(&bytes).is_err() && !full.is_empty() {
+                session.to_send.insert(id);
+                break;
+            }
             used += bytes.len();
             full.push(FullDocument {
                 id: *id.as_bytes(),
@@ -442,6 +460,7 @@ impl Writer {
             kind: EnvelopeKind::Session,
             project,
             sender: self.device,
+            session: Some(session.binding()),
         };
         let sealed = sync::seal(&secret, &header, &plaintext)?;
         session.sent_seq += 1;
@@ -628,8 +647,7 @@ fn save_states(tx: &Transaction<'_>, peer: DeviceId, states: &[(Uuid, Vec<u8>)])
 
 /// Refuses a message of another session, a replayed one, or one out of order.
 fn check_order(session: &SyncSession, message: &SessionMessage) -> Result<()> {
-    let first_for_responder = !session.initiator && session.received_seq == 0;
-    if !first_for_responder && message.session != session.id {
+    if message.session != session.id {
         return Err(Error::SyncRejected(
             "the message belongs to another sync session (an old message replayed?)".into(),
         ));

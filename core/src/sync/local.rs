@@ -18,6 +18,9 @@ pub struct LocalSyncReport {
     pub bytes_b_to_a: u64,
     /// Documents that changed on either side.
     pub documents_changed: u64,
+    /// Documents either side left out: the peer sent changes forged under
+    /// another device's identity (see `SyncSession::skipped_documents`).
+    pub documents_skipped: u64,
 }
 
 /// Syncs `project` between `a` (which speaks first) and `b` until both are done.
@@ -49,5 +52,6 @@ pub fn sync_stores(a: &Store, b: &Store, project: ProjectId) -> Result<LocalSync
         message = next;
     }
     report.documents_changed = a_session.progress().documents_changed + b_session.progress().documents_changed;
+    report.documents_skipped = (a_session.skipped_documents().len() + b_session.skipped_documents().len()) as u64;
     Ok(report)
 }

@@ -7,10 +7,17 @@
 //! the peer and hands back what the peer answers, over Bluetooth, Wi-Fi, a
 //! relay or anything else. See ADR 0006 for the protocol and threat model.
 
+mod actors;
+mod addressee;
+mod bloom;
+mod bounds;
 mod envelope;
+#[cfg(feature = "test-support")]
+mod forge_bomb;
 mod invite;
 mod local;
 mod secret;
+mod session_key;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
@@ -22,16 +29,29 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use uuid::Uuid;
 
-pub(crate) use envelope::{EnvelopeKind, Header, open, peek, seal};
+pub(crate) use actors::{apply_without_forgeries, changes_in, is_duplicate_seq, without_forgeries};
+pub(crate) use addressee::check_bundle_addressee;
+pub(crate) use bloom::decode_sync_message;
+pub(crate) use bounds::Budget;
+pub(crate) use envelope::{Binding, EnvelopeKind, Header, Opening, open, peek, seal};
 pub use invite::Invite;
 pub use local::{LocalSyncReport, sync_stores};
+pub(crate) use session_key::SessionNonces;
 
 pub use secret::GroupSecret;
 pub(crate) use wire::{
-    BundleBody, BundleEntry, CatalogEntry, DocumentSync, FullDocument, SessionMessage, WIRE_VERSION, decode, encode,
+    BundleBody, BundleEntry, CatalogEntry, DocumentSync, FullDocument, ManifestEntry, SessionMessage, WIRE_VERSION,
+    decode, encode,
 };
 
 use crate::ids::{DeviceId, ProjectId};
+
+/// The first 8 bytes of a change hash, as a bundle's manifest lists heads.
+pub(crate) fn head_prefix(hash: &automerge::ChangeHash) -> [u8; 8] {
+    let mut prefix = [0u8; 8];
+    prefix.copy_from_slice(&hash.0[..8]);
+    prefix
+}
 
 /// Limits on what a session or bundle accepts and sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +63,19 @@ pub struct SyncLimits {
     /// Outgoing messages stop taking more documents past this size; the rest
     /// go in the next message.
     pub target_message_bytes: usize,
+    /// Operations one incoming message or bundle may decode to (counted
+    /// from Automerge's column encoding before anything is loaded). A
+    /// story at the 4 MiB text limit is about 4 million.
+    pub max_decoded_ops: u64,
+    /// Bytes one incoming message or bundle may inflate to.
+    pub max_decoded_bytes: u64,
+    /// Bytes one session accepts from its peer in all; past that the
+    /// session is refused (a new one picks up where it stopped).
+    pub max_session_bytes: u64,
+    /// A bundle made longer ago than this is refused, so an old recording
+    /// cannot deliver what has since been withdrawn. Made for another
+    /// device, it is refused at any age.
+    pub max_bundle_age: std::time::Duration,
 }
 
 impl Default for SyncLimits {
@@ -51,6 +84,10 @@ impl Default for SyncLimits {
             max_message_bytes: 64 * 1024 * 1024,
             max_document_bytes: 16 * 1024 * 1024,
             target_message_bytes: 8 * 1024 * 1024,
+            max_decoded_ops: 6_000_000,
+            max_decoded_bytes: 256 * 1024 * 1024,
+            max_session_bytes: 1024 * 1024 * 1024,
+            max_bundle_age: std::time::Duration::from_secs(90 * 24 * 3600),
         }
     }
 }
@@ -90,7 +127,13 @@ impl CancelHandle {
 #[derive(Debug)]
 pub struct SyncSession {
     pub(crate) project: ProjectId,
+    /// The initiator's random value: chosen by the initiator, learned by
+    /// the responder from the hello.
     pub(crate) id: [u8; 16],
+    /// This side's random value (the initiator's is also `id`).
+    pub(crate) nonce: [u8; 16],
+    /// The responder's random value, as the initiator learns it.
+    pub(crate) peer_nonce: Option<[u8; 16]>,
     pub(crate) initiator: bool,
     pub(crate) peer: Option<DeviceId>,
     pub(crate) limits: SyncLimits,
@@ -117,6 +160,9 @@ pub struct SyncSession {
     pub(crate) cancelled: Arc<AtomicBool>,
     pub(crate) progress: SyncProgress,
     pub(crate) changed: BTreeSet<Uuid>,
+    /// Documents left out of this session because the peer sent changes
+    /// that reuse another change's (actor, seq): see `actors`.
+    pub(crate) skipped: BTreeSet<Uuid>,
     /// Sync states learned from the peer's catalog, saved with the next batch.
     pub(crate) pending_states: Vec<(Uuid, Vec<u8>)>,
     /// Documents left out because the copy stored here does not load.
@@ -125,13 +171,14 @@ pub struct SyncSession {
 
 impl SyncSession {
     pub(crate) fn new(project: ProjectId, initiator: bool, limits: SyncLimits) -> crate::Result<Self> {
-        let mut id = [0u8; 16];
-        if initiator {
-            getrandom::fill(&mut id).map_err(|e| crate::Error::Storage(format!("no randomness available: {e}")))?;
-        }
+        let mut nonce = [0u8; 16];
+        getrandom::fill(&mut nonce).map_err(|e| crate::Error::Storage(format!("no randomness available: {e}")))?;
+        nonce[0] |= 1; // never all zeros: that marks a hello
         Ok(Self {
             project,
-            id,
+            id: if initiator { nonce } else { [0; 16] },
+            nonce,
+            peer_nonce: None,
             initiator,
             peer: None,
             limits,
@@ -152,6 +199,7 @@ impl SyncSession {
             cancelled: Arc::new(AtomicBool::new(false)),
             progress: SyncProgress::default(),
             changed: BTreeSet::new(),
+            skipped: BTreeSet::new(),
             pending_states: Vec::new(),
             unreadable: BTreeSet::new(),
         })
@@ -182,9 +230,70 @@ impl SyncSession {
         self.progress
     }
 
+    /// Documents this session left out because the peer sent changes
+    /// written under another device's identity that conflict with changes
+    /// this device holds (issue 15). The rest of the session carries on.
+    pub fn skipped_documents(&self) -> Vec<Uuid> {
+        self.skipped.iter().copied().collect()
+    }
+
     /// A handle that cancels this session from another thread.
     pub fn cancel_handle(&self) -> CancelHandle {
         CancelHandle(Arc::clone(&self.cancelled))
+    }
+
+    /// How the next message this side sends is bound (see `session_key`).
+    pub(crate) fn binding(&self) -> Binding {
+        let nonces = if self.initiator {
+            SessionNonces {
+                initiator: self.nonce,
+                responder: self.peer_nonce.unwrap_or([0; 16]),
+            }
+        } else {
+            SessionNonces {
+                initiator: self.id,
+                responder: self.nonce,
+            }
+        };
+        Binding {
+            nonces,
+            sender_is_initiator: self.initiator,
+            recipient: self.peer,
+        }
+    }
+
+    /// Checks that an opened message belongs to this session, learning the
+    /// peer's random value from its first message.
+    pub(crate) fn bind(&mut self, binding: Option<Binding>) -> crate::Result<()> {
+        let another = || {
+            Err(crate::Error::SyncRejected(
+                "the message belongs to another sync session (an old message replayed, or one meant for another device)"
+                    .into(),
+            ))
+        };
+        let Some(Binding { nonces, .. }) = binding else {
+            return another();
+        };
+        if self.initiator {
+            if nonces.initiator != self.nonce {
+                return another();
+            }
+            match self.peer_nonce {
+                None => self.peer_nonce = Some(nonces.responder),
+                Some(n) if n != nonces.responder => return another(),
+                Some(_) => {}
+            }
+        } else if nonces.is_hello() {
+            if self.received_seq > 0 {
+                return Err(crate::Error::SyncRejected(
+                    "the session's first message arrived again: it is a replay".into(),
+                ));
+            }
+            self.id = nonces.initiator;
+        } else if self.received_seq == 0 || nonces.initiator != self.id || nonces.responder != self.nonce {
+            return another();
+        }
+        Ok(())
     }
 
     pub(crate) fn is_cancelled(&self) -> bool {

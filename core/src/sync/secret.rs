@@ -16,7 +16,8 @@ pub struct GroupSecret([u8; 32]);
 /// What a derived key protects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyPurpose {
-    Session,
+    /// Session messages have keys of their own, bound to the session
+    /// (`session_key`).
     Bundle,
 }
 
@@ -39,7 +40,7 @@ impl GroupSecret {
         &self.0
     }
 
-    fn hkdf(&self, project: ProjectId) -> Hkdf<Sha256> {
+    pub(crate) fn hkdf(&self, project: ProjectId) -> Hkdf<Sha256> {
         // The project id as salt binds every key to its project.
         Hkdf::<Sha256>::new(Some(project.as_bytes()), &self.0)
     }
@@ -47,8 +48,7 @@ impl GroupSecret {
     /// The encryption key for one purpose.
     pub(crate) fn key(&self, project: ProjectId, purpose: KeyPurpose) -> [u8; 32] {
         let info: &[u8] = match purpose {
-            KeyPurpose::Session => b"storyloom v1 session messages",
-            KeyPurpose::Bundle => b"storyloom v1 bundles",
+            KeyPurpose::Bundle => b"storyloom v2 bundles",
         };
         let mut key = [0u8; 32];
         self.hkdf(project)
@@ -89,22 +89,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_differ_by_purpose_project_and_secret() {
+    fn keys_differ_by_project_and_secret() {
         let secret = GroupSecret::generate().unwrap();
         let project = ProjectId::new();
         assert_ne!(
-            secret.key(project, KeyPurpose::Session),
-            secret.key(project, KeyPurpose::Bundle)
-        );
-        assert_ne!(
-            secret.key(project, KeyPurpose::Session),
-            secret.key(ProjectId::new(), KeyPurpose::Session)
+            secret.key(project, KeyPurpose::Bundle),
+            secret.key(ProjectId::new(), KeyPurpose::Bundle)
         );
         let other = GroupSecret::generate().unwrap();
         assert_ne!(secret.key_id(project), other.key_id(project));
         assert_eq!(
-            secret.key(project, KeyPurpose::Session),
-            secret.clone().key(project, KeyPurpose::Session)
+            secret.key(project, KeyPurpose::Bundle),
+            secret.clone().key(project, KeyPurpose::Bundle)
         );
     }
 

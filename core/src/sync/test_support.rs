@@ -5,6 +5,8 @@
 
 use uuid::Uuid;
 
+pub use super::forge_bomb::forge_text_bomb;
+
 use super::{BundleBody, BundleEntry, CatalogEntry, EnvelopeKind, FullDocument, Header, SessionMessage, WIRE_VERSION};
 use crate::documents::DocKind;
 use crate::error::Result;
@@ -51,12 +53,87 @@ pub fn forge_session_message(
     store.seal_for_test(project, EnvelopeKind::Session, &super::encode(&message)?)
 }
 
+/// As [`forge_session_message`], also carrying Automerge sync messages
+/// (`Message::encode` bytes) for documents the receiver holds.
+pub fn forge_session_message_with_sync(
+    store: &Store,
+    project: ProjectId,
+    documents: &[(Uuid, DocKind, Vec<u8>)],
+    sync: &[(Uuid, DocKind, Vec<u8>)],
+) -> Result<Vec<u8>> {
+    let mut message: SessionMessage = super::decode(
+        &store.open_for_test(project, &forge_session_message(store, project, documents)?)?,
+        "forged message",
+    )?;
+    for (id, kind, bytes) in sync {
+        message.catalog.get_or_insert_with(Vec::new).push(CatalogEntry {
+            id: *id.as_bytes(),
+            kind: code(*kind),
+            heads: [0; 8],
+            size: 0,
+        });
+        message.sync.push(super::DocumentSync {
+            id: *id.as_bytes(),
+            kind: code(*kind),
+            message: bytes.clone(),
+        });
+    }
+    store.seal_for_test(project, EnvelopeKind::Session, &super::encode(&message)?)
+}
+
+/// The hello of a session from `store` posing as device `claimed`, with
+/// `store`'s own catalog: the receiver takes it that `claimed` holds
+/// everything `store` holds.
+pub fn forge_catalog_as(store: &Store, project: ProjectId, claimed: crate::ids::DeviceId) -> Result<Vec<u8>> {
+    let catalog = store.write(|w| w.local_catalog(project))?;
+    let message = SessionMessage {
+        version: WIRE_VERSION,
+        session: *Uuid::new_v4().as_bytes(),
+        seq: 1,
+        catalog: Some(
+            catalog
+                .iter()
+                .map(|(id, local)| CatalogEntry {
+                    id: *id.as_bytes(),
+                    kind: code(local.kind),
+                    heads: local.heads,
+                    size: local.size,
+                })
+                .collect(),
+        ),
+        want: Vec::new(),
+        unavailable: Vec::new(),
+        full: Vec::new(),
+        sync: Vec::new(),
+        done: false,
+    };
+    let secret = store.group_secret_for_test(project)?;
+    super::seal(
+        &secret,
+        &Header {
+            kind: EnvelopeKind::Session,
+            project,
+            sender: claimed,
+            session: Some(super::Binding {
+                nonces: super::SessionNonces {
+                    initiator: message.session,
+                    responder: [0; 16],
+                },
+                sender_is_initiator: true,
+                recipient: None,
+            }),
+        },
+        &super::encode(&message)?,
+    )
+}
+
 /// A bundle from `store` holding `documents` whole.
 pub fn forge_bundle(store: &Store, project: ProjectId, documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8>> {
     let body = BundleBody {
         version: WIRE_VERSION,
-        created_at_ms: 0,
+        created_at_ms: chrono::Utc::now().timestamp_millis(),
         for_peer: None,
+        manifest: Vec::new(),
         entries: documents
             .iter()
             .map(|(id, kind, bytes)| BundleEntry {
@@ -71,14 +148,36 @@ pub fn forge_bundle(store: &Store, project: ProjectId, documents: &[(Uuid, DocKi
 }
 
 impl Store {
+    fn open_for_test(&self, project: ProjectId, sealed: &[u8]) -> Result<Vec<u8>> {
+        let secret = self.group_secret_for_test(project)?;
+        let opening = super::Opening::Session {
+            me: crate::ids::DeviceId::from_bytes([0; 16]),
+            initiator: false,
+        };
+        super::open(&secret, project, opening, sealed, usize::MAX).map(|(_, plain)| plain)
+    }
+
+    /// Seals a bundle, or a session message as the hello of a new session.
     fn seal_for_test(&self, project: ProjectId, kind: EnvelopeKind, plaintext: &[u8]) -> Result<Vec<u8>> {
         let secret = self.group_secret_for_test(project)?;
+        let session = (kind == EnvelopeKind::Session)
+            .then(|| super::decode::<SessionMessage>(plaintext, "forged message"))
+            .transpose()?
+            .map(|message| super::Binding {
+                nonces: super::SessionNonces {
+                    initiator: message.session,
+                    responder: [0; 16],
+                },
+                sender_is_initiator: true,
+                recipient: None,
+            });
         super::seal(
             &secret,
             &Header {
                 kind,
                 project,
                 sender: self.device_id(),
+                session,
             },
             plaintext,
         )

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// The format version this library writes and reads.
-pub(crate) const WIRE_VERSION: u8 = 1;
+/// 2: sessions bound to both sides' random values and devices, the
+/// sender's device id inside the envelope (issue 15).
+pub(crate) const WIRE_VERSION: u8 = 2;
 
 /// One document a device holds, as listed in its catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +71,15 @@ pub(crate) struct BundleEntry {
     pub bytes: Vec<u8>,
 }
 
+/// A document the bundle's maker held, and the first 8 bytes of each of
+/// its heads (sorted): the importer checks it has them all afterwards (see
+/// `store::bundle_manifest`). Eight bytes keep a bundle for a peer small.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ManifestEntry {
+    pub id: [u8; 16],
+    pub heads: Vec<[u8; 8]>,
+}
+
 /// The contents of a bundle file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct BundleBody {
@@ -77,6 +88,8 @@ pub(crate) struct BundleBody {
     /// The device it was made for, if any.
     pub for_peer: Option<[u8; 16]>,
     pub entries: Vec<BundleEntry>,
+    /// Every document the maker could share, including those left out.
+    pub manifest: Vec<ManifestEntry>,
 }
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
