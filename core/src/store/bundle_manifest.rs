@@ -32,6 +32,11 @@ impl Writer {
                 missing += 1;
                 continue;
             }
+            // A copy here that does not load is reported as unreadable,
+            // not as missing, and must not fail the import.
+            if !self.readable(id)? {
+                continue;
+            }
             let doc = self.document(id, None)?;
             let mut heads: Vec<[u8; 8]> = doc.get_heads().iter().map(sync::head_prefix).collect();
             heads.sort();
