@@ -163,7 +163,7 @@ impl Writer {
                 w.abort_batch(&mut batch);
                 return Err(err);
             }
-            skipped += batch.erased.len() as u64;
+            skipped += (batch.erased.len() + batch.withheld.len()) as u64;
             w.commit_batch(&mut batch, |_| Ok(()))?;
             w.settle(&batch)?;
             Ok(BundleOutcome {

@@ -12,6 +12,7 @@
 //! machinery they share.
 
 mod annotations;
+mod arrivals;
 mod bundles;
 mod cache;
 mod consent;
@@ -192,6 +193,11 @@ impl Store {
             let writer = guard.as_mut().ok_or(Error::Closed)?;
             writer.changes = StoreChange::default();
             let result = f(writer);
+            if result.is_ok() {
+                // An erasure's scrub of the log that readers held up; it
+                // stays pending (and is retried) if they still do.
+                let _still_owed = erasure::finish_scrub(&writer.conn);
+            }
             let changes = std::mem::take(&mut writer.changes);
             (result, changes)
         };
@@ -418,8 +424,8 @@ fn index_document(
         DocKind::Project => {
             let project = project_doc::read(doc)?;
             let ledger = ledger_doc::read(doc)?;
-            let tombstones = ledger_doc::tombstones(doc)?;
-            index::write_project(tx, &project, &ledger, &tombstones)?;
+            // Tombstones are indexed by `erasure` once checked, not as they come.
+            index::write_project(tx, &project, &ledger)?;
             changes.project(project.id);
         }
     }

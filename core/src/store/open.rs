@@ -22,17 +22,18 @@ use crate::error::{Error, Result};
 /// Marks the file as a Storyloom store ("SLOM").
 pub(crate) const APPLICATION_ID: i32 = 0x534c_4f4d;
 /// The schema version this library writes.
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 /// The whole current schema, for a new store.
 const SCHEMA: &str = include_str!("schema/schema.sql");
 /// `MIGRATIONS[n]` brings a store from version `n + 1` to `n + 2`.
 const MIGRATIONS: &[&str] = &[
     include_str!("schema/migrations/002_consent_ledger.sql"),
     include_str!("schema/migrations/003_sync.sql"),
+    include_str!("schema/migrations/004_erasure_column.sql"),
 ];
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens (creating if needed) the single writer connection.
 pub(crate) fn open_writer(path: &Path) -> Result<Connection> {

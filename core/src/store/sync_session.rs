@@ -314,6 +314,13 @@ impl Writer {
         );
         self.commit_batch(&mut batch, |tx| save_states(tx, peer, &states))?;
         self.settle(&batch)?;
+        // A story withheld for want of consent to share (see `arrivals`) is
+        // asked for once more: the grant may reach us later in this session.
+        for id in &batch.withheld {
+            if !session.requested.contains(id) {
+                session.wanted.insert(*id);
+            }
+        }
         Ok(batch)
     }
 
