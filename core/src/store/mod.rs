@@ -18,6 +18,7 @@ mod cache;
 mod consent;
 mod erasure;
 mod export;
+mod export_cleanup;
 
 mod exchange;
 mod history;

@@ -8,6 +8,8 @@
 //! relay or anything else. See ADR 0006 for the protocol and threat model.
 
 mod envelope;
+#[cfg(feature = "test-support")]
+pub mod forge_ledger;
 mod invite;
 mod local;
 mod secret;
