@@ -176,3 +176,26 @@ fn story_facts(conn: &Connection, batch: &Batch, story: StoryId) -> Result<Optio
         .collect::<Result<Vec<_>>>()?;
     Ok(Some((ProjectId::from_stored(&project)?, tellers)))
 }
+
+impl super::Store {
+    /// Tombstones in the project document that this device has not
+    /// applied: no document it held (or refused on arrival) that the
+    /// ledger erases. A forged tombstone — no erasing withdrawal behind it,
+    /// a project's id, the wrong kind, another project's document — lands
+    /// here and erases nothing; so does a true one for a document this
+    /// device never held. For an app to show, and for tests.
+    pub fn unapplied_tombstones(&self, project: ProjectId) -> Result<Vec<ledger_doc::Tombstone>> {
+        self.write(|w| {
+            let tombstones = w.view(project_uuid(project), DocKind::Project, |doc| {
+                ledger_doc::tombstones(doc)
+            })?;
+            let mut unapplied = Vec::new();
+            for tombstone in tombstones {
+                if !super::erasure::is_tombstoned(&w.conn, tombstone.id)? {
+                    unapplied.push(tombstone);
+                }
+            }
+            Ok(unapplied)
+        })
+    }
+}
