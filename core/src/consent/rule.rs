@@ -62,10 +62,19 @@ fn withdraws(withdrawal: &ConsentWithdrawal, scope: ConsentScope) -> bool {
     withdrawal.erase || withdrawal.scopes.is_empty() || withdrawal.scopes.contains(&scope)
 }
 
+/// How far ahead of the device clock a record's time may move the expiry
+/// clock. A record dated further ahead (a badly wrong clock, or a forgery)
+/// does not move it at all, so it cannot lapse every expiring grant.
+pub(crate) const MAX_CLOCK_SKEW: chrono::Duration = chrono::Duration::hours(24);
+
 /// The clock consent expiry is judged by: never earlier than any record in
-/// the ledger.
+/// the ledger dated at most [`MAX_CLOCK_SKEW`] ahead of `now`.
 pub(crate) fn judging_time(records: &[ConsentRecord], now: DateTime<Utc>) -> DateTime<Utc> {
-    records.iter().map(ConsentRecord::at).fold(now, DateTime::max)
+    records
+        .iter()
+        .map(ConsentRecord::at)
+        .filter(|at| *at <= now + MAX_CLOCK_SKEW)
+        .fold(now, DateTime::max)
 }
 
 /// The consent in force for `storyteller` and `story` (`None`: all their

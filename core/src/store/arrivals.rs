@@ -1,15 +1,25 @@
 //! What a peer sends is untrusted: the checks a batch of arrivals must pass
 //! beyond "is a valid document", for consent records and for stories.
 //!
+//! Every check that refuses depends only on the records themselves (and,
+//! for the date, on time, which only ever loosens it): two honest devices
+//! never disagree about a record, so one forged record can never split
+//! them so that one refuses the other's project document for good.
+//!
 //! - A consent record new to this store must be dated no later than
-//!   [`MAX_CLOCK_SKEW`] after this device's clock; a grant must expire and
-//!   be due for review after it was given, and may only acknowledge
+//!   [`MAX_CLOCK_SKEW`] after the later of this device's clock and the
+//!   newest record it already holds for the project; a grant must expire
+//!   and be due for review after it was given, and may only acknowledge
 //!   withdrawals of the same storyteller that are in the ledger; the record
-//!   must have been written by the member and device it names (the actor of
-//!   the change that created it); its storyteller must not be a participant
-//!   of another project, and a story it names, when held here or in the
-//!   batch, must be a story of this project with that storyteller. A batch
-//!   with a record breaking any of this is refused whole (`SyncRejected`).
+//!   must have been written by the member and device it names (the actor
+//!   of the change that created it). A batch with a record breaking any of
+//!   this is refused whole (`SyncRejected`).
+//! - Whether a record's story is its storyteller's, and its storyteller
+//!   this project's, only some devices can tell (those holding the story),
+//!   so it is not a reason to refuse; instead such a record has no effect
+//!   anywhere: erasure (`erasure`), arrival checks and the consent rule only
+//!   ever apply a record to the stories its storyteller tells in its
+//!   project. Recording one locally is refused (`InvalidInput`).
 //! - A story new to this store, from a peer, is taken only if its
 //!   storytellers allow `share-in-project` by the ledger as it will be
 //!   after the batch (so a grant in the same batch counts); otherwise it is
@@ -21,21 +31,19 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::AutoCommit;
-use chrono::Duration;
-use rusqlite::{Connection, OptionalExtension};
-use uuid::Uuid;
+use rusqlite::Connection;
 
 use super::merge::Batch;
-use super::{Writer, now, persistence, project_uuid};
+use super::{Writer, now, project_uuid};
 use crate::consent::{ConsentRecord, ConsentScope, rule};
 use crate::documents::{Author, DocKind, Header, ledger_doc, story_doc};
 use crate::error::{Error, Result};
-use crate::ids::{ConsentRecordId, ParticipantId, ProjectId, StoryId};
+use crate::ids::{ConsentRecordId, ParticipantId, ProjectId};
 
-/// How far ahead of this device's clock a peer's consent record may be
-/// dated. Further, and one record would move the consent-expiry clock
-/// (which never runs behind the newest record) and lapse grants early.
-pub(crate) const MAX_CLOCK_SKEW: Duration = Duration::hours(24);
+/// How far ahead of this device's clock (or the newest record it holds) a
+/// peer's consent record may be dated: the same bound the consent rule's
+/// expiry clock uses.
+pub(crate) use crate::consent::rule::MAX_CLOCK_SKEW;
 
 impl Writer {
     /// Checks every consent record the batch would add to a project's
@@ -43,7 +51,7 @@ impl Writer {
     pub(crate) fn check_ledger_arrivals(&self, batch: &Batch) -> Result<()> {
         for staged in batch.staged.iter().filter(|s| s.kind == DocKind::Project) {
             let Some(doc) = batch.document(staged.id) else { continue };
-            check_new_records(&self.conn, staged.project, doc, batch)?;
+            check_new_records(&self.conn, staged.project, doc)?;
         }
         Ok(())
     }
@@ -68,7 +76,7 @@ fn stored_ledger(conn: &Connection, project: ProjectId) -> Result<Vec<ConsentRec
         .collect()
 }
 
-fn check_new_records(conn: &Connection, project: ProjectId, doc: &AutoCommit, batch: &Batch) -> Result<()> {
+fn check_new_records(conn: &Connection, project: ProjectId, doc: &AutoCommit) -> Result<()> {
     let ledger = ledger_doc::read(doc)?;
     let stored: BTreeSet<String> = {
         let mut stmt = conn.prepare_cached("SELECT record_id FROM consent_ledger WHERE project_id = ?1")?;
@@ -93,13 +101,21 @@ fn check_new_records(conn: &Connection, project: ProjectId, doc: &AutoCommit, ba
             ConsentRecord::Grant(_) => None,
         })
         .collect();
-    let latest = now() + MAX_CLOCK_SKEW;
+    let newest_held: Option<i64> = conn.query_row(
+        "SELECT MAX(at) FROM consent_ledger WHERE project_id = ?1",
+        [project.to_string()],
+        |row| row.get(0),
+    )?;
+    let newest_held = newest_held.and_then(chrono::DateTime::from_timestamp_millis);
+    let latest = newest_held.map_or(now(), |held| held.max(now())) + MAX_CLOCK_SKEW;
     for record in new {
         let refuse = |why: &str| Error::SyncRejected(format!("consent record {} {why}", record.id()));
         if record.at() > latest {
-            return Err(refuse("is dated more than a day ahead of this device's clock"));
+            return Err(refuse(
+                "is dated more than a day ahead of this device's clock and ledger",
+            ));
         }
-        let (recorded_by, device, story) = match record {
+        let (recorded_by, device) = match record {
             ConsentRecord::Grant(g) => {
                 if g.expires_at.is_some_and(|t| t <= g.given_at) {
                     return Err(refuse("expires before it was given"));
@@ -115,9 +131,9 @@ fn check_new_records(conn: &Connection, project: ProjectId, doc: &AutoCommit, ba
                         "acknowledges a withdrawal that is not one of its storyteller's in the ledger",
                     ));
                 }
-                (g.recorded_by, g.device, g.story)
+                (g.recorded_by, g.device)
             }
-            ConsentRecord::Withdrawal(w) => (w.recorded_by, w.device, w.story),
+            ConsentRecord::Withdrawal(w) => (w.recorded_by, w.device),
         };
         let written_by_its_recorder = authors.get(&record.id()).is_some_and(|all| {
             all.iter()
@@ -126,55 +142,8 @@ fn check_new_records(conn: &Connection, project: ProjectId, doc: &AutoCommit, ba
         if !written_by_its_recorder {
             return Err(refuse("was not written by the member and device it names"));
         }
-        let storyteller = record.storyteller();
-        let their_project: Option<String> = conn
-            .query_row(
-                "SELECT project_id FROM participants WHERE participant_id = ?1",
-                [storyteller.to_string()],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if their_project.is_some_and(|p| p != project.to_string()) {
-            return Err(refuse("names a storyteller of another project"));
-        }
-        if let Some(story) = story
-            && let Some((story_project, storytellers)) = story_facts(conn, batch, story)?
-            && (story_project != project || !storytellers.contains(&storyteller))
-        {
-            return Err(refuse("names a story that is not its storyteller's in this project"));
-        }
     }
     Ok(())
-}
-
-/// A story's project and storytellers, as the batch holds it or else as
-/// indexed here; `None` if neither holds it.
-fn story_facts(conn: &Connection, batch: &Batch, story: StoryId) -> Result<Option<(ProjectId, Vec<ParticipantId>)>> {
-    let id = Uuid::from_bytes(*story.as_bytes());
-    if let Some(doc) = batch.document(id) {
-        let story = story_doc::read(doc)?;
-        return Ok(Some((story.project_id, story.storytellers)));
-    }
-    if persistence::doc_row(conn, id)?.is_none() {
-        return Ok(None);
-    }
-    let project: Option<String> = conn
-        .query_row(
-            "SELECT project_id FROM stories WHERE story_id = ?1",
-            [story.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(project) = project else { return Ok(None) };
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.participant_id FROM story_storytellers p JOIN stories s ON s.story_key = p.story_key
-         WHERE s.story_id = ?1",
-    )?;
-    let tellers = stmt
-        .query_map([story.to_string()], |row| row.get::<_, String>(0))?
-        .map(|id| ParticipantId::from_stored(&id?))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Some((ProjectId::from_stored(&project)?, tellers)))
 }
 
 impl super::Store {
