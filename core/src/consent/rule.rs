@@ -208,6 +208,22 @@ mod tests {
     }
 
     #[test]
+    fn a_record_dated_far_ahead_does_not_lapse_expiring_grants() {
+        let p = ParticipantId::new();
+        let mut expiring = grant(p, None, &[Research], 0);
+        expiring.expires_at = Some(at(60 * 24 * 30));
+        let year_9000 = ConsentGrant {
+            given_at: DateTime::parse_from_rfc3339("9000-01-01T00:00:00Z").unwrap().to_utc(),
+            ..grant(p, None, &[Archive], 0)
+        };
+        let an_hour_ahead = grant(p, None, &[Archive], 60);
+        let records = [ConsentRecord::Grant(expiring), ConsentRecord::Grant(year_9000)];
+        assert!(effective(&records, p, None, at(0)).allows(Research));
+        // A record within the skew still moves the clock, as before.
+        assert_eq!(judging_time(&[ConsentRecord::Grant(an_hour_ahead)], at(0)), at(60));
+    }
+
+    #[test]
     fn a_grant_for_all_stories_covers_each_story_but_not_the_reverse() {
         let (p, s) = (ParticipantId::new(), StoryId::new());
         let all = [ConsentRecord::Grant(grant(p, None, &[Research], 0))];
