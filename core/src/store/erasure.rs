@@ -147,13 +147,14 @@ impl Writer {
     ) -> Result<Vec<Tombstone>> {
         let project_doc = project_uuid(project);
         self.locate(project_doc, DocKind::Project)?;
-        let author = self.author(project).ok();
-        if record.is_some() && author.is_none() {
-            return Err(Error::invalid(
-                "project_id",
-                format!("this device has not joined project {project}"),
-            ));
-        }
+        // A device that has not joined (yet) still erases, but writes no
+        // tombstone; any other failure to read the member is an error.
+        let author = match self.author(project) {
+            Ok(author) => Some(author),
+            Err(err @ Error::InvalidInput { .. }) if record.is_some() => return Err(err),
+            Err(Error::InvalidInput { .. }) => None,
+            Err(err) => return Err(err),
+        };
         let now = now();
         self.document(project_doc, author)?;
         let mut new_arrivals = Vec::new();

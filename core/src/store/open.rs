@@ -239,6 +239,47 @@ mod tests {
     }
 
     #[test]
+    fn migrating_to_version_4_marks_erasing_withdrawals_however_their_json_is_formatted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        drop(open_writer(&path).unwrap());
+        {
+            // Back to version 3: no erase column.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "DROP INDEX consent_ledger_erasing;
+                 ALTER TABLE consent_ledger DROP COLUMN erase;
+                 PRAGMA user_version = 3;",
+            )
+            .unwrap();
+            let rows = [
+                ("a", r#"{"kind": "withdrawal", "erase": true}"#),
+                ("b", r#"{"kind":"withdrawal","erase":true}"#),
+                ("c", r#"{"kind":"withdrawal","erase":false}"#),
+                ("d", r#"{"kind":"grant","scopes":["record"]}"#),
+            ];
+            for (id, record) in rows {
+                conn.execute(
+                    "INSERT INTO consent_ledger (record_id, project_id, participant_id, at, record)
+                     VALUES (?1, 'p', 'q', 0, ?2)",
+                    [id, record],
+                )
+                .unwrap();
+            }
+        }
+        let conn = open_writer(&path).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+        let erasing: Vec<String> = conn
+            .prepare("SELECT record_id FROM consent_ledger WHERE erase = 1 ORDER BY record_id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(erasing, vec!["a", "b"]);
+    }
+
+    #[test]
     fn a_new_store_is_in_wal_mode_with_the_current_schema() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.db");
