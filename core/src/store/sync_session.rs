@@ -315,11 +315,12 @@ impl Writer {
         self.commit_batch(&mut batch, |tx| save_states(tx, peer, &states))?;
         self.settle(&batch)?;
         // A story withheld for want of consent to share (see `arrivals`) is
-        // asked for once more: the grant may reach us later in this session.
+        // asked for again: its grant may still be on its way in the
+        // project's sync. The peer answers "unavailable" once its ledger,
+        // merged with ours, no longer lets it share the story.
         for id in &batch.withheld {
-            if !session.requested.contains(id) {
-                session.wanted.insert(*id);
-            }
+            session.requested.remove(id);
+            session.wanted.insert(*id);
         }
         Ok(batch)
     }
