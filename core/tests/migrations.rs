@@ -8,7 +8,9 @@ use storyloom::{ConsentMethod, ConsentScope, MemberId, NewConsentGrant, NewParti
 
 const V1_SCHEMA: &str = include_str!("fixtures/schema_v1.sql");
 const V2_SCHEMA: &str = include_str!("fixtures/schema_v2.sql");
-const CURRENT_VERSION: i64 = 4;
+const V3_SCHEMA: &str = include_str!("fixtures/schema_v3.sql");
+const V4_SCHEMA: &str = include_str!("fixtures/schema_v4.sql");
+const CURRENT_VERSION: i64 = 5;
 
 /// The structure of a database: every table's columns (name, type, not
 /// null, default, key) and every index's columns, by name. Compared
@@ -117,7 +119,7 @@ fn stores_of_every_earlier_version_upgrade_to_the_schema_of_a_new_store() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("fresh.storyloom");
     Store::open(&fresh).unwrap().close().unwrap();
-    for (version, sql) in [(1, V1_SCHEMA), (2, V2_SCHEMA)] {
+    for (version, sql) in [(1, V1_SCHEMA), (2, V2_SCHEMA), (3, V3_SCHEMA), (4, V4_SCHEMA)] {
         let old = dir.path().join(format!("v{version}.storyloom"));
         let (project, member) = (ProjectId::new(), MemberId::new());
         old_store(&old, sql, version, project, member, member);

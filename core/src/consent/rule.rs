@@ -62,10 +62,19 @@ fn withdraws(withdrawal: &ConsentWithdrawal, scope: ConsentScope) -> bool {
     withdrawal.erase || withdrawal.scopes.is_empty() || withdrawal.scopes.contains(&scope)
 }
 
+/// How far ahead of the device clock a record's time may move the expiry
+/// clock. A record dated further ahead (a badly wrong clock, or a forgery)
+/// does not move it at all, so it cannot lapse every expiring grant.
+pub(crate) const MAX_CLOCK_SKEW: chrono::Duration = chrono::Duration::hours(24);
+
 /// The clock consent expiry is judged by: never earlier than any record in
-/// the ledger.
+/// the ledger dated at most [`MAX_CLOCK_SKEW`] ahead of `now`.
 pub(crate) fn judging_time(records: &[ConsentRecord], now: DateTime<Utc>) -> DateTime<Utc> {
-    records.iter().map(ConsentRecord::at).fold(now, DateTime::max)
+    records
+        .iter()
+        .map(ConsentRecord::at)
+        .filter(|at| *at <= now + MAX_CLOCK_SKEW)
+        .fold(now, DateTime::max)
 }
 
 /// The consent in force for `storyteller` and `story` (`None`: all their
@@ -196,6 +205,22 @@ mod tests {
     fn nothing_is_granted_without_a_grant() {
         let p = ParticipantId::new();
         assert!(effective(&[], p, None, at(0)).scopes.is_empty());
+    }
+
+    #[test]
+    fn a_record_dated_far_ahead_does_not_lapse_expiring_grants() {
+        let p = ParticipantId::new();
+        let mut expiring = grant(p, None, &[Research], 0);
+        expiring.expires_at = Some(at(60 * 24 * 30));
+        let year_9000 = ConsentGrant {
+            given_at: DateTime::parse_from_rfc3339("9000-01-01T00:00:00Z").unwrap().to_utc(),
+            ..grant(p, None, &[Archive], 0)
+        };
+        let an_hour_ahead = grant(p, None, &[Archive], 60);
+        let records = [ConsentRecord::Grant(expiring), ConsentRecord::Grant(year_9000)];
+        assert!(effective(&records, p, None, at(0)).allows(Research));
+        // A record within the skew still moves the clock, as before.
+        assert_eq!(judging_time(&[ConsentRecord::Grant(an_hour_ahead)], at(0)), at(60));
     }
 
     #[test]

@@ -276,23 +276,65 @@ pub(crate) fn add_tombstone(doc: &mut AutoCommit, tombstone: &Tombstone) -> Resu
     Ok(())
 }
 
-/// Every tombstone in the project.
+/// Every tombstone in the project that reads as one. Tombstones come from
+/// peers and erase nothing by themselves (the ledger decides, see
+/// `store::erasure`), so an entry that does not parse — a forged kind, a
+/// broken id — is left out here rather than making the project unreadable.
 pub(crate) fn tombstones(doc: &AutoCommit) -> Result<Vec<Tombstone>> {
     let mut tombstones: Vec<Tombstone> = Vec::new();
     for map in maps(doc, keys::TOMBSTONES)? {
         for key in doc.keys(&map).collect::<Vec<_>>() {
-            let item = fields::object(doc, &map, &key, ObjType::Map)?;
-            let id = Uuid::try_parse(&key).map_err(|_| Error::corrupt("tombstone id is not a UUID"))?;
+            let Ok(id) = Uuid::try_parse(&key) else { continue };
             if tombstones.iter().any(|t| t.id == id) {
                 continue;
             }
-            tombstones.push(Tombstone {
-                id,
-                kind: DocKind::from_stored(&fields::required_str(doc, &item, keys::KIND)?)?,
-                erased_at: fields::required_time(doc, &item, keys::ERASED_AT)?,
-                withdrawal: ConsentRecordId::from_stored(&fields::required_str(doc, &item, keys::WITHDRAWAL)?)?,
-            });
+            let Ok(item) = fields::object(doc, &map, &key, ObjType::Map) else {
+                continue;
+            };
+            let read = || -> Result<Tombstone> {
+                Ok(Tombstone {
+                    id,
+                    kind: DocKind::from_stored(&fields::required_str(doc, &item, keys::KIND)?)?,
+                    erased_at: fields::required_time(doc, &item, keys::ERASED_AT)?,
+                    withdrawal: ConsentRecordId::from_stored(&fields::required_str(doc, &item, keys::WITHDRAWAL)?)?,
+                })
+            };
+            if let Ok(tombstone) = read() {
+                tombstones.push(tombstone);
+            }
         }
     }
     Ok(tombstones)
+}
+
+/// The keys of every tombstone entry, readable or not: the set that may
+/// only grow.
+pub(crate) fn tombstone_keys(doc: &AutoCommit) -> Result<Vec<String>> {
+    let mut keys = Vec::new();
+    for map in maps(doc, keys::TOMBSTONES)? {
+        keys.extend(doc.keys(&map));
+    }
+    keys.sort();
+    keys.dedup();
+    Ok(keys)
+}
+
+/// The author of the change that created each consent record: the actor
+/// of the record's map object (device‖member, see [`super::Author`]).
+/// `None` for an actor that is not one of ours.
+pub(crate) fn record_authors(doc: &AutoCommit) -> Result<Vec<(ConsentRecordId, Option<super::Author>)>> {
+    let mut authors = Vec::new();
+    for ledger in maps(doc, keys::CONSENT)? {
+        for key in doc.keys(&ledger).collect::<Vec<_>>() {
+            let Ok(id) = ConsentRecordId::from_stored(&key) else {
+                continue;
+            };
+            for (value, obj) in doc.get_all(&ledger, key.as_str())? {
+                if let (Value::Object(ObjType::Map), ObjId::Id(_, actor, _)) = (value, obj) {
+                    authors.push((id, super::Author::from_actor(&actor)));
+                }
+            }
+        }
+    }
+    Ok(authors)
 }

@@ -215,7 +215,7 @@ impl Writer {
                 w.abort_batch(&mut batch);
                 return Err(err);
             }
-            skipped += (batch.erased.len() + batch.forged.len()) as u64;
+            skipped += (batch.erased.len() + batch.forged.len() + batch.withheld.len()) as u64;
             w.commit_batch(&mut batch, |_| Ok(()))?;
             w.settle(&batch)?;
             Ok(BundleOutcome {

@@ -92,14 +92,26 @@ impl Store {
         scopes.dedup();
         self.write(|w| {
             let known = ledger_of(&w.conn, withdrawal.storyteller)?;
-            if known.is_empty() {
-                check_storyteller(&w.conn, project, withdrawal.storyteller)?;
-            }
-            if withdrawal.erase
-                && let Some(previous) = already_erased(&known, withdrawal.story)
+            let previous = withdrawal
+                .erase
+                .then(|| already_erased(&known, withdrawal.story))
+                .flatten();
+            // What it names must be the storyteller's, in this project;
+            // asking again to erase what is erased is the one exception.
+            let teller = check_storyteller(&w.conn, project, withdrawal.storyteller);
+            let story = match withdrawal.story {
+                Some(story) => check_story(w, project, story, withdrawal.storyteller),
+                None => Ok(()),
+            };
+            let erased_or_ok = |r: &Result<()>| matches!(r, Ok(()) | Err(Error::Erased { .. }));
+            if let Some(previous) = previous
+                && erased_or_ok(&teller)
+                && erased_or_ok(&story)
             {
                 return Ok(previous);
             }
+            story?;
+            teller?;
             let author = w.author(project)?;
             let id = ConsentRecordId::new();
             let record = ConsentRecord::Withdrawal(ConsentWithdrawal {
@@ -261,10 +273,16 @@ fn check_storyteller(conn: &Connection, project: ProjectId, storyteller: Partici
     }
 }
 
-/// A grant for one story must name a story of the project that the
-/// storyteller is in.
+/// A grant or withdrawal for one story must name a story of the project
+/// that the storyteller is in. An erased story says so.
 fn check_story(w: &mut Writer, project: ProjectId, story: StoryId, storyteller: ParticipantId) -> Result<()> {
-    let row = w.locate(story_uuid(story), DocKind::Story)?;
+    let row = match w.locate(story_uuid(story), DocKind::Story) {
+        Ok(row) => row,
+        Err(Error::NotFound { .. }) => {
+            return Err(Error::invalid("story", format!("story {story} is not in this store")));
+        }
+        Err(err) => return Err(err),
+    };
     if row.project_id != project {
         return Err(Error::invalid("story", "belongs to another project"));
     }
@@ -280,7 +298,7 @@ fn check_story(w: &mut Writer, project: ProjectId, story: StoryId, storyteller: 
     if tellers.is_none() {
         return Err(Error::invalid(
             "story",
-            format!("participant {storyteller} is not a storyteller of story {story}"),
+            format!("story {story} is not a story of storyteller {storyteller}"),
         ));
     }
     Ok(())

@@ -1,24 +1,34 @@
-//! Erasure that is real on disk.
+//! Erasure that is real on disk, and that erases exactly what was asked.
 //!
-//! A withdrawal that asks for erasure removes the stories it covers (and,
-//! for all of a storyteller's stories, their participant record): the
-//! documents with their whole history and their index and search rows
-//! (media files join this list when media lands). A tombstone (ids and time, no content) goes into the project
-//! document so every device that syncs erases too and never takes the
-//! documents back. Then the write-ahead log is checkpointed and truncated:
-//! with `secure_delete` and FTS5 `secure-delete` on, no byte of the erased
-//! text is left in the database, its WAL or its journal.
+//! The consent ledger decides what is erased, never a tombstone alone: an
+//! erasing withdrawal for one story erases that story only if it is a story
+//! of this project and the withdrawal's storyteller is one of its
+//! storytellers; one for all of a storyteller's stories erases this
+//! project's stories they are in, and their participant record in this
+//! project. Nothing else — no project document, nothing of another project —
+//! is ever erased. The erased documents go with their whole history and
+//! their index and search rows; a tombstone (ids and time, no content) goes
+//! into the project document as a receipt that travels. Then the
+//! write-ahead log is checkpointed and truncated: with `secure_delete` and
+//! FTS5 `secure-delete` on, no byte of the erased text is left in the
+//! database, its WAL or its journal.
 //!
-//! [`Writer::apply_erasures`] is idempotent: it runs after a local
-//! withdrawal, after every merge of a project, and when a document arrives.
+//! The checkpoint never holds the writer for long: if another connection
+//! or process is reading an older snapshot, the erasure is reported done
+//! (it is, in the ledger and the index) and the scrub is marked pending in
+//! `meta`; the next write or the next open finishes it.
+//!
+//! [`Writer::apply_erasures`] is idempotent and writes nothing when there
+//! is nothing to erase: it runs after a local withdrawal, after every merge
+//! of a project, and at open to finish an erasure a crash interrupted.
 
 use std::collections::BTreeSet;
 use std::thread::sleep;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use automerge::AutoCommit;
 use automerge::transaction::Transactable;
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
 use super::{Writer, index, index_document, now, persistence, project_uuid};
@@ -29,15 +39,20 @@ use crate::error::{Error, Result};
 use crate::ids::{ConsentRecordId, ParticipantId, ProjectId, StoryId};
 use crate::model::ChangeKind;
 
-/// The documents the ledger says must be erased, with the withdrawal that
-/// asked: tombstoned ids, stories named by erasing withdrawals, and — for a
-/// withdrawal of all stories — every local story the storyteller is in,
-/// and their participant record.
-fn targets(conn: &Connection, ledger: &[ConsentRecord], tombstones: &[Tombstone]) -> Result<Vec<Tombstone>> {
+/// How long an erasure may wait for readers before leaving the scrub of the
+/// log to the next write or open.
+const SCRUB_PATIENCE: Duration = Duration::from_millis(250);
+/// The `meta` key that says a scrub of the log is still owed.
+const SCRUB_PENDING: &str = "scrub_pending";
+
+/// The documents held here that the ledger says must be erased, with the
+/// withdrawal that asked. Only documents of `project`, and only what each
+/// erasing withdrawal really covers.
+fn targets(conn: &Connection, project: ProjectId, ledger: &[ConsentRecord]) -> Result<Vec<Tombstone>> {
     let now = now();
-    let mut found: Vec<Tombstone> = tombstones.to_vec();
-    let mut seen: BTreeSet<Uuid> = tombstones.iter().map(|t| t.id).collect();
-    let mut add = |id: Uuid, kind: DocKind, withdrawal: ConsentRecordId, found: &mut Vec<Tombstone>| {
+    let mut found: Vec<Tombstone> = Vec::new();
+    let mut seen: BTreeSet<Uuid> = BTreeSet::new();
+    let mut add = |id: Uuid, kind: DocKind, withdrawal: ConsentRecordId| {
         if seen.insert(id) {
             found.push(Tombstone {
                 id,
@@ -47,62 +62,63 @@ fn targets(conn: &Connection, ledger: &[ConsentRecord], tombstones: &[Tombstone]
             });
         }
     };
-    for record in ledger {
-        let ConsentRecord::Withdrawal(w) = record else { continue };
-        if !w.erase {
-            continue;
-        }
+    for w in erasing(ledger) {
         match w.story {
-            Some(story) => add(Uuid::from_bytes(*story.as_bytes()), DocKind::Story, w.id, &mut found),
-            None => {
-                for story in stories_of(conn, w.storyteller)? {
-                    add(Uuid::from_bytes(*story.as_bytes()), DocKind::Story, w.id, &mut found);
+            Some(story) => {
+                if stories_of(conn, project, w.storyteller)?.contains(&story) {
+                    add(super::story_uuid(story), DocKind::Story, w.id);
                 }
-                add(
-                    Uuid::from_bytes(*w.storyteller.as_bytes()),
-                    DocKind::Participant,
-                    w.id,
-                    &mut found,
-                );
+            }
+            None => {
+                for story in stories_of(conn, project, w.storyteller)? {
+                    add(super::story_uuid(story), DocKind::Story, w.id);
+                }
+                let participant = super::participant_uuid(w.storyteller);
+                if held_as(conn, participant, DocKind::Participant, project)? {
+                    add(participant, DocKind::Participant, w.id);
+                }
             }
         }
     }
     Ok(found)
 }
 
-fn stories_of(conn: &Connection, storyteller: ParticipantId) -> Result<Vec<StoryId>> {
+fn erasing(ledger: &[ConsentRecord]) -> impl Iterator<Item = &ConsentWithdrawal> {
+    ledger.iter().filter_map(|record| match record {
+        ConsentRecord::Withdrawal(w) if w.erase => Some(w),
+        _ => None,
+    })
+}
+
+/// The stories of `project` held here that `storyteller` is a storyteller of.
+fn stories_of(conn: &Connection, project: ProjectId, storyteller: ParticipantId) -> Result<Vec<StoryId>> {
     let mut stmt = conn.prepare_cached(
         "SELECT s.story_id FROM story_storytellers p JOIN stories s ON s.story_key = p.story_key
-         WHERE p.participant_id = ?1",
+         JOIN documents d ON d.doc_id = s.story_id AND d.kind = 'story' AND d.project_id = ?2
+         WHERE p.participant_id = ?1 AND s.project_id = ?2",
     )?;
-    let ids = stmt.query_map([storyteller.to_string()], |row| row.get::<_, String>(0))?;
+    let ids = stmt.query_map([storyteller.to_string(), project.to_string()], |row| {
+        row.get::<_, String>(0)
+    })?;
     ids.map(|id| StoryId::from_stored(&id?)).collect()
 }
 
-/// Whether an arriving story must be refused because an erasure covers it:
-/// its id is tombstoned, or one of its storytellers withdrew all their
+fn held_as(conn: &Connection, id: Uuid, kind: DocKind, project: ProjectId) -> Result<bool> {
+    Ok(persistence::doc_row(conn, id)?.is_some_and(|row| row.kind == kind && row.project_id == project))
+}
+
+/// Whether an arriving story must be refused because the ledger erases it:
+/// an erasing withdrawal names it and its storyteller is one of the
+/// story's storytellers, or one of its storytellers withdrew all their
 /// stories with erasure.
 pub(crate) fn covers_story(
     ledger: &[ConsentRecord],
     story: StoryId,
     storytellers: &[ParticipantId],
 ) -> Option<ConsentRecordId> {
-    ledger.iter().find_map(|record| match record {
-        ConsentRecord::Withdrawal(ConsentWithdrawal {
-            erase: true,
-            story: None,
-            storyteller,
-            id,
-            ..
-        }) if storytellers.contains(storyteller) => Some(*id),
-        ConsentRecord::Withdrawal(ConsentWithdrawal {
-            erase: true,
-            story: Some(s),
-            id,
-            ..
-        }) if *s == story => Some(*id),
-        _ => None,
-    })
+    erasing(ledger)
+        .find(|w| storytellers.contains(&w.storyteller) && w.story.is_none_or(|s| s == story))
+        .map(|w| w.id)
 }
 
 pub(crate) fn is_tombstoned(conn: &Connection, id: Uuid) -> Result<bool> {
@@ -112,17 +128,17 @@ pub(crate) fn is_tombstoned(conn: &Connection, id: Uuid) -> Result<bool> {
             [id.hyphenated().to_string()],
             |_| Ok(()),
         )
-        .map(|_| true)
-        .or_else(|err| match err {
-            rusqlite::Error::QueryReturnedNoRows => Ok(false),
-            other => Err(other),
-        })?)
+        .optional()?
+        .is_some())
 }
 
 impl Writer {
     /// Appends `record` (if any) to the project's ledger, then erases every
-    /// local document the ledger says must go and records a tombstone for
-    /// each, all in one transaction. Returns the ids it erased.
+    /// local document of the project the ledger says must go and records a
+    /// tombstone for each, and for each of `arriving` (documents a merge
+    /// refused because the ledger erases them), all in one transaction.
+    /// Returns the documents it erased here. Writes nothing when there is
+    /// nothing to do.
     pub(crate) fn apply_erasures(
         &mut self,
         project: ProjectId,
@@ -131,26 +147,38 @@ impl Writer {
     ) -> Result<Vec<Tombstone>> {
         let project_doc = project_uuid(project);
         self.locate(project_doc, DocKind::Project)?;
-        let author = self.author(project).ok();
-        if record.is_some() && author.is_none() {
-            return Err(Error::invalid(
-                "project_id",
-                format!("this device has not joined project {project}"),
-            ));
-        }
+        // A device that has not joined (yet) still erases, but writes no
+        // tombstone; any other failure to read the member is an error.
+        let author = match self.author(project) {
+            Ok(author) => Some(author),
+            Err(err @ Error::InvalidInput { .. }) if record.is_some() => return Err(err),
+            Err(Error::InvalidInput { .. }) => None,
+            Err(err) => return Err(err),
+        };
         let now = now();
         self.document(project_doc, author)?;
+        let mut new_arrivals = Vec::new();
+        for tombstone in arriving {
+            if !is_tombstoned(&self.conn, tombstone.id)?
+                && !new_arrivals.iter().any(|t: &Tombstone| t.id == tombstone.id)
+            {
+                new_arrivals.push(tombstone);
+            }
+        }
         let Writer { conn, docs, .. } = &mut *self;
         let doc = docs
             .get_mut(&project_doc)
             .ok_or_else(|| Error::Storage("document left the cache".into()))?;
-        let erased = match stage(doc, conn, record.as_ref(), arriving, author.is_some()) {
-            Ok(erased) => erased,
+        let erase = match stage(doc, conn, project, record.as_ref(), &new_arrivals, author.is_some()) {
+            Ok(erase) => erase,
             Err(err) => {
                 doc.rollback();
                 return Err(err);
             }
         };
+        if doc.pending_ops() == 0 && erase.is_empty() && new_arrivals.is_empty() {
+            return Ok(Vec::new());
+        }
         if doc.pending_ops() > 0 {
             let kind = if record.is_some() {
                 ChangeKind::ConsentRecorded
@@ -159,16 +187,11 @@ impl Writer {
             };
             documents::commit(doc, &kind, now);
         }
-
-        let local: Vec<Tombstone> = erased
-            .into_iter()
-            .filter(|t| persistence::doc_row(&self.conn, t.id).ok().flatten().is_some())
-            .collect();
-        if let Err(err) = self.erase_in_transaction(project_doc, &local, now) {
+        if let Err(err) = self.erase_in_transaction(project, &erase, &new_arrivals, now) {
             self.docs.evict(&project_doc);
             return Err(err);
         }
-        for tombstone in &local {
+        for tombstone in &erase {
             self.docs.evict(&tombstone.id);
             match tombstone.kind {
                 DocKind::Story => self
@@ -182,37 +205,52 @@ impl Writer {
                 DocKind::Project => {}
             }
         }
-        if !local.is_empty() {
+        if !erase.is_empty() {
             scrub_log(&self.conn)?;
         }
-        Ok(local)
+        Ok(erase)
     }
 
-    /// Runs the erasures every project's ledger calls for: after a crash
-    /// between a merge and its erasure, nothing erased stays on disk.
+    /// Runs the erasures every project's ledger calls for and finishes a
+    /// scrub of the log left pending: after a crash between a merge and its
+    /// erasure, nothing erased stays on disk. Reads only, when there is
+    /// nothing to do.
     pub(crate) fn resume_erasures(&mut self) -> Result<()> {
-        let projects: Vec<String> = {
+        let erasing: Vec<(String, String)> = {
             let mut stmt = self.conn.prepare(
-                "SELECT DISTINCT project_id FROM tombstones
-                UNION SELECT project_id FROM consent_ledger WHERE record LIKE '%\"erase\":true%'",
+                "SELECT l.project_id, l.record FROM consent_ledger l
+                 JOIN documents d ON d.doc_id = l.project_id AND d.kind = 'project'
+                 WHERE l.erase = 1",
             )?;
-            stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?
         };
-        for project in projects {
-            let project = ProjectId::from_stored(&project)?;
-            if persistence::doc_row(&self.conn, project_uuid(project))?.is_some() {
+        let mut ledgers: std::collections::BTreeMap<ProjectId, Vec<ConsentRecord>> = Default::default();
+        for (project, record) in erasing {
+            let record: ConsentRecord =
+                serde_json::from_str(&record).map_err(|e| Error::corrupt(format!("consent ledger index: {e}")))?;
+            ledgers
+                .entry(ProjectId::from_stored(&project)?)
+                .or_default()
+                .push(record);
+        }
+        for (project, ledger) in ledgers {
+            if !targets(&self.conn, project, &ledger)?.is_empty() {
                 self.apply_erasures(project, None, vec![])?;
             }
         }
+        finish_scrub(&self.conn)?;
         Ok(())
     }
 
     fn erase_in_transaction(
         &mut self,
-        project_doc: Uuid,
+        project: ProjectId,
         erase: &[Tombstone],
+        arriving: &[Tombstone],
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<()> {
+        let project_doc = project_uuid(project);
         let Writer {
             conn, docs, changes, ..
         } = self;
@@ -223,6 +261,9 @@ impl Writer {
         let tx = conn.transaction()?;
         persistence::save_changes(&tx, project_doc, doc, now.timestamp_millis())?;
         index_document(&tx, DocKind::Project, doc, now, &mut pending)?;
+        for tombstone in erase.iter().chain(arriving) {
+            record_tombstone(&tx, project, tombstone)?;
+        }
         for tombstone in erase {
             erase_document(&tx, tombstone)?;
         }
@@ -238,32 +279,45 @@ impl Writer {
 }
 
 /// Adds the record and the missing tombstones to the project document (as
-/// pending ops), returning every document that must be erased.
+/// pending ops), returning the documents held here that must be erased.
 fn stage(
     doc: &mut AutoCommit,
     conn: &Connection,
+    project: ProjectId,
     record: Option<&ConsentRecord>,
-    arriving: Vec<Tombstone>,
+    arriving: &[Tombstone],
     can_write: bool,
 ) -> Result<Vec<Tombstone>> {
     if let Some(record) = record {
         ledger_doc::append(doc, record)?;
     }
     let ledger = ledger_doc::read(doc)?;
-    let known = ledger_doc::tombstones(doc)?;
-    let mut all = targets(conn, &ledger, &known)?;
-    for arriving in arriving {
-        if !all.iter().any(|t| t.id == arriving.id) {
-            all.push(arriving);
-        }
-    }
-
+    let erase = targets(conn, project, &ledger)?;
     if can_write {
-        for tombstone in all.iter().filter(|t| !known.iter().any(|k| k.id == t.id)) {
-            ledger_doc::add_tombstone(doc, tombstone)?;
+        let known = ledger_doc::tombstone_keys(doc)?;
+        for tombstone in erase.iter().chain(arriving) {
+            if known.binary_search(&tombstone.id.hyphenated().to_string()).is_err() {
+                ledger_doc::add_tombstone(doc, tombstone)?;
+            }
         }
     }
-    Ok(all)
+    Ok(erase)
+}
+
+/// The tombstones table holds only erasures this device checked against
+/// its ledger: documents it erased, or refused on arrival.
+fn record_tombstone(tx: &Transaction<'_>, project: ProjectId, tombstone: &Tombstone) -> Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO tombstones (doc_id, project_id, kind, erased_at, withdrawal) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            tombstone.id.hyphenated().to_string(),
+            project.to_string(),
+            tombstone.kind.as_str(),
+            tombstone.erased_at.timestamp_millis(),
+            tombstone.withdrawal.to_string()
+        ],
+    )?;
+    Ok(())
 }
 
 /// Deletes a document, its chunks and every index row derived from it.
@@ -271,6 +325,7 @@ fn erase_document(tx: &Transaction<'_>, tombstone: &Tombstone) -> Result<()> {
     match tombstone.kind {
         DocKind::Story => index::remove_story(tx, StoryId::from_bytes(*tombstone.id.as_bytes()))?,
         DocKind::Participant => index::remove_participant(tx, ParticipantId::from_bytes(*tombstone.id.as_bytes()))?,
+        // `targets` never names one; refuse rather than guess.
         DocKind::Project => return Err(Error::corrupt("a project cannot be erased by a withdrawal")),
     }
     let key = tombstone.id.hyphenated().to_string();
@@ -280,17 +335,61 @@ fn erase_document(tx: &Transaction<'_>, tombstone: &Tombstone) -> Result<()> {
 }
 
 /// Copies the log into the database and truncates it, so the log no longer
-/// holds pages written before the erasure. Readers holding an old snapshot
-/// block this briefly; they finish in milliseconds.
+/// holds pages written before the erasure. Waits at most
+/// [`SCRUB_PATIENCE`] for readers of an older snapshot; if they are still
+/// there, marks the scrub pending for the next write or open.
 pub(crate) fn scrub_log(conn: &Connection) -> Result<()> {
-    for _ in 0..100 {
-        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
-        if busy == 0 {
-            return Ok(());
-        }
-        sleep(Duration::from_millis(20));
+    if checkpoint(conn, SCRUB_PATIENCE)? {
+        conn.execute("DELETE FROM meta WHERE key = ?1", [SCRUB_PENDING])?;
+    } else {
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, '1')",
+            [SCRUB_PENDING],
+        )?;
     }
-    Err(Error::Storage(
-        "the erasure is saved, but the write-ahead log could not be truncated while readers hold it; it will be on close".into(),
-    ))
+    Ok(())
+}
+
+/// Finishes a scrub an earlier erasure left pending, if readers allow it
+/// now. Returns whether a scrub is still owed. Reads only when none is.
+pub(crate) fn finish_scrub(conn: &Connection) -> Result<bool> {
+    let owed: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [SCRUB_PENDING], |r| r.get(0))
+        .optional()?;
+    if owed.is_none() {
+        return Ok(false);
+    }
+    if !checkpoint(conn, Duration::ZERO)? {
+        return Ok(true);
+    }
+    conn.execute("DELETE FROM meta WHERE key = ?1", [SCRUB_PENDING])?;
+    // The delete went to the log; leave it empty again.
+    checkpoint(conn, Duration::ZERO)?;
+    Ok(false)
+}
+
+/// A truncating checkpoint, retried for at most `patience` without SQLite's
+/// own busy wait (which would wait the full busy timeout per attempt).
+/// Returns whether it completed.
+fn checkpoint(conn: &Connection, patience: Duration) -> Result<bool> {
+    let started = Instant::now();
+    conn.busy_timeout(Duration::ZERO)?;
+    let result = loop {
+        match conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get::<_, i64>(0)) {
+            Ok(0) => break Ok(true),
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) => {}
+            Err(err) => break Err(err),
+        }
+        if started.elapsed() >= patience {
+            break Ok(false);
+        }
+        sleep(Duration::from_millis(10));
+    };
+    conn.busy_timeout(super::open::BUSY_TIMEOUT)?;
+    Ok(result?)
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Store, consent, now};
+use super::{Store, consent, export_cleanup, now};
 use crate::consent::rule;
 use crate::consent::{ExportPurpose, PublishedStory};
 use crate::error::{Error, Result};
@@ -113,10 +113,13 @@ impl Store {
             }
         }
         fs::create_dir_all(folder)?;
+        let previous = export_cleanup::previous_files(folder)?;
         let mut files = match format {
             ExportFormat::Json => write_json(folder, &published)?,
             ExportFormat::Csv => vec![write_csv(folder, &published)?],
         };
+        export_cleanup::remove_stale(folder, &previous, &files)?;
+        files.push("manifest.json".into());
         let manifest = json!({
             "project_id": project,
             "purpose": purpose,
@@ -128,9 +131,9 @@ impl Store {
                 .filter(|s| !s.fields_withheld.is_empty())
                 .map(|s| json!({"id": s.id, "fields": s.fields_withheld}))
                 .collect::<Vec<_>>(),
+            "files": files,
         });
         write_file(folder, "manifest.json", &to_json(&manifest)?)?;
-        files.push("manifest.json".into());
         Ok(ExportReport {
             exported: published.iter().map(|s| s.id).collect(),
             withheld,

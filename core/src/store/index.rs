@@ -6,17 +6,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
 
 use crate::consent::ConsentRecord;
-use crate::documents::ledger_doc::Tombstone;
 use crate::error::Result;
 use crate::ids::{ParticipantId, StoryId};
 use crate::model::{Participant, Project, Story};
 
-pub(crate) fn write_project(
-    tx: &Transaction<'_>,
-    project: &Project,
-    ledger: &[ConsentRecord],
-    tombstones: &[Tombstone],
-) -> Result<()> {
+pub(crate) fn write_project(tx: &Transaction<'_>, project: &Project, ledger: &[ConsentRecord]) -> Result<()> {
     tx.execute(
         "INSERT INTO projects (project_id, name, created_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (project_id) DO UPDATE SET name = excluded.name",
@@ -26,15 +20,15 @@ pub(crate) fn write_project(
             project.created_at.timestamp_millis()
         ],
     )?;
-    // Records and tombstones never change once written: insert the new ones.
+    // Records never change once written: insert the new ones.
     let mut insert_record = tx.prepare_cached(
-        "INSERT OR IGNORE INTO consent_ledger (record_id, project_id, participant_id, story_id, at, record)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR IGNORE INTO consent_ledger (record_id, project_id, participant_id, story_id, at, record, erase)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for record in ledger {
-        let story = match record {
-            ConsentRecord::Grant(g) => g.story,
-            ConsentRecord::Withdrawal(w) => w.story,
+        let (story, erase) = match record {
+            ConsentRecord::Grant(g) => (g.story, false),
+            ConsentRecord::Withdrawal(w) => (w.story, w.erase),
         };
         let json = serde_json::to_string(record).map_err(|e| crate::error::Error::Storage(e.to_string()))?;
         insert_record.execute(params![
@@ -43,19 +37,8 @@ pub(crate) fn write_project(
             record.storyteller().to_string(),
             story.map(|s| s.to_string()),
             record.at().timestamp_millis(),
-            json
-        ])?;
-    }
-    let mut insert_tombstone = tx.prepare_cached(
-        "INSERT OR IGNORE INTO tombstones (doc_id, project_id, kind, erased_at, withdrawal) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for tombstone in tombstones {
-        insert_tombstone.execute(params![
-            tombstone.id.hyphenated().to_string(),
-            project.id.to_string(),
-            tombstone.kind.as_str(),
-            tombstone.erased_at.timestamp_millis(),
-            tombstone.withdrawal.to_string()
+            json,
+            erase
         ])?;
     }
     Ok(())

@@ -47,6 +47,9 @@ pub(crate) struct Batch {
     /// Documents from which changes reusing another change's (actor, seq)
     /// were dropped (see `sync::actors`).
     pub forged: Vec<Uuid>,
+    /// Stories from a peer left out because their storytellers do not
+    /// allow sharing them within the group (see `arrivals`).
+    pub withheld: Vec<Uuid>,
     /// Every document the batch has touched, held here (not in the bounded
     /// cache, which could drop one halfway) until the batch is written.
     docs: BTreeMap<Uuid, AutoCommit>,
@@ -59,6 +62,11 @@ impl Batch {
 
     fn holds(&self, id: Uuid) -> bool {
         self.docs.contains_key(&id)
+    }
+
+    /// The batch's copy of a document, if it holds one.
+    pub(crate) fn document(&self, id: Uuid) -> Option<&AutoCommit> {
+        self.docs.get(&id)
     }
 
     fn add(&mut self, staged: Staged) {
@@ -109,7 +117,7 @@ fn check_expected(header: &Header, expected: Option<Expected>) -> Result<()> {
 /// them; a peer whose document would remove or alter one is refused.
 struct LedgerGuard {
     records: Vec<ConsentRecord>,
-    tombstones: Vec<Tombstone>,
+    tombstones: Vec<String>,
 }
 
 impl LedgerGuard {
@@ -119,7 +127,7 @@ impl LedgerGuard {
         }
         Ok(Some(Self {
             records: ledger_doc::read(doc)?,
-            tombstones: ledger_doc::tombstones(doc)?,
+            tombstones: ledger_doc::tombstone_keys(doc)?,
         }))
     }
 
@@ -130,12 +138,10 @@ impl LedgerGuard {
                 "the merge would remove or alter consent records; the ledger is append-only",
             ));
         }
-        let tombstones = ledger_doc::tombstones(doc)?;
-        if !self
-            .tombstones
-            .iter()
-            .all(|old| tombstones.iter().any(|t| t.id == old.id && t.kind == old.kind))
-        {
+        // Keys only: what a tombstone says is judged against the ledger
+        // when it is used, so a forged one can neither block nor erase.
+        let tombstones = ledger_doc::tombstone_keys(doc)?;
+        if !self.tombstones.iter().all(|old| tombstones.binary_search(old).is_ok()) {
             return Err(Error::corrupt("the merge would remove erasure tombstones"));
         }
         Ok(())
@@ -169,6 +175,17 @@ impl Writer {
             return Err(Error::corrupt(
                 "the document claims another kind or project than the copy here",
             ));
+        }
+        // From a peer (sessions and bundles say what they send): a new
+        // story comes in only if its storytellers allow sharing it.
+        if expected.is_some()
+            && header.kind == DocKind::Story
+            && exists.is_none()
+            && !batch.holds(id)
+            && !self.shared_in_project(&incoming, &header, batch)?
+        {
+            batch.withheld.push(id);
+            return Ok(false);
         }
         let expected = Expected {
             id,
@@ -373,9 +390,10 @@ impl Writer {
         Ok(doc)
     }
 
-    /// Whether an arriving story must be refused: its project (as held here
-    /// or staged in this batch) has a tombstone for it, or a withdrawal
-    /// that erases it or all of one of its storytellers' stories.
+    /// Whether an arriving story must be refused: its project's ledger (as
+    /// held here or staged in this batch) has a withdrawal that erases it
+    /// or all of one of its storytellers' stories. A tombstone alone does
+    /// not count: any member could forge one.
     fn erased_on_arrival(&mut self, doc: &AutoCommit, header: &Header, batch: &mut Batch) -> Result<Option<Tombstone>> {
         if header.kind != DocKind::Story {
             return Ok(None);
@@ -386,9 +404,6 @@ impl Writer {
         }
         let author = self.author(header.project_id).ok();
         let project = self.batch_document(batch, project_doc, author)?;
-        if let Some(tombstone) = ledger_doc::tombstones(project)?.into_iter().find(|t| t.id == header.id) {
-            return Ok(Some(tombstone));
-        }
         let ledger = ledger_doc::read(project)?;
         let story = story_doc::read(doc)?;
         Ok(
@@ -411,7 +426,9 @@ impl Writer {
     ) -> Result<()> {
         let now = now();
         let mut pending = StoreChange::default();
-        let result = self.write_batch(batch, now, &mut pending, also);
+        let result = self
+            .check_ledger_arrivals(batch)
+            .and_then(|()| self.write_batch(batch, now, &mut pending, also));
         if result.is_err() {
             self.abort_batch(batch);
             return result;

@@ -14,12 +14,14 @@
 //! machinery they share.
 
 mod annotations;
+mod arrivals;
 mod bundle_manifest;
 mod bundles;
 mod cache;
 mod consent;
 mod erasure;
 mod export;
+mod export_cleanup;
 
 mod exchange;
 mod history;
@@ -220,6 +222,11 @@ impl Store {
             let held = self.process_lock.acquire()?;
             writer.changes = StoreChange::default();
             let result = writer.catch_up().and_then(|()| f(writer));
+            if result.is_ok() {
+                // An erasure's scrub of the log that readers held up; it
+                // stays pending (and is retried) if they still do.
+                let _still_owed = erasure::finish_scrub(&writer.conn);
+            }
             let marked = writer.mark_own_writes();
             drop(held);
             let foreign = std::mem::take(&mut writer.foreign);
@@ -481,8 +488,8 @@ fn index_document(
         DocKind::Project => {
             let project = project_doc::read(doc)?;
             let ledger = ledger_doc::read(doc)?;
-            let tombstones = ledger_doc::tombstones(doc)?;
-            index::write_project(tx, &project, &ledger, &tombstones)?;
+            // Tombstones are indexed by `erasure` once checked, not as they come.
+            index::write_project(tx, &project, &ledger)?;
             changes.project(project.id);
         }
     }

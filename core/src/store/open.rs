@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 /// Marks the file as a Storyloom store ("SLOM").
 pub(crate) const APPLICATION_ID: i32 = 0x534c_4f4d;
 /// The schema version this library writes.
-pub(crate) const SCHEMA_VERSION: u32 = 4;
+pub(crate) const SCHEMA_VERSION: u32 = 5;
 /// The whole current schema, for a new store.
 const SCHEMA: &str = include_str!("schema/schema.sql");
 /// `MIGRATIONS[n]` brings a store from version `n + 1` to `n + 2`.
@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/migrations/002_consent_ledger.sql"),
     include_str!("schema/migrations/003_sync.sql"),
     include_str!("schema/migrations/004_change_journal.sql"),
+    include_str!("schema/migrations/005_erasure_column.sql"),
 ];
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -292,6 +293,47 @@ mod tests {
             !left.iter().any(|n| n.to_string_lossy().contains(".creating")),
             "{left:?}"
         );
+    }
+
+    #[test]
+    fn migrating_to_version_5_marks_erasing_withdrawals_however_their_json_is_formatted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        drop(open_writer(&path).unwrap());
+        {
+            // Back to version 4: no erase column.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "DROP INDEX consent_ledger_erasing;
+                 ALTER TABLE consent_ledger DROP COLUMN erase;
+                 PRAGMA user_version = 4;",
+            )
+            .unwrap();
+            let rows = [
+                ("a", r#"{"kind": "withdrawal", "erase": true}"#),
+                ("b", r#"{"kind":"withdrawal","erase":true}"#),
+                ("c", r#"{"kind":"withdrawal","erase":false}"#),
+                ("d", r#"{"kind":"grant","scopes":["record"]}"#),
+            ];
+            for (id, record) in rows {
+                conn.execute(
+                    "INSERT INTO consent_ledger (record_id, project_id, participant_id, at, record)
+                     VALUES (?1, 'p', 'q', 0, ?2)",
+                    [id, record],
+                )
+                .unwrap();
+            }
+        }
+        let conn = open_writer(&path).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+        let erasing: Vec<String> = conn
+            .prepare("SELECT record_id FROM consent_ledger WHERE erase = 1 ORDER BY record_id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(erasing, vec!["a", "b"]);
     }
 
     #[test]

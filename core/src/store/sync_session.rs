@@ -329,6 +329,14 @@ impl Writer {
             session.active.remove(id);
             session.unreadable.insert(*id);
         }
+        // A story withheld for want of consent to share (see `arrivals`) is
+        // asked for again: its grant may still be on its way in the
+        // project's sync. The peer answers "unavailable" once its ledger,
+        // merged with ours, no longer lets it share the story.
+        for id in &batch.withheld {
+            session.requested.remove(id);
+            session.wanted.insert(*id);
+        }
         Ok(batch)
     }
 

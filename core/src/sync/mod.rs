@@ -14,6 +14,8 @@ mod bounds;
 mod envelope;
 #[cfg(feature = "test-support")]
 mod forge_bomb;
+#[cfg(feature = "test-support")]
+pub mod forge_ledger;
 mod invite;
 mod local;
 mod secret;

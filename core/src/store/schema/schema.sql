@@ -106,9 +106,12 @@ CREATE TABLE consent_ledger (
     participant_id TEXT NOT NULL,
     story_id       TEXT,
     at             INTEGER NOT NULL,
-    record         TEXT NOT NULL
+    record         TEXT NOT NULL,
+    -- 1 for a withdrawal that asks for erasure.
+    erase          INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX consent_ledger_by_participant ON consent_ledger (participant_id, at);
+CREATE INDEX consent_ledger_erasing ON consent_ledger (project_id) WHERE erase = 1;
 
 -- Documents erased at a storyteller's request: never recreated, never
 -- accepted from a peer. Ids and times only.
