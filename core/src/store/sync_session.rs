@@ -141,7 +141,8 @@ impl Writer {
             EnvelopeKind::Session,
             bytes,
             session.limits.max_message_bytes,
-        )?;
+        )
+        .map_err(|e| self.explain_wrong_key(project, e))?;
         self.check_sender(session, &header)?;
         let message: SessionMessage = sync::decode(&plaintext, "sync message")?;
         check_order(session, &message)?;
@@ -249,6 +250,7 @@ impl Writer {
     fn apply_incoming(&mut self, session: &mut SyncSession, peer: DeviceId, message: &SessionMessage) -> Result<Batch> {
         let project = session.project;
         let mut batch = Batch::default();
+        let joining = self.has_pending_join(project)?;
         // Projects (consent ledger, tombstones) first, whether they came
         // whole or as sync messages, so every story is judged against the
         // newest erasures; then participants; then stories.
@@ -314,6 +316,10 @@ impl Writer {
         );
         self.commit_batch(&mut batch, |tx| save_states(tx, peer, &states))?;
         self.settle(&batch)?;
+        if joining && !self.has_pending_join(project)? {
+            // Our new member must reach the peer in this session, not the next.
+            session.active.insert(super::project_uuid(project));
+        }
         Ok(batch)
     }
 

@@ -51,6 +51,12 @@ pub fn forge_session_message(
     store.seal_for_test(project, EnvelopeKind::Session, &super::encode(&message)?)
 }
 
+/// An invite for `project` carrying `secret` instead of the group's: what
+/// a device that copied an invite wrongly (or a stranger) would hold.
+pub fn invite_with_secret(project: ProjectId, name: &str, secret: [u8; 32]) -> Result<String> {
+    super::invite::encode_for_test(project, name, secret)
+}
+
 /// A bundle from `store` holding `documents` whole.
 pub fn forge_bundle(store: &Store, project: ProjectId, documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8>> {
     let body = BundleBody {
