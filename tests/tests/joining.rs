@@ -77,7 +77,10 @@ fn a_device_that_joined_with_a_wrong_secret_is_told_so_and_can_leave_and_join_ag
     let mut listening = asha.store.accept_sync(project).unwrap();
     match asha.store.sync_receive(&mut listening, &from_carol) {
         Err(Error::WrongKey(reason)) => {
-            assert!(reason.contains("the other device holds a different group secret"), "{reason}");
+            assert!(
+                reason.contains("the other device holds a different group secret"),
+                "{reason}"
+            );
             assert!(!reason.to_lowercase().contains("attack"), "{reason}");
         }
         other => panic!("expected WrongKey, got {other:?}"),

@@ -24,6 +24,7 @@ mod index;
 mod listeners;
 mod merge;
 mod open;
+mod output_files;
 mod participants;
 pub(crate) mod persistence;
 mod projects;

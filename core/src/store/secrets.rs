@@ -175,6 +175,32 @@ impl Writer {
         Ok(())
     }
 
+    /// After a session brought the project whole and this device added its
+    /// member to it: sends that change in the same session. The peer holds
+    /// exactly what it sent, so the sync state starts from there and the
+    /// change goes in the next message instead of after a round of heads.
+    pub(crate) fn send_joined_member(&mut self, session: &mut crate::sync::SyncSession) -> Result<()> {
+        use automerge::sync::{BloomFilter, Have, State};
+        let id = project_uuid(session.project);
+        let received = self
+            .document(id, None)?
+            .get_last_local_change()
+            .map(|change| change.deps().to_vec());
+        if let Some(received) = received {
+            let mut state = State::new();
+            state.shared_heads = received.clone();
+            state.their_heads = Some(received.clone());
+            state.their_need = Some(Vec::new());
+            state.their_have = Some(vec![Have {
+                last_sync: received,
+                bloom: BloomFilter::default(),
+            }]);
+            session.states.insert(id, state);
+        }
+        session.active.insert(id);
+        Ok(())
+    }
+
     /// Whether this device joined `project` from an invite and waits for
     /// its document to add its member.
     pub(crate) fn has_pending_join(&self, project: ProjectId) -> Result<bool> {

@@ -317,8 +317,7 @@ impl Writer {
         self.commit_batch(&mut batch, |tx| save_states(tx, peer, &states))?;
         self.settle(&batch)?;
         if joining && !self.has_pending_join(project)? {
-            // Our new member must reach the peer in this session, not the next.
-            session.active.insert(super::project_uuid(project));
+            self.send_joined_member(session)?;
         }
         Ok(batch)
     }

@@ -104,7 +104,10 @@ impl Invite {
         }
         // Well-formed but empty: only a forged or broken invite looks like this.
         if payload.project == [0; 16] {
-            return Err(Error::invalid("invite", "names no project (its project id is all zeros)"));
+            return Err(Error::invalid(
+                "invite",
+                "names no project (its project id is all zeros)",
+            ));
         }
         if payload.secret == [0; 32] {
             return Err(Error::invalid("invite", "holds no group secret (it is all zeros)"));
@@ -201,7 +204,10 @@ mod tests {
         }
         for extra in ["A", "AA", "AAAA", "x7"] {
             let longer = format!("{text}{extra}");
-            assert!(reason(Invite::parse(&longer).unwrap_err()).contains("mistyped"), "{longer}");
+            assert!(
+                reason(Invite::parse(&longer).unwrap_err()).contains("mistyped"),
+                "{longer}"
+            );
         }
     }
 
@@ -223,6 +229,12 @@ mod tests {
 
     #[test]
     fn an_old_invite_asks_for_a_new_one() {
-        assert!(reason(Invite::parse("storyloom:1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap_err()).contains("new invite"));
+        assert!(
+            reason(
+                Invite::parse("storyloom:1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+                    .unwrap_err()
+            )
+            .contains("new invite")
+        );
     }
 }

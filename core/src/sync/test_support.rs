@@ -90,3 +90,20 @@ impl Store {
         )
     }
 }
+
+/// Any plaintext sealed as a session message from `store`: lets a fuzzer
+/// reach the message decoder past the encryption.
+pub fn seal_session_plaintext(store: &Store, project: ProjectId, plaintext: &[u8]) -> Result<Vec<u8>> {
+    store.seal_for_test(project, EnvelopeKind::Session, plaintext)
+}
+
+/// Any plaintext sealed as a bundle from `store`.
+pub fn seal_bundle_plaintext(store: &Store, project: ProjectId, plaintext: &[u8]) -> Result<Vec<u8>> {
+    store.seal_for_test(project, EnvelopeKind::Bundle, plaintext)
+}
+
+/// The id of a project's own document (it holds members, codebook and the
+/// consent ledger).
+pub fn project_document_id(project: ProjectId) -> Uuid {
+    Uuid::from_bytes(*project.as_bytes())
+}
