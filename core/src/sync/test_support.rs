@@ -19,6 +19,11 @@ pub fn forge_session_message(
     project: ProjectId,
     documents: &[(Uuid, DocKind, Vec<u8>)],
 ) -> Result<Vec<u8>> {
+    store.seal_for_test(project, EnvelopeKind::Session, &session_message_plaintext(documents)?)
+}
+
+/// The plaintext of [`forge_session_message`]: what a fuzzer mutates.
+pub fn session_message_plaintext(documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8>> {
     let message = SessionMessage {
         version: WIRE_VERSION,
         session: *Uuid::new_v4().as_bytes(),
@@ -48,17 +53,16 @@ pub fn forge_session_message(
         sync: Vec::new(),
         done: false,
     };
-    store.seal_for_test(project, EnvelopeKind::Session, &super::encode(&message)?)
-}
-
-/// An invite for `project` carrying `secret` instead of the group's: what
-/// a device that copied an invite wrongly (or a stranger) would hold.
-pub fn invite_with_secret(project: ProjectId, name: &str, secret: [u8; 32]) -> Result<String> {
-    super::invite::encode_for_test(project, name, secret)
+    super::encode(&message)
 }
 
 /// A bundle from `store` holding `documents` whole.
 pub fn forge_bundle(store: &Store, project: ProjectId, documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8>> {
+    store.seal_for_test(project, EnvelopeKind::Bundle, &bundle_plaintext(documents)?)
+}
+
+/// The plaintext of [`forge_bundle`]: what a fuzzer mutates.
+pub fn bundle_plaintext(documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8>> {
     let body = BundleBody {
         version: WIRE_VERSION,
         created_at_ms: 0,
@@ -73,7 +77,13 @@ pub fn forge_bundle(store: &Store, project: ProjectId, documents: &[(Uuid, DocKi
             })
             .collect(),
     };
-    store.seal_for_test(project, EnvelopeKind::Bundle, &super::encode(&body)?)
+    super::encode(&body)
+}
+
+/// An invite for `project` carrying `secret` instead of the group's: what
+/// a device that copied an invite wrongly (or a stranger) would hold.
+pub fn invite_with_secret(project: ProjectId, name: &str, secret: [u8; 32]) -> Result<String> {
+    super::invite::encode_for_test(project, name, secret)
 }
 
 impl Store {
