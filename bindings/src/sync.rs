@@ -179,6 +179,14 @@ impl Store {
         Ok(JoinedProject { project_id, member_id })
     }
 
+    /// Leaves a project joined from a mistyped or stale invite (every sync
+    /// fails with `WrongKey`) whose documents have not arrived, so it can be
+    /// joined again with a new invite. A project whose documents this device
+    /// holds is refused with `InvalidInput` (field `project`).
+    pub fn leave_project(&self, project: ProjectId) -> Result<()> {
+        Ok(self.inner.leave_project(project)?)
+    }
+
     /// A bundle of what `peer` lacks, or of everything when `peer` is null.
     pub fn export_bundle(&self, project: ProjectId, peer: Option<DeviceId>) -> Result<Vec<u8>> {
         Ok(self.inner.export_bundle(project, peer)?)

@@ -22,6 +22,8 @@ pub enum RecordKind {
     ConsentRecord,
     Media,
     Document,
+    /// A store file (a path given to the CLI that holds no store).
+    Store,
 }
 
 impl fmt::Display for RecordKind {
@@ -37,6 +39,7 @@ impl fmt::Display for RecordKind {
             Self::ConsentRecord => "consent record",
             Self::Media => "media",
             Self::Document => "document",
+            Self::Store => "store",
         })
     }
 }

@@ -331,7 +331,7 @@ fn invite_join_sync_and_bundles_through_the_command_line() {
     ]));
 
     let invite = asha.ok(&["invite"])["invite"].as_str().unwrap().to_owned();
-    assert!(invite.starts_with("storyloom:1:"));
+    assert!(invite.starts_with("storyloom:2:"));
     let joined = ben.ok(&["join", &invite, "--member", "Ben"]);
     assert!(joined["project_id"].is_string() && joined["member_id"].is_string());
 
@@ -372,7 +372,7 @@ fn invite_join_sync_and_bundles_through_the_command_line() {
     );
 
     assert_eq!(
-        ben.fails(&["join", "storyloom:1:nonsense", "--member", "X"])["error"]["kind"],
+        ben.fails(&["join", "storyloom:2:nonsense", "--member", "X"])["error"]["kind"],
         "invalid_input"
     );
     std::fs::write(&file, b"garbage").unwrap();

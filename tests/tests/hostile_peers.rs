@@ -3,8 +3,6 @@
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ROOT};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use storyloom::Uuid;
 use storyloom::sync::test_support::{forge_bundle, forge_session_message};
 use storyloom::sync::{SyncLimits, sync_stores};
@@ -60,11 +58,9 @@ fn a_device_with_the_wrong_secret_can_neither_read_nor_inject() {
     let (asha, ben, project) = setup();
     // Mallory has a copy of the invite with the secret changed.
     let invite = asha.store.invite(project).unwrap();
-    let mut payload = URL_SAFE_NO_PAD
-        .decode(invite.trim_start_matches("storyloom:1:"))
-        .unwrap();
-    payload[20] ^= 0x55; // inside the 32 secret bytes that follow the 16-byte project id
-    let forged = format!("storyloom:1:{}", URL_SAFE_NO_PAD.encode(payload));
+    let mut secret = [0x55u8; 32];
+    secret[0] = invite.len() as u8; // anything but the group's secret
+    let forged = storyloom::sync::test_support::invite_with_secret(project, "Bus routes", secret).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mallory = Store::open(dir.path().join("mallory.storyloom")).unwrap();
     mallory.join(&forged, "Mallory", MemberRole::Reporter).unwrap();

@@ -66,7 +66,7 @@ proptest! {
         prop_assert!(refused);
 
         // Whatever follows the prefix, parsing answers (almost always with an error).
-        let _ = storyloom::sync::Invite::parse(&format!("storyloom:1:{}", text));
+        let _ = storyloom::sync::Invite::parse(&format!("storyloom:2:{}", text));
 
     }
 }

@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand};
     about = "Inspect and edit a Storyloom store: stories, participants, consent and sync."
 )]
 pub struct Cli {
-    /// The store file to open (created by `init` if it does not exist).
+    /// The store file to open (created by `init` or `join` if it does not
+    /// exist; every other command needs an existing store).
     #[arg(long, global = true, value_name = "PATH")]
     pub store: Option<PathBuf>,
 
@@ -62,6 +63,9 @@ pub enum Command {
         #[arg(long, default_value = "facilitator")]
         role: String,
     },
+    /// Leave a project joined from a mistyped or stale invite whose documents
+    /// have not arrived, so it can be joined again with a new invite.
+    Leave,
     /// Run a sync session between two store files in this process until both are done.
     Sync { store_a: PathBuf, store_b: PathBuf },
     /// Bundles for carrying on a USB stick, SD card or by email.
@@ -75,6 +79,9 @@ pub enum BundleCommand {
     Export {
         #[arg(long)]
         out: PathBuf,
+        /// Replace the file if it exists (never the store itself).
+        #[arg(long)]
+        force: bool,
         /// The device id of the peer it is for.
         #[arg(long)]
         peer: Option<String>,
@@ -156,6 +163,9 @@ pub struct ExportArgs {
     /// The folder to write to.
     #[arg(long)]
     pub out: PathBuf,
+    /// Write into a folder that already holds files (an earlier export).
+    #[arg(long)]
+    pub force: bool,
     /// json or csv.
     #[arg(long, default_value = "json")]
     pub format: String,

@@ -7,6 +7,7 @@
 
 mod args;
 mod consent;
+mod files;
 mod output;
 mod participant;
 mod story;
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use serde_json::json;
-use storyloom::{Error, MemberRole, ProjectId, Store};
+use storyloom::{Error, MemberRole, ProjectId, RecordKind, Store};
 
 use args::{Cli, Command};
 use output::Output;
@@ -64,6 +65,14 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<Output, Error> {
     // The one command that works on two stores opens them itself.
     if let Command::Sync { store_a, store_b } = &cli.command {
+        for path in [store_a, store_b] {
+            if std::fs::symlink_metadata(path).is_err() {
+                return Err(Error::NotFound {
+                    kind: RecordKind::Store,
+                    id: path.display().to_string(),
+                });
+            }
+        }
         return sync::sync(store_a, store_b, cli.project.as_deref());
     }
     let store = open_store(cli)?;
@@ -71,6 +80,17 @@ fn run(cli: &Cli) -> Result<Output, Error> {
         Command::Sync { .. } => unreachable!("handled above"),
         Command::Invite => sync::invite(&store, current_project(cli, &store)),
         Command::Join { invite, member, role } => sync::join(&store, invite, member, role),
+        Command::Leave => sync::leave(
+            &store,
+            match &cli.project {
+                Some(id) => ProjectId::parse(id),
+                // A project joined but not received is not listed: name it.
+                None => only_project(&store).map_err(|_| Error::InvalidInput {
+                    field: "project".into(),
+                    reason: "give the project to leave with --project ID (the id `join` printed)".into(),
+                }),
+            },
+        ),
         Command::Bundle(command) => sync::bundle(&store, current_project(cli, &store), command),
         Command::Init(args) => {
             let role = MemberRole::parse(&args.role)?;
@@ -110,7 +130,10 @@ fn run(cli: &Cli) -> Result<Output, Error> {
             ))
         }
         Command::Consent(command) => consent::run(&store, current_project(cli, &store), command),
-        Command::Export(args) => consent::export(&store, current_project(cli, &store), args),
+        Command::Export(args) => {
+            files::check_export_folder(&store, &args.out, args.force)?;
+            consent::export(&store, current_project(cli, &store), args)
+        }
         Command::Participant(command) => participant::run(&store, current_project(cli, &store), command),
 
         Command::Story(command) => story::run(&store, current_project(cli, &store), command),
@@ -130,11 +153,20 @@ fn run(cli: &Cli) -> Result<Output, Error> {
     }
 }
 
+/// Opens `--store`. Only `init` and `join` may create it: any other
+/// command on a path that holds nothing is `not_found`, and creates nothing.
 fn open_store(cli: &Cli) -> Result<Store, Error> {
     let path = cli.store.as_ref().ok_or_else(|| Error::InvalidInput {
         field: "store".into(),
         reason: "give the store file with --store PATH".into(),
     })?;
+    let creates = matches!(cli.command, Command::Init(_) | Command::Join { .. });
+    if !creates && std::fs::symlink_metadata(path).is_err() {
+        return Err(Error::NotFound {
+            kind: RecordKind::Store,
+            id: path.display().to_string(),
+        });
+    }
     Store::open(path)
 }
 

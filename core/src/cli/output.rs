@@ -50,11 +50,3 @@ pub fn error_kind(err: &Error) -> &'static str {
 pub fn json_error(err: serde_json::Error) -> Error {
     Error::Storage(format!("could not write JSON: {err}"))
 }
-
-/// Reads a text file given on the command line.
-pub fn read_text_file(path: &std::path::Path, field: &str) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|err| Error::InvalidInput {
-        field: field.into(),
-        reason: format!("cannot read {}: {err}", path.display()),
-    })
-}

@@ -8,7 +8,8 @@ use storyloom::{
 };
 
 use crate::args::StoryCommand;
-use crate::output::{Output, json_error, read_text_file};
+use crate::files::read_text_file;
+use crate::output::{Output, json_error};
 
 pub fn run(store: &Store, project: Result<ProjectId, Error>, command: &StoryCommand) -> Result<Output, Error> {
     match command {

@@ -22,6 +22,15 @@ pub fn join(store: &Store, invite: &str, member: &str, role: &str) -> Result<Out
     ))
 }
 
+pub fn leave(store: &Store, project: Result<ProjectId, Error>) -> Result<Output, Error> {
+    let project = project?;
+    store.leave_project(project)?;
+    Ok(Output::new(
+        json!({"left": project}),
+        format!("Left project {project}; join it again with a new invite."),
+    ))
+}
+
 pub fn sync(a: &Path, b: &Path, project: Option<&str>) -> Result<Output, Error> {
     let a = Store::open(a)?;
     let b = Store::open(b)?;
@@ -41,17 +50,17 @@ pub fn sync(a: &Path, b: &Path, project: Option<&str>) -> Result<Output, Error> 
 
 pub fn bundle(store: &Store, project: Result<ProjectId, Error>, command: &BundleCommand) -> Result<Output, Error> {
     match command {
-        BundleCommand::Export { out, peer } => {
+        BundleCommand::Export { out, peer, force } => {
             let peer = peer.as_deref().map(DeviceId::parse).transpose()?;
-            let bytes = store.export_bundle(project?, peer)?;
-            std::fs::write(out, &bytes)?;
+            let size = store.export_bundle_to_file(project?, peer, out, *force)?;
             Ok(Output::new(
-                json!({"bytes": bytes.len(), "file": out}),
-                format!("Wrote {} bytes to {}.", bytes.len(), out.display()),
+                json!({"bytes": size, "file": out}),
+                format!("Wrote {size} bytes to {}.", out.display()),
             ))
         }
         BundleCommand::Import { file } => {
-            let bytes = std::fs::read(file)?;
+            let limit = storyloom::sync::SyncLimits::default().max_message_bytes;
+            let bytes = crate::files::read_bounded(file, "file", limit)?;
             let outcome = store.import_bundle(&bytes)?;
             Ok(Output::new(
                 json!({"documents_changed": outcome.documents_changed, "documents_skipped": outcome.documents_skipped}),

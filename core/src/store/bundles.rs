@@ -156,7 +156,8 @@ impl Writer {
                 sync::Opening::Bundle,
                 bundle,
                 limits.max_message_bytes,
-            )?;
+            )
+            .map_err(|e| w.explain_wrong_key(project, e))?;
             if header.sender == w.device {
                 // Our own bundle: everything in it came from here.
                 return Ok(BundleOutcome {

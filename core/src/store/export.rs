@@ -112,6 +112,9 @@ impl Store {
                 None => break,
             }
         }
+        for name in ["", "manifest.json", "index.json", "stories.csv", "stories"] {
+            super::output_files::refuse_store_file(self.path(), &folder.join(name), "folder")?;
+        }
         fs::create_dir_all(folder)?;
         let previous = export_cleanup::previous_files(folder)?;
         let mut files = match format {
@@ -177,6 +180,17 @@ fn write_json(folder: &Path, stories: &[PublishedStory]) -> Result<Vec<String>> 
     Ok(files)
 }
 
+/// A cell no spreadsheet evaluates: one that starts like a formula gets a
+/// leading `'` (OWASP's CSV injection advice), which spreadsheets show as
+/// text; a reader of the raw file strips that one quote to get the value.
+fn inert_cell(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 fn write_csv(folder: &Path, stories: &[PublishedStory]) -> Result<String> {
     let csv_error = |e: csv::Error| Error::Storage(format!("could not write CSV: {e}"));
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -199,20 +213,23 @@ fn write_csv(folder: &Path, stories: &[PublishedStory]) -> Result<String> {
     for s in stories {
         let join = |items: Vec<String>| items.join("; ");
         writer
-            .write_record([
-                s.id.to_string(),
-                s.title.clone(),
-                s.summary.clone(),
-                s.transcript.clone().unwrap_or_default(),
-                s.language.clone().unwrap_or_default(),
-                s.recorded_on.clone().unwrap_or_default(),
-                s.place.clone().unwrap_or_default(),
-                join(s.tags.clone()),
-                join(s.themes.clone()),
-                join(s.quotes.iter().map(|q| q.quote.clone()).collect()),
-                join(s.storytellers.iter().map(|c| c.shown_as.clone()).collect()),
-                join(s.consent.iter().map(|c| c.as_str().to_owned()).collect()),
-            ])
+            .write_record(
+                [
+                    s.id.to_string(),
+                    s.title.clone(),
+                    s.summary.clone(),
+                    s.transcript.clone().unwrap_or_default(),
+                    s.language.clone().unwrap_or_default(),
+                    s.recorded_on.clone().unwrap_or_default(),
+                    s.place.clone().unwrap_or_default(),
+                    join(s.tags.clone()),
+                    join(s.themes.clone()),
+                    join(s.quotes.iter().map(|q| q.quote.clone()).collect()),
+                    join(s.storytellers.iter().map(|c| c.shown_as.clone()).collect()),
+                    join(s.consent.iter().map(|c| c.as_str().to_owned()).collect()),
+                ]
+                .map(inert_cell),
+            )
             .map_err(csv_error)?;
     }
     let bytes = writer

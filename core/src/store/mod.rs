@@ -30,6 +30,7 @@ mod interprocess;
 mod listeners;
 mod merge;
 mod open;
+mod output_files;
 mod participants;
 pub(crate) mod persistence;
 mod projects;

@@ -77,6 +77,35 @@ impl Store {
 }
 
 impl Store {
+    /// Leaves a project this device joined but has not received yet: forgets
+    /// the group secret and the member it was to write as, so it can join
+    /// again with a correct invite (after joining from a mistyped or stale
+    /// one, every sync fails with `WrongKey`). A project whose documents
+    /// this device holds is refused: leaving it would drop the group's
+    /// stories from this device, which is not what leaving a wrong invite
+    /// asks for. Leaving a project this device is not in is `NotFound`.
+    pub fn leave_project(&self, project: ProjectId) -> Result<()> {
+        self.write(|w| {
+            let id = project.to_string();
+            if super::persistence::doc_row(&w.conn, project_uuid(project))?.is_some() {
+                return Err(Error::invalid(
+                    "project",
+                    "this device holds the project's documents; only a project joined but not yet received can be left",
+                ));
+            }
+            let tx = w.conn.transaction()?;
+            let mut removed = tx.execute("DELETE FROM project_secrets WHERE project_id = ?1", [&id])?;
+            removed += tx.execute("DELETE FROM pending_joins WHERE project_id = ?1", [&id])?;
+            removed += tx.execute("DELETE FROM local_members WHERE project_id = ?1", [&id])?;
+            if removed == 0 {
+                return Err(Error::not_found(crate::error::RecordKind::Project, id));
+            }
+            tx.commit()?;
+            w.local_members.remove(&project);
+            Ok(())
+        })
+    }
+
     /// The group secret, for the hostile-peer test helpers only.
     #[cfg(feature = "test-support")]
     pub(crate) fn group_secret_for_test(&self, project: ProjectId) -> Result<GroupSecret> {
@@ -85,6 +114,30 @@ impl Store {
 }
 
 impl Writer {
+    /// A `WrongKey` error said from this device's side: which of the two
+    /// holds the secret that came from the project's own invite is known
+    /// only by whether this device has received the project, and neither
+    /// side is told the other is hostile.
+    pub(crate) fn explain_wrong_key(&self, project: ProjectId, err: Error) -> Error {
+        let Error::WrongKey(_) = err else {
+            return err;
+        };
+        let received = super::persistence::doc_row(&self.conn, project_uuid(project))
+            .map(|row| row.is_some())
+            .unwrap_or(true);
+        Error::WrongKey(if received {
+            format!(
+                "the other device holds a different group secret for project {project} than this one; \
+                 if it joined from a mistyped or old invite, it can leave the project and join again with a new invite from this device"
+            )
+        } else {
+            format!(
+                "this device joined project {project} with a different group secret than the other device holds; \
+                 if the invite was mistyped or old, leave the project and join again with a new invite"
+            )
+        })
+    }
+
     fn stored_secret(&self, project: ProjectId) -> Result<Option<GroupSecret>> {
         let bytes: Option<Vec<u8>> = self
             .conn
@@ -120,6 +173,46 @@ impl Writer {
             params![project.to_string(), GroupSecret::generate()?.as_bytes().to_vec()],
         )?;
         Ok(())
+    }
+
+    /// After a session brought the project whole and this device added its
+    /// member to it: sends that change in the same session. The peer holds
+    /// exactly what it sent, so the sync state starts from there and the
+    /// change goes in the next message instead of after a round of heads.
+    pub(crate) fn send_joined_member(&mut self, session: &mut crate::sync::SyncSession) -> Result<()> {
+        use automerge::sync::{BloomFilter, Have, State};
+        let id = project_uuid(session.project);
+        let received = self
+            .document(id, None)?
+            .get_last_local_change()
+            .map(|change| change.deps().to_vec());
+        if let Some(received) = received {
+            let mut state = State::new();
+            state.shared_heads = received.clone();
+            state.their_heads = Some(received.clone());
+            state.their_need = Some(Vec::new());
+            state.their_have = Some(vec![Have {
+                last_sync: received,
+                bloom: BloomFilter::default(),
+            }]);
+            session.states.insert(id, state);
+        }
+        session.active.insert(id);
+        Ok(())
+    }
+
+    /// Whether this device joined `project` from an invite and waits for
+    /// its document to add its member.
+    pub(crate) fn has_pending_join(&self, project: ProjectId) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM pending_joins WHERE project_id = ?1",
+                [project.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 
     /// Adds the member a device joined as to the project, once the project

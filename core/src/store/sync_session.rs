@@ -139,7 +139,8 @@ impl Writer {
             me: self.device,
             initiator: session.initiator,
         };
-        let (header, plaintext) = sync::open(&secret, project, opening, bytes, session.limits.max_message_bytes)?;
+        let (header, plaintext) = sync::open(&secret, project, opening, bytes, session.limits.max_message_bytes)
+            .map_err(|e| self.explain_wrong_key(project, e))?;
         self.check_sender(session, &header)?;
         session.bind(header.session)?;
         if session.progress.bytes_received.saturating_add(bytes.len() as u64) > session.limits.max_session_bytes {
@@ -257,6 +258,7 @@ impl Writer {
         let project = session.project;
         let mut batch = Batch::default();
         let mut budget = sync::Budget::new(&session.limits);
+        let joining = self.has_pending_join(project)?;
         // Projects (consent ledger, tombstones) first, whether they came
         // whole or as sync messages, so every story is judged against the
         // newest erasures; then participants; then stories.
@@ -336,6 +338,9 @@ impl Writer {
         for id in &batch.withheld {
             session.requested.remove(id);
             session.wanted.insert(*id);
+        }
+        if joining && !self.has_pending_join(project)? {
+            self.send_joined_member(session)?;
         }
         Ok(batch)
     }

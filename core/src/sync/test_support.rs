@@ -21,6 +21,11 @@ pub fn forge_session_message(
     project: ProjectId,
     documents: &[(Uuid, DocKind, Vec<u8>)],
 ) -> Result<Vec<u8>> {
+    store.seal_for_test(project, EnvelopeKind::Session, &session_message_plaintext(documents)?)
+}
+
+/// The plaintext of [`forge_session_message`]: what a fuzzer mutates.
+pub fn session_message_plaintext(documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8>> {
     let message = SessionMessage {
         version: WIRE_VERSION,
         session: *Uuid::new_v4().as_bytes(),
@@ -50,7 +55,7 @@ pub fn forge_session_message(
         sync: Vec::new(),
         done: false,
     };
-    store.seal_for_test(project, EnvelopeKind::Session, &super::encode(&message)?)
+    super::encode(&message)
 }
 
 /// As [`forge_session_message`], also carrying Automerge sync messages
@@ -129,6 +134,11 @@ pub fn forge_catalog_as(store: &Store, project: ProjectId, claimed: crate::ids::
 
 /// A bundle from `store` holding `documents` whole.
 pub fn forge_bundle(store: &Store, project: ProjectId, documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8>> {
+    store.seal_for_test(project, EnvelopeKind::Bundle, &bundle_plaintext(documents)?)
+}
+
+/// The plaintext of [`forge_bundle`]: what a fuzzer mutates.
+pub fn bundle_plaintext(documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8>> {
     let body = BundleBody {
         version: WIRE_VERSION,
         created_at_ms: chrono::Utc::now().timestamp_millis(),
@@ -144,7 +154,13 @@ pub fn forge_bundle(store: &Store, project: ProjectId, documents: &[(Uuid, DocKi
             })
             .collect(),
     };
-    store.seal_for_test(project, EnvelopeKind::Bundle, &super::encode(&body)?)
+    super::encode(&body)
+}
+
+/// An invite for `project` carrying `secret` instead of the group's: what
+/// a device that copied an invite wrongly (or a stranger) would hold.
+pub fn invite_with_secret(project: ProjectId, name: &str, secret: [u8; 32]) -> Result<String> {
+    super::invite::encode_for_test(project, name, secret)
 }
 
 impl Store {
@@ -182,4 +198,21 @@ impl Store {
             plaintext,
         )
     }
+}
+
+/// Any plaintext sealed as a session message from `store`: lets a fuzzer
+/// reach the message decoder past the encryption.
+pub fn seal_session_plaintext(store: &Store, project: ProjectId, plaintext: &[u8]) -> Result<Vec<u8>> {
+    store.seal_for_test(project, EnvelopeKind::Session, plaintext)
+}
+
+/// Any plaintext sealed as a bundle from `store`.
+pub fn seal_bundle_plaintext(store: &Store, project: ProjectId, plaintext: &[u8]) -> Result<Vec<u8>> {
+    store.seal_for_test(project, EnvelopeKind::Bundle, plaintext)
+}
+
+/// The id of a project's own document (it holds members, codebook and the
+/// consent ledger).
+pub fn project_document_id(project: ProjectId) -> Uuid {
+    Uuid::from_bytes(*project.as_bytes())
 }

@@ -103,5 +103,11 @@ pub(crate) fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8], what: &str) -> Res
             bytes.first()
         )));
     }
-    postcard::from_bytes(bytes).map_err(|_| Error::SyncRejected(format!("the {what} is malformed")))
+    let malformed = || Error::SyncRejected(format!("the {what} is malformed"));
+    // Bytes after the value would be read by nobody: a sender that adds them
+    // is broken or smuggling, so the whole message is refused.
+    match postcard::take_from_bytes(bytes) {
+        Ok((value, [])) => Ok(value),
+        _ => Err(malformed()),
+    }
 }

@@ -889,6 +889,14 @@ public protocol StoreProtocol: AnyObject, Sendable {
     func join(invite: String, memberName: String, role: MemberRole) throws  -> JoinedProject
     
     /**
+     * Leaves a project joined from a mistyped or stale invite (every sync
+     * fails with `WrongKey`) whose documents have not arrived, so it can be
+     * joined again with a new invite. A project whose documents this device
+     * holds is refused with `InvalidInput` (field `project`).
+     */
+    func leaveProject(project: ProjectId) throws 
+    
+    /**
      * Starts a session as the side that speaks first; send
      * `session.firstMessage()` to the peer.
      */
@@ -1649,6 +1657,21 @@ open func join(invite: String, memberName: String, role: MemberRole)throws  -> J
         FfiConverterTypeMemberRole_lower(role),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Leaves a project joined from a mistyped or stale invite (every sync
+     * fails with `WrongKey`) whose documents have not arrived, so it can be
+     * joined again with a new invite. A project whose documents this device
+     * holds is refused with `InvalidInput` (field `project`).
+     */
+open func leaveProject(project: ProjectId)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_leave_project(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -7816,6 +7839,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_join() != 64710) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_leave_project() != 37868) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_start_sync() != 40623) {

@@ -569,6 +569,11 @@ RustBuffer uniffi_storyloom_ffi_fn_method_store_invite(uint64_t ptr, RustBuffer 
 RustBuffer uniffi_storyloom_ffi_fn_method_store_join(uint64_t ptr, RustBuffer invite, RustBuffer member_name, RustBuffer role, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_LEAVE_PROJECT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_LEAVE_PROJECT
+void uniffi_storyloom_ffi_fn_method_store_leave_project(uint64_t ptr, RustBuffer project, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_START_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_START_SYNC
 uint64_t uniffi_storyloom_ffi_fn_method_store_start_sync(uint64_t ptr, RustBuffer project, RustCallStatus *_Nonnull out_status
@@ -1207,6 +1212,12 @@ uint16_t uniffi_storyloom_ffi_checksum_method_store_invite(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_JOIN
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_JOIN
 uint16_t uniffi_storyloom_ffi_checksum_method_store_join(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_LEAVE_PROJECT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_LEAVE_PROJECT
+uint16_t uniffi_storyloom_ffi_checksum_method_store_leave_project(void
     
 );
 #endif

@@ -1,6 +1,9 @@
 // Sync through the bindings: sessions between two stores, listeners hearing
 // about merged changes, bundles, and bad messages and cancellation getting
 // typed errors (mirrors SyncTest.kt).
+#if canImport(CryptoKit)
+import CryptoKit
+#endif
 import Foundation
 import Storyloom
 import XCTest
@@ -64,6 +67,53 @@ final class SyncTests: StoreTestCase {
         XCTAssertTrue(a.isDone() && b.isDone(), file: file, line: line)
         return roundTrips
     }
+
+#if canImport(CryptoKit)
+    /// The invite with one byte of its group secret changed and its checksum
+    /// made good again: what a phone holds after copying an invite wrongly
+    /// in a way the checksum cannot see (or from a stranger).
+    private func withAnotherSecret(_ invite: String) throws -> String {
+        let prefix = "storyloom:2:"
+        var body = String(invite.dropFirst(prefix.count))
+            .replacingOccurrences(of: "-", with: "+")
+            .replacingOccurrences(of: "_", with: "/")
+        body += String(repeating: "=", count: (4 - body.count % 4) % 4)
+        let bytes = try XCTUnwrap(Data(base64Encoded: body))
+        var payload = Data(bytes.prefix(bytes.count - 4))
+        payload[payload.startIndex + 20] ^= 0x55 // inside the secret, after the 16-byte project id
+        let checksum = Data(SHA256.hash(data: Data(prefix.utf8) + payload)).prefix(4)
+        let encoded = (payload + checksum).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return prefix + encoded
+    }
+
+    func testAPhoneThatJoinedWithAWrongSecretIsToldSoAndCanLeaveAndJoinAgain() throws {
+        let asha = try foundingPhone("Asha")
+        let invite = try asha.store.invite(project: asha.project)
+        let benStore = try openStore("ben.storyloom")
+        _ = try benStore.join(invite: withAnotherSecret(invite), memberName: "Ben", role: .facilitator)
+        let first = try XCTUnwrap(asha.store.startSync(project: asha.project).firstMessage())
+        let listening = try benStore.acceptSync(project: asha.project)
+        let wrong = assertThrows(StoreError.WrongKey) { try listening.receive(message: first) }
+        XCTAssertTrue(wrong.contains("this device joined"), wrong)
+        XCTAssertTrue(wrong.contains("leave the project"), wrong)
+
+        try benStore.leaveProject(project: asha.project)
+        assertThrows(StoreError.NotFound) { try benStore.leaveProject(project: asha.project) }
+        _ = try benStore.join(invite: invite, memberName: "Ben", role: .facilitator)
+        try carryMessages(
+            between: asha.store.startSync(project: asha.project),
+            and: benStore.acceptSync(project: asha.project)
+        )
+        // One session brings Ben's membership to Asha too.
+        XCTAssertEqual(try asha.store.project(id: asha.project).members.map(\.displayName).sorted(), ["Asha", "Ben"])
+        XCTAssertEqual(try benStore.project(id: asha.project).members.map(\.displayName).sorted(), ["Asha", "Ben"])
+        // Now Ben holds the group's stories: leaving is refused.
+        assertThrows(StoreError.InvalidInput) { try benStore.leaveProject(project: asha.project) }
+    }
+#endif
 
     func testTwoStoresSyncEntirelyThroughTheBindings() throws {
         let asha = try foundingPhone("Asha")

@@ -807,6 +807,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_join(
     ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_leave_project(
+    ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_start_sync(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_syncsession_cancel(
@@ -966,6 +968,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_join(`ptr`: Long,`invite`: RustBuffer.ByValue,`memberName`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_leave_project(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_start_sync(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_storyloom_ffi_fn_clone_syncsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1266,6 +1270,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_join() and 0xFFFF) != 64710) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_leave_project() and 0xFFFF) != 37868) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_start_sync() and 0xFFFF) != 40623) {
@@ -2025,6 +2032,14 @@ public interface StoreInterface {
      * Joins the project an invite is for.
      */
     fun `join`(`invite`: kotlin.String, `memberName`: kotlin.String, `role`: MemberRole): JoinedProject
+    
+    /**
+     * Leaves a project joined from a mistyped or stale invite (every sync
+     * fails with `WrongKey`) whose documents have not arrived, so it can be
+     * joined again with a new invite. A project whose documents this device
+     * holds is refused with `InvalidInput` (field `project`).
+     */
+    fun `leaveProject`(`project`: ProjectId)
     
     /**
      * Starts a session as the side that speaks first; send
@@ -3079,6 +3094,26 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Leaves a project joined from a mistyped or stale invite (every sync
+     * fails with `WrongKey`) whose documents have not arrived, so it can be
+     * joined again with a new invite. A project whose documents this device
+     * holds is refused with `InvalidInput` (field `project`).
+     */
+    @Throws(StoreException::class)override fun `leaveProject`(`project`: ProjectId)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_leave_project(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),_status)
+}
+    }
+    
     
 
     

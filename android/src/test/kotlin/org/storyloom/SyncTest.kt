@@ -1,5 +1,7 @@
 package org.storyloom
 
+import java.security.MessageDigest
+import java.util.Base64
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
 import kotlin.concurrent.thread
@@ -31,6 +33,49 @@ class SyncTest {
             NewConsentGrant(id, listOf(ConsentScope.RECORD, ConsentScope.SHARE_IN_PROJECT), ConsentMethod.SPOKEN, attribution = Attribution.PSEUDONYM),
         )
         return id
+    }
+
+    /**
+     * The invite with one byte of its group secret changed and its checksum
+     * made good again: what a phone holds after copying an invite wrongly
+     * in a way the checksum cannot see (or from a stranger).
+     */
+    private fun withAnotherSecret(invite: String): String {
+        val prefix = "storyloom:2:"
+        val bytes = Base64.getUrlDecoder().decode(invite.removePrefix(prefix))
+        val payload = bytes.copyOfRange(0, bytes.size - 4)
+        payload[20] = (payload[20].toInt() xor 0x55).toByte() // inside the secret, after the 16-byte project id
+        val digest = MessageDigest.getInstance("SHA-256")
+        digest.update(prefix.toByteArray())
+        digest.update(payload)
+        val checksum = digest.digest().copyOfRange(0, 4)
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(payload + checksum)
+    }
+
+    @Test
+    fun `a phone that joined with a wrong secret is told so and can leave and join again`() = withFolder { folder ->
+        val asha = folder.foundingPhone("Asha")
+        val invite = asha.store.invite(asha.project)
+        val benStore = Store.open(folder.path("ben.storyloom"))
+        benStore.join(withAnotherSecret(invite), "Ben", MemberRole.FACILITATOR)
+        val first = asha.store.startSync(asha.project).firstMessage()!!
+        val wrong = assertThrows(StoreException.WrongKey::class.java) {
+            benStore.acceptSync(asha.project).receive(first)
+        }
+        assertTrue(wrong.message!!, wrong.message!!.contains("this device joined"))
+        assertTrue(wrong.message!!, wrong.message!!.contains("leave the project"))
+
+        benStore.leaveProject(asha.project)
+        assertThrows(StoreException.NotFound::class.java) { benStore.leaveProject(asha.project) }
+        benStore.join(invite, "Ben", MemberRole.FACILITATOR)
+        run(asha.store.startSync(asha.project), benStore.acceptSync(asha.project))
+        // One session brings Ben's membership to Asha too.
+        assertEquals(listOf("Asha", "Ben"), asha.store.project(asha.project).members.map { it.displayName }.sorted())
+        assertEquals(listOf("Asha", "Ben"), benStore.project(asha.project).members.map { it.displayName }.sorted())
+        // Now Ben holds the group's stories: leaving is refused.
+        assertThrows(StoreException.InvalidInput::class.java) { benStore.leaveProject(asha.project) }
+        asha.store.close()
+        benStore.close()
     }
 
     @Test
