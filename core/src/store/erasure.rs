@@ -31,6 +31,7 @@ use automerge::transaction::Transactable;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
+use super::ledger_cache::LedgerCache;
 use super::{Writer, index, index_document, now, persistence, project_uuid};
 use crate::consent::{ConsentRecord, ConsentWithdrawal};
 use crate::documents::ledger_doc::{self, Tombstone};
@@ -165,12 +166,25 @@ impl Writer {
                 new_arrivals.push(tombstone);
             }
         }
-        let Writer { conn, docs, .. } = &mut *self;
+        let Writer {
+            conn, docs, ledgers, ..
+        } = &mut *self;
         let doc = docs
             .get_mut(&project_doc)
             .ok_or_else(|| Error::Storage("document left the cache".into()))?;
-        let erase = match stage(doc, conn, project, record.as_ref(), &new_arrivals, author.is_some()) {
-            Ok(erase) => erase,
+        let staged = ledgers.ledger(project_doc, doc).and_then(|before| {
+            let ledger = match &record {
+                Some(record) => {
+                    ledger_doc::append(doc, record)?;
+                    LedgerCache::appended(&before, doc, record.id())?
+                }
+                None => before,
+            };
+            let erase = stage(doc, conn, project, &ledger, &new_arrivals, author.is_some())?;
+            Ok((erase, ledger))
+        });
+        let (erase, ledger) = match staged {
+            Ok(staged) => staged,
             Err(err) => {
                 doc.rollback();
                 return Err(err);
@@ -186,9 +200,11 @@ impl Writer {
                 ChangeKind::Erased
             };
             documents::commit(doc, &kind, now);
+            ledgers.remember(project_doc, doc, ledger);
         }
         if let Err(err) = self.erase_in_transaction(project, &erase, &new_arrivals, now) {
             self.docs.evict(&project_doc);
+            self.ledgers.clear();
             return Err(err);
         }
         for tombstone in &erase {
@@ -252,7 +268,11 @@ impl Writer {
     ) -> Result<()> {
         let project_doc = project_uuid(project);
         let Writer {
-            conn, docs, changes, ..
+            conn,
+            docs,
+            changes,
+            ledgers,
+            ..
         } = self;
         let doc = docs
             .get_mut(&project_doc)
@@ -260,7 +280,7 @@ impl Writer {
         let mut pending = super::StoreChange::default();
         let tx = conn.transaction()?;
         persistence::save_changes(&tx, project_doc, doc, now.timestamp_millis())?;
-        index_document(&tx, DocKind::Project, doc, now, &mut pending)?;
+        index_document(&tx, DocKind::Project, doc, now, &mut pending, ledgers)?;
         for tombstone in erase.iter().chain(arriving) {
             record_tombstone(&tx, project, tombstone)?;
         }
@@ -278,21 +298,18 @@ impl Writer {
     }
 }
 
-/// Adds the record and the missing tombstones to the project document (as
-/// pending ops), returning the documents held here that must be erased.
+/// Adds the missing tombstones to the project document (as pending ops),
+/// returning the documents held here that `ledger` (the document's ledger,
+/// with any record just appended) says must be erased.
 fn stage(
     doc: &mut AutoCommit,
     conn: &Connection,
     project: ProjectId,
-    record: Option<&ConsentRecord>,
+    ledger: &[ConsentRecord],
     arriving: &[Tombstone],
     can_write: bool,
 ) -> Result<Vec<Tombstone>> {
-    if let Some(record) = record {
-        ledger_doc::append(doc, record)?;
-    }
-    let ledger = ledger_doc::read(doc)?;
-    let erase = targets(conn, project, &ledger)?;
+    let erase = targets(conn, project, ledger)?;
     if can_write {
         let known = ledger_doc::tombstone_keys(doc)?;
         for tombstone in erase.iter().chain(arriving) {

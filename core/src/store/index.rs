@@ -10,7 +10,9 @@ use crate::error::Result;
 use crate::ids::{ParticipantId, StoryId};
 use crate::model::{Participant, Project, Story};
 
-pub(crate) fn write_project(tx: &Transaction<'_>, project: &Project, ledger: &[ConsentRecord]) -> Result<()> {
+/// Writes the project's row and the ledger records given, which must
+/// include every record not yet indexed (more are harmless).
+pub(crate) fn write_project(tx: &Transaction<'_>, project: &Project, ledger: Vec<&ConsentRecord>) -> Result<()> {
     tx.execute(
         "INSERT INTO projects (project_id, name, created_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (project_id) DO UPDATE SET name = excluded.name",
@@ -20,7 +22,6 @@ pub(crate) fn write_project(tx: &Transaction<'_>, project: &Project, ledger: &[C
             project.created_at.timestamp_millis()
         ],
     )?;
-    // Records never change once written: insert the new ones.
     let mut insert_record = tx.prepare_cached(
         "INSERT OR IGNORE INTO consent_ledger (record_id, project_id, participant_id, story_id, at, record, erase)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

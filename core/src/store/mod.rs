@@ -27,6 +27,7 @@ mod exchange;
 mod history;
 mod index;
 mod interprocess;
+mod ledger_cache;
 mod listeners;
 mod merge;
 mod open;
@@ -63,7 +64,7 @@ pub use listeners::{ChangeListener, ChangeOrigin, ListenerId, StoreChange};
 pub use persistence::StorageStats;
 pub use search::SearchHit;
 
-use crate::documents::{self, Author, DocKind, ledger_doc, participant_doc, project_doc, story_doc};
+use crate::documents::{self, Author, DocKind, participant_doc, project_doc, story_doc};
 use crate::error::{Error, RecordKind, Result};
 use crate::ids::{DeviceId, MemberId, ParticipantId, ProjectId, StoryId};
 use crate::model::ChangeKind;
@@ -101,6 +102,8 @@ pub(crate) struct Writer {
     /// Documents whose stored bytes failed to load since they were last
     /// written: sync, bundles and export carry on without them.
     unreadable: BTreeSet<Uuid>,
+    /// What is derived from each project's consent ledger (`ledger_cache`).
+    ledgers: ledger_cache::LedgerCache,
 }
 
 impl Store {
@@ -143,6 +146,7 @@ impl Store {
                 foreign: StoreChange::default(),
                 cursor,
                 unreadable: BTreeSet::new(),
+                ledgers: ledger_cache::LedgerCache::default(),
             })),
             process_lock,
             readers: Mutex::new(Vec::new()),
@@ -223,6 +227,11 @@ impl Store {
             let held = self.process_lock.acquire()?;
             writer.changes = StoreChange::default();
             let result = writer.catch_up().and_then(|()| f(writer));
+            if result.is_err() {
+                // A failed write may have indexed ledger records in a
+                // transaction that rolled back.
+                writer.ledgers.clear();
+            }
             if result.is_ok() {
                 // An erasure's scrub of the log that readers held up; it
                 // stays pending (and is retried) if they still do.
@@ -402,6 +411,7 @@ impl Writer {
         documents::commit(doc, &change, now);
         if let Err(err) = self.save_and_index(id, kind, now) {
             self.docs.evict(&id);
+            self.ledgers.clear();
             return Err(err);
         }
         Ok(value)
@@ -409,7 +419,11 @@ impl Writer {
 
     fn save_and_index(&mut self, id: Uuid, kind: DocKind, now: DateTime<Utc>) -> Result<()> {
         let Writer {
-            conn, docs, changes, ..
+            conn,
+            docs,
+            changes,
+            ledgers,
+            ..
         } = self;
         let doc = docs
             .get_mut(&id)
@@ -417,7 +431,7 @@ impl Writer {
         let mut pending = StoreChange::default();
         let tx = conn.transaction()?;
         persistence::save_changes(&tx, id, doc, now.timestamp_millis())?;
-        index_document(&tx, kind, doc, now, &mut pending)?;
+        index_document(&tx, kind, doc, now, &mut pending, ledgers)?;
         tx.commit()?;
         changes.absorb(pending);
         Ok(())
@@ -457,10 +471,17 @@ impl Writer {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut pending = StoreChange::default();
-        let tx = self.conn.transaction()?;
-        persistence::insert(&tx, id, kind, project, &mut doc, now.timestamp_millis())?;
-        index_document(&tx, kind, &mut doc, now, &mut pending)?;
-        tx.commit()?;
+        let indexed = (|| {
+            let tx = self.conn.transaction()?;
+            persistence::insert(&tx, id, kind, project, &mut doc, now.timestamp_millis())?;
+            index_document(&tx, kind, &mut doc, now, &mut pending, &mut self.ledgers)?;
+            tx.commit()?;
+            Ok(())
+        })();
+        if let Err(err) = indexed {
+            self.ledgers.clear();
+            return Err(err);
+        }
         self.changes.absorb(pending);
         self.docs.insert(id, doc);
         Ok(())
@@ -474,6 +495,7 @@ fn index_document(
     doc: &mut AutoCommit,
     now: DateTime<Utc>,
     changes: &mut StoreChange,
+    ledgers: &mut ledger_cache::LedgerCache,
 ) -> Result<()> {
     match kind {
         DocKind::Story => {
@@ -488,9 +510,12 @@ fn index_document(
         }
         DocKind::Project => {
             let project = project_doc::read(doc)?;
-            let ledger = ledger_doc::read(doc)?;
-            // Tombstones are indexed by `erasure` once checked, not as they come.
-            index::write_project(tx, &project, &ledger)?;
+            let ledger = ledgers.ledger(project_uuid(project.id), doc)?;
+            // Records never change once written: only the new ones are
+            // indexed. Tombstones are indexed by `erasure` once checked,
+            // not as they come.
+            let new = ledgers.unindexed(tx, project.id, &ledger)?;
+            index::write_project(tx, &project, new)?;
             changes.project(project.id);
         }
     }
