@@ -306,6 +306,11 @@ fn put_optional(doc: &mut AutoCommit, key: &str, value: Option<String>) -> Resul
     Ok(())
 }
 
+/// The transcript alone, without reading the rest of the story.
+pub(crate) fn transcript(doc: &AutoCommit) -> Result<String> {
+    Ok(text_obj(doc, StoryText::Transcript)?.1)
+}
+
 fn text_obj(doc: &AutoCommit, which: StoryText) -> Result<(ObjId, String)> {
     fields::text(doc, &ROOT, which.key())
 }

@@ -291,6 +291,10 @@ impl Writer {
             // Merge the search index's segments so no page still holds the
             // erased terms; secure_delete then zeroes the freed pages.
             tx.execute("INSERT INTO story_search (story_search) VALUES ('optimize')", [])?;
+            tx.execute(
+                "INSERT INTO transcript_search (transcript_search) VALUES ('optimize')",
+                [],
+            )?;
         }
         tx.commit()?;
         changes.absorb(pending);

@@ -104,11 +104,25 @@ pub(crate) fn write_story(tx: &Transaction<'_>, story: &Story, now: DateTime<Utc
         .collect::<Vec<_>>()
         .join("\n");
     tx.execute("DELETE FROM story_search WHERE rowid = ?1", [key])?;
+    // The transcript is searched in pieces (`transcript_index`); its column
+    // here stays empty.
     tx.execute(
-        "INSERT INTO story_search (rowid, title, summary, transcript, tags, highlights) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![key, story.title, story.summary, story.transcript, story.tags.join(" "), highlights],
+        "INSERT INTO story_search (rowid, title, summary, transcript, tags, highlights) VALUES (?1, ?2, ?3, '', ?4, ?5)",
+        params![key, story.title, story.summary, story.tags.join(" "), highlights],
     )?;
+    super::transcript_index::write(tx, key, &story.transcript)?;
     Ok(())
+}
+
+/// After an edit of the transcript alone: the pieces it touched and the
+/// story's update time, without reading the rest of the story.
+pub(crate) fn write_transcript(tx: &Transaction<'_>, id: StoryId, transcript: &str, now: DateTime<Utc>) -> Result<()> {
+    let key: i64 = tx.query_row(
+        "UPDATE stories SET updated_at = ?2 WHERE story_id = ?1 RETURNING story_key",
+        params![id.to_string(), now.timestamp_millis()],
+        |row| row.get(0),
+    )?;
+    super::transcript_index::write(tx, key, transcript)
 }
 
 /// Removes every index row of a story.
@@ -119,6 +133,7 @@ pub(crate) fn remove_story(tx: &Transaction<'_>, id: StoryId) -> Result<()> {
         |row| row.get(0),
     ))?;
     if let Some(key) = key {
+        super::transcript_index::remove(tx, key)?;
         tx.execute("DELETE FROM story_search WHERE rowid = ?1", [key])?;
         tx.execute("DELETE FROM stories WHERE story_key = ?1", [key])?;
     }

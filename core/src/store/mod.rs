@@ -41,6 +41,7 @@ mod search;
 mod secrets;
 mod stories;
 mod sync_session;
+mod transcript_index;
 mod unreadable;
 
 use std::collections::{BTreeSet, HashMap};
@@ -409,7 +410,7 @@ impl Writer {
             }
         };
         documents::commit(doc, &change, now);
-        if let Err(err) = self.save_and_index(id, kind, now) {
+        if let Err(err) = self.save_and_index(id, kind, &change, now) {
             self.docs.evict(&id);
             self.ledgers.clear();
             return Err(err);
@@ -417,7 +418,7 @@ impl Writer {
         Ok(value)
     }
 
-    fn save_and_index(&mut self, id: Uuid, kind: DocKind, now: DateTime<Utc>) -> Result<()> {
+    fn save_and_index(&mut self, id: Uuid, kind: DocKind, change: &ChangeKind, now: DateTime<Utc>) -> Result<()> {
         let Writer {
             conn,
             docs,
@@ -431,7 +432,14 @@ impl Writer {
         let mut pending = StoreChange::default();
         let tx = conn.transaction()?;
         persistence::save_changes(&tx, id, doc, now.timestamp_millis())?;
-        index_document(&tx, kind, doc, now, &mut pending, ledgers)?;
+        if kind == DocKind::Story && *change == ChangeKind::TranscriptEdited {
+            // A keystroke: only the transcript's pieces change in the index.
+            let id = StoryId::from_bytes(*id.as_bytes());
+            index::write_transcript(&tx, id, &story_doc::transcript(doc)?, now)?;
+            pending.story(id);
+        } else {
+            index_document(&tx, kind, doc, now, &mut pending, ledgers)?;
+        }
         tx.commit()?;
         changes.absorb(pending);
         Ok(())
