@@ -124,11 +124,8 @@ pub(crate) fn covers_story(
 
 pub(crate) fn is_tombstoned(conn: &Connection, id: Uuid) -> Result<bool> {
     Ok(conn
-        .query_row(
-            "SELECT 1 FROM tombstones WHERE doc_id = ?1",
-            [id.hyphenated().to_string()],
-            |_| Ok(()),
-        )
+        .prepare_cached("SELECT 1 FROM tombstones WHERE doc_id = ?1")?
+        .query_row([id.hyphenated().to_string()], |_| Ok(()))
         .optional()?
         .is_some())
 }
@@ -375,7 +372,8 @@ pub(crate) fn scrub_log(conn: &Connection) -> Result<()> {
 /// now. Returns whether a scrub is still owed. Reads only when none is.
 pub(crate) fn finish_scrub(conn: &Connection) -> Result<bool> {
     let owed: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [SCRUB_PENDING], |r| r.get(0))
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([SCRUB_PENDING], |r| r.get(0))
         .optional()?;
     if owed.is_none() {
         return Ok(false);
