@@ -42,6 +42,7 @@ mod secrets;
 mod stories;
 mod sync_session;
 mod transcript_index;
+mod typing;
 mod unreadable;
 
 use std::collections::{BTreeSet, HashMap};
@@ -65,7 +66,7 @@ pub use listeners::{ChangeListener, ChangeOrigin, ListenerId, StoreChange};
 pub use persistence::StorageStats;
 pub use search::SearchHit;
 
-use crate::documents::{self, Author, DocKind, participant_doc, project_doc, story_doc};
+use crate::documents::{self, Author, DocKind, ledger_doc, participant_doc, project_doc, story_doc};
 use crate::error::{Error, RecordKind, Result};
 use crate::ids::{DeviceId, MemberId, ParticipantId, ProjectId, StoryId};
 use crate::model::ChangeKind;
@@ -105,6 +106,11 @@ pub(crate) struct Writer {
     unreadable: BTreeSet<Uuid>,
     /// What is derived from each project's consent ledger (`ledger_cache`).
     ledgers: ledger_cache::LedgerCache,
+    /// The transcript last edited, for the next keystroke (`typing`).
+    last_transcript: typing::LastTranscript,
+    /// The transcript a keystroke in progress leaves, for the index; the
+    /// index hands it back when it used it (`typing`).
+    transcript_for_index: Option<(Uuid, String)>,
 }
 
 impl Store {
@@ -148,6 +154,8 @@ impl Store {
                 cursor,
                 unreadable: BTreeSet::new(),
                 ledgers: ledger_cache::LedgerCache::default(),
+                last_transcript: None,
+                transcript_for_index: None,
             })),
             process_lock,
             readers: Mutex::new(Vec::new()),
@@ -232,6 +240,7 @@ impl Store {
                 // A failed write may have indexed ledger records in a
                 // transaction that rolled back.
                 writer.ledgers.clear();
+                writer.last_transcript = None;
             }
             if result.is_ok() {
                 // An erasure's scrub of the log that readers held up; it
@@ -424,6 +433,7 @@ impl Writer {
             docs,
             changes,
             ledgers,
+            transcript_for_index,
             ..
         } = self;
         let doc = docs
@@ -431,12 +441,24 @@ impl Writer {
             .ok_or_else(|| Error::Storage("document left the cache".into()))?;
         let mut pending = StoreChange::default();
         let tx = conn.transaction()?;
+        let committed = doc.get_heads();
         persistence::save_changes(&tx, id, doc, now.timestamp_millis())?;
         if kind == DocKind::Story && *change == ChangeKind::TranscriptEdited {
             // A keystroke: only the transcript's pieces change in the index.
-            let id = StoryId::from_bytes(*id.as_bytes());
-            index::write_transcript(&tx, id, &story_doc::transcript(doc)?, now)?;
-            pending.story(id);
+            // The text a keystroke computed is used only if the save took
+            // in nothing another writer stored meanwhile.
+            let hint = transcript_for_index.take();
+            let from_keystroke = hint.is_some();
+            let text = match hint.filter(|(story, _)| *story == id && doc.get_heads() == committed) {
+                Some((_, text)) => text,
+                None => story_doc::transcript(doc)?,
+            };
+            let story = StoryId::from_bytes(*id.as_bytes());
+            index::write_transcript(&tx, story, &text, now)?;
+            if from_keystroke {
+                *transcript_for_index = Some((id, text));
+            }
+            pending.story(story);
         } else {
             index_document(&tx, kind, doc, now, &mut pending, ledgers)?;
         }
@@ -517,8 +539,11 @@ fn index_document(
             changes.participant(participant.id);
         }
         DocKind::Project => {
-            let project = project_doc::read(doc)?;
+            // The ledger comes from the cache, which read and checked it
+            // whole for this very state of the document.
+            let project = project_doc::read_without_ledger(doc)?;
             let ledger = ledgers.ledger(project_uuid(project.id), doc)?;
+            ledger_doc::tombstones(doc)?;
             // Records never change once written: only the new ones are
             // indexed. Tombstones are indexed by `erasure` once checked,
             // not as they come.
