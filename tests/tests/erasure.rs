@@ -255,3 +255,66 @@ fn erasing_again_is_a_documented_no_op_and_erased_ids_cannot_be_reused() {
     assert!(matches!(grant, Err(Error::Erased { .. })), "{grant:?}");
     assert!(matches!(asha.store.add_tag(story, "x"), Err(Error::Erased { .. })));
 }
+
+#[test]
+fn a_long_transcript_searched_in_pieces_leaves_no_byte_of_any_piece_when_erased() {
+    let (mut asha, project) = Phone::founding("Asha", "Bus routes");
+    let amira = asha.add_storyteller(project, "Amira");
+    // A long interview: its search index is many pieces, each with a word
+    // found nowhere else.
+    let markers: Vec<String> = (0..40).map(|i| format!("wombatpiece{i:02}x")).collect();
+    let mut transcript = String::new();
+    for (i, marker) in markers.iter().enumerate() {
+        for j in 0..120 {
+            transcript.push_str(["the ", "bus ", "came ", "late ", "again ", "today "][(i + j) % 6]);
+            transcript.push_str(&format!("w{i}x{j} "));
+        }
+        transcript.push_str(marker);
+        transcript.push_str(".\n");
+    }
+    let story = asha
+        .store
+        .create_story(
+            project,
+            &NewStory {
+                title: "A long interview".into(),
+                storytellers: vec![amira],
+                transcript,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    // Keystrokes replace the pieces they touch.
+    for i in 0..20u64 {
+        asha.store
+            .splice_transcript(story, 1_000 + i * 1_500, 0, &format!("typedkoala{i} "))
+            .unwrap();
+    }
+    assert_eq!(asha.store.search("wombatpiece17x", None, 5).unwrap().len(), 1);
+    assert_eq!(asha.store.search("typedkoala9", None, 5).unwrap().len(), 1);
+    asha.store
+        .withdraw_consent(
+            project,
+            &NewConsentWithdrawal {
+                storyteller: amira,
+                story: Some(story),
+                scopes: vec![],
+                erase: true,
+            },
+        )
+        .unwrap();
+    asha.reopen();
+    asha.store.close().unwrap();
+    let dir = asha.folder().to_path_buf();
+    for needle in markers
+        .iter()
+        .map(String::as_str)
+        .chain(["typedkoala3", "typedkoala19"])
+    {
+        assert_eq!(
+            files_containing(&dir, needle),
+            Vec::<String>::new(),
+            "{needle} must be gone from every file"
+        );
+    }
+}

@@ -190,6 +190,18 @@ pub(crate) fn read(doc: &AutoCommit) -> Result<Vec<ConsentRecord>> {
     Ok(records)
 }
 
+/// One record of the ledger, as [`read`] would give it, if it is there.
+pub(crate) fn read_one(doc: &AutoCommit, id: ConsentRecordId) -> Result<Option<ConsentRecord>> {
+    let key = id.to_string();
+    for ledger in maps(doc, keys::CONSENT)? {
+        if doc.get(&ledger, key.as_str())?.is_some() {
+            let item = fields::object(doc, &ledger, &key, ObjType::Map)?;
+            return read_record(doc, &item, &key).map(Some);
+        }
+    }
+    Ok(None)
+}
+
 fn read_record(doc: &AutoCommit, item: &ObjId, key: &str) -> Result<ConsentRecord> {
     let id = ConsentRecordId::from_stored(key)?;
     let storyteller = ParticipantId::from_stored(&fields::required_str(doc, item, keys::STORYTELLER)?)?;

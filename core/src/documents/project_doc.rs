@@ -38,6 +38,17 @@ pub(crate) fn create(doc: &mut AutoCommit, name: &str) -> Result<()> {
 
 /// Reads the project, checking every field.
 pub(crate) fn read(doc: &AutoCommit) -> Result<Project> {
+    let project = read_without_ledger(doc)?;
+    // The ledger and tombstones are part of a valid project.
+    super::ledger_doc::read(doc)?;
+    super::ledger_doc::tombstones(doc)?;
+    Ok(project)
+}
+
+/// Reads the project's own fields, leaving the ledger to the caller: the
+/// store reads it through its ledger cache (`store::ledger_cache`), which
+/// checks it as [`read`] would.
+pub(crate) fn read_without_ledger(doc: &AutoCommit) -> Result<Project> {
     let header = super::read_header(doc)?;
     if header.kind != super::DocKind::Project || header.id != *uuid::Uuid::from_bytes_ref(header.project_id.as_bytes())
     {
@@ -66,9 +77,6 @@ pub(crate) fn read(doc: &AutoCommit) -> Result<Project> {
         });
     }
     themes.sort_by_key(|theme| theme.name.to_lowercase());
-    // The ledger and tombstones are part of a valid project.
-    super::ledger_doc::read(doc)?;
-    super::ledger_doc::tombstones(doc)?;
     Ok(Project {
         id: header.project_id,
         name: fields::required_str(doc, &ROOT, keys::NAME)?,

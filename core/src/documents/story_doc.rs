@@ -306,8 +306,47 @@ fn put_optional(doc: &mut AutoCommit, key: &str, value: Option<String>) -> Resul
     Ok(())
 }
 
+/// The transcript alone, without reading the rest of the story.
+pub(crate) fn transcript(doc: &AutoCommit) -> Result<String> {
+    Ok(text_obj(doc, StoryText::Transcript)?.1)
+}
+
 fn text_obj(doc: &AutoCommit, which: StoryText) -> Result<(ObjId, String)> {
     fields::text(doc, &ROOT, which.key())
+}
+
+/// The text after deleting `delete` UTF-16 code units at `start` of
+/// `current` and inserting `insert` there, checked as [`splice`] checks it.
+pub(crate) fn spliced(current: &str, which: StoryText, start: usize, delete: usize, insert: &str) -> Result<String> {
+    text::check_utf16_range(current, start, delete, which.key())?;
+    let from = text::slice_utf16(current, 0, start).len();
+    let to = from + text::slice_utf16(current, start, start + delete).len();
+    if current.len() - (to - from) + insert.len() > text::MAX_TEXT_BYTES {
+        return Err(Error::invalid(
+            which.key(),
+            format!("would grow past the limit of {} MB", text::MAX_TEXT_BYTES / 1_048_576),
+        ));
+    }
+    let mut text = String::with_capacity(current.len() - (to - from) + insert.len());
+    text.push_str(&current[..from]);
+    text.push_str(insert);
+    text.push_str(&current[to..]);
+    Ok(text)
+}
+
+/// Applies a splice already checked by [`spliced`] against this document's
+/// current text, without reading the text again.
+pub(crate) fn splice_checked(
+    doc: &mut AutoCommit,
+    which: StoryText,
+    start: usize,
+    delete: usize,
+    insert: &str,
+) -> Result<()> {
+    let obj = fields::object(doc, &ROOT, which.key(), ObjType::Text)?;
+    let delete = isize::try_from(delete).map_err(|_| Error::invalid(which.key(), "deletion is too long"))?;
+    doc.splice_text(&obj, start, delete, insert)?;
+    Ok(())
 }
 
 /// Deletes `delete` UTF-16 code units at `start` and inserts `insert` there.

@@ -58,11 +58,12 @@ impl Writer {
 
     /// Whether a story arriving from a peer may be taken: its storytellers
     /// allow sharing within the group, by the ledger this batch leaves.
-    pub(crate) fn shared_in_project(&self, doc: &AutoCommit, header: &Header, batch: &Batch) -> Result<bool> {
+    pub(crate) fn shared_in_project(&mut self, doc: &AutoCommit, header: &Header, batch: &mut Batch) -> Result<bool> {
         let story = story_doc::read(doc)?;
-        let ledger = match batch.document(project_uuid(header.project_id)) {
-            Some(project) => ledger_doc::read(project)?,
-            None => stored_ledger(&self.conn, header.project_id)?,
+        let project_doc = project_uuid(header.project_id);
+        let ledger = match batch.document_mut(project_doc) {
+            Some(project) => self.ledgers.ledger(project_doc, project)?,
+            None => std::sync::Arc::new(stored_ledger(&self.conn, header.project_id)?),
         };
         let scopes = rule::story_scopes(&ledger, &story.storytellers, story.id, now());
         Ok(scopes.contains(&ConsentScope::ShareInProject))

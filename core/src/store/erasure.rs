@@ -31,6 +31,7 @@ use automerge::transaction::Transactable;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
+use super::ledger_cache::LedgerCache;
 use super::{Writer, index, index_document, now, persistence, project_uuid};
 use crate::consent::{ConsentRecord, ConsentWithdrawal};
 use crate::documents::ledger_doc::{self, Tombstone};
@@ -123,11 +124,8 @@ pub(crate) fn covers_story(
 
 pub(crate) fn is_tombstoned(conn: &Connection, id: Uuid) -> Result<bool> {
     Ok(conn
-        .query_row(
-            "SELECT 1 FROM tombstones WHERE doc_id = ?1",
-            [id.hyphenated().to_string()],
-            |_| Ok(()),
-        )
+        .prepare_cached("SELECT 1 FROM tombstones WHERE doc_id = ?1")?
+        .query_row([id.hyphenated().to_string()], |_| Ok(()))
         .optional()?
         .is_some())
 }
@@ -165,12 +163,25 @@ impl Writer {
                 new_arrivals.push(tombstone);
             }
         }
-        let Writer { conn, docs, .. } = &mut *self;
+        let Writer {
+            conn, docs, ledgers, ..
+        } = &mut *self;
         let doc = docs
             .get_mut(&project_doc)
             .ok_or_else(|| Error::Storage("document left the cache".into()))?;
-        let erase = match stage(doc, conn, project, record.as_ref(), &new_arrivals, author.is_some()) {
-            Ok(erase) => erase,
+        let staged = ledgers.ledger(project_doc, doc).and_then(|before| {
+            let ledger = match &record {
+                Some(record) => {
+                    ledger_doc::append(doc, record)?;
+                    LedgerCache::appended(&before, doc, record.id())?
+                }
+                None => before,
+            };
+            let erase = stage(doc, conn, project, &ledger, &new_arrivals, author.is_some())?;
+            Ok((erase, ledger))
+        });
+        let (erase, ledger) = match staged {
+            Ok(staged) => staged,
             Err(err) => {
                 doc.rollback();
                 return Err(err);
@@ -186,9 +197,11 @@ impl Writer {
                 ChangeKind::Erased
             };
             documents::commit(doc, &kind, now);
+            ledgers.remember(project_doc, doc, ledger);
         }
         if let Err(err) = self.erase_in_transaction(project, &erase, &new_arrivals, now) {
             self.docs.evict(&project_doc);
+            self.ledgers.clear();
             return Err(err);
         }
         for tombstone in &erase {
@@ -252,7 +265,11 @@ impl Writer {
     ) -> Result<()> {
         let project_doc = project_uuid(project);
         let Writer {
-            conn, docs, changes, ..
+            conn,
+            docs,
+            changes,
+            ledgers,
+            ..
         } = self;
         let doc = docs
             .get_mut(&project_doc)
@@ -260,7 +277,7 @@ impl Writer {
         let mut pending = super::StoreChange::default();
         let tx = conn.transaction()?;
         persistence::save_changes(&tx, project_doc, doc, now.timestamp_millis())?;
-        index_document(&tx, DocKind::Project, doc, now, &mut pending)?;
+        index_document(&tx, DocKind::Project, doc, now, &mut pending, ledgers)?;
         for tombstone in erase.iter().chain(arriving) {
             record_tombstone(&tx, project, tombstone)?;
         }
@@ -271,6 +288,10 @@ impl Writer {
             // Merge the search index's segments so no page still holds the
             // erased terms; secure_delete then zeroes the freed pages.
             tx.execute("INSERT INTO story_search (story_search) VALUES ('optimize')", [])?;
+            tx.execute(
+                "INSERT INTO transcript_search (transcript_search) VALUES ('optimize')",
+                [],
+            )?;
         }
         tx.commit()?;
         changes.absorb(pending);
@@ -278,21 +299,18 @@ impl Writer {
     }
 }
 
-/// Adds the record and the missing tombstones to the project document (as
-/// pending ops), returning the documents held here that must be erased.
+/// Adds the missing tombstones to the project document (as pending ops),
+/// returning the documents held here that `ledger` (the document's ledger,
+/// with any record just appended) says must be erased.
 fn stage(
     doc: &mut AutoCommit,
     conn: &Connection,
     project: ProjectId,
-    record: Option<&ConsentRecord>,
+    ledger: &[ConsentRecord],
     arriving: &[Tombstone],
     can_write: bool,
 ) -> Result<Vec<Tombstone>> {
-    if let Some(record) = record {
-        ledger_doc::append(doc, record)?;
-    }
-    let ledger = ledger_doc::read(doc)?;
-    let erase = targets(conn, project, &ledger)?;
+    let erase = targets(conn, project, ledger)?;
     if can_write {
         let known = ledger_doc::tombstone_keys(doc)?;
         for tombstone in erase.iter().chain(arriving) {
@@ -354,7 +372,8 @@ pub(crate) fn scrub_log(conn: &Connection) -> Result<()> {
 /// now. Returns whether a scrub is still owed. Reads only when none is.
 pub(crate) fn finish_scrub(conn: &Connection) -> Result<bool> {
     let owed: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [SCRUB_PENDING], |r| r.get(0))
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([SCRUB_PENDING], |r| r.get(0))
         .optional()?;
     if owed.is_none() {
         return Ok(false);

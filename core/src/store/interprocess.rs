@@ -103,14 +103,15 @@ impl JournalCursor {
 }
 
 fn data_version(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("PRAGMA data_version", [], |row| row.get(0))?)
+    Ok(conn
+        .prepare_cached("PRAGMA data_version")?
+        .query_row([], |row| row.get(0))?)
 }
 
 fn last_seq(conn: &Connection) -> Result<i64> {
     Ok(conn
-        .query_row("SELECT MAX(seq) FROM change_journal", [], |row| {
-            row.get::<_, Option<i64>>(0)
-        })?
+        .prepare_cached("SELECT MAX(seq) FROM change_journal")?
+        .query_row([], |row| row.get::<_, Option<i64>>(0))?
         .unwrap_or(0))
 }
 

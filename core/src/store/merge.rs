@@ -19,7 +19,6 @@ use rusqlite::Transaction;
 use uuid::Uuid;
 
 use super::{StoreChange, Writer, erasure, index_document, now, persistence, project_uuid};
-use crate::consent::ConsentRecord;
 use crate::documents::ledger_doc::{self, Tombstone};
 use crate::documents::{self, DocKind, Header, participant_doc, project_doc, story_doc};
 use crate::error::{Error, Result};
@@ -69,6 +68,10 @@ impl Batch {
         self.docs.get(&id)
     }
 
+    pub(crate) fn document_mut(&mut self, id: Uuid) -> Option<&mut AutoCommit> {
+        self.docs.get_mut(&id)
+    }
+
     fn add(&mut self, staged: Staged) {
         if !self.staged.iter().any(|s| s.id == staged.id) {
             self.staged.push(staged);
@@ -116,23 +119,30 @@ fn check_expected(header: &Header, expected: Option<Expected>) -> Result<()> {
 /// and tombstone must still be there, unchanged. Merging only ever adds
 /// them; a peer whose document would remove or alter one is refused.
 struct LedgerGuard {
-    records: Vec<ConsentRecord>,
+    records: super::ledger_cache::Ledger,
     tombstones: Vec<String>,
 }
 
 impl LedgerGuard {
-    fn capture(doc: &AutoCommit, kind: DocKind) -> Result<Option<Self>> {
+    fn capture(
+        ledgers: &mut super::ledger_cache::LedgerCache,
+        id: Uuid,
+        doc: &mut AutoCommit,
+        kind: DocKind,
+    ) -> Result<Option<Self>> {
         if kind != DocKind::Project {
             return Ok(None);
         }
         Ok(Some(Self {
-            records: ledger_doc::read(doc)?,
+            records: ledgers.ledger(id, doc)?,
             tombstones: ledger_doc::tombstone_keys(doc)?,
         }))
     }
 
-    fn check(&self, doc: &AutoCommit) -> Result<()> {
-        let records = ledger_doc::read(doc)?;
+    /// Reads the merged ledger whole (an altered record must be seen) and
+    /// leaves it in the cache for the rest of the batch.
+    fn check(&self, ledgers: &mut super::ledger_cache::LedgerCache, id: Uuid, doc: &mut AutoCommit) -> Result<()> {
+        let records = ledgers.ledger(id, doc)?;
         if !self.records.iter().all(|old| records.contains(old)) {
             return Err(Error::corrupt(
                 "the merge would remove or alter consent records; the ledger is append-only",
@@ -316,7 +326,8 @@ impl Writer {
         let author = self.author(expected.project).ok();
         let doc = self.batch_document(batch, id, author)?;
         let before = doc.get_heads();
-        let checked = LedgerGuard::capture(doc, expected.kind).and_then(|guard| {
+        let ledgers = &mut self.ledgers;
+        let checked = LedgerGuard::capture(ledgers, id, doc, expected.kind).and_then(|guard| {
             change(doc)?;
             if doc.get_heads() == before {
                 return Ok(false);
@@ -324,7 +335,7 @@ impl Writer {
             check_expected(&documents::read_header(doc)?, Some(expected))?;
             validate(doc, expected.kind)?;
             if let Some(guard) = guard {
-                guard.check(doc)?;
+                guard.check(ledgers, id, doc)?;
             }
             Ok(true)
         });
@@ -404,7 +415,7 @@ impl Writer {
         }
         let author = self.author(header.project_id).ok();
         let project = self.batch_document(batch, project_doc, author)?;
-        let ledger = ledger_doc::read(project)?;
+        let ledger = self.ledgers.ledger(project_doc, project)?;
         let story = story_doc::read(doc)?;
         Ok(
             erasure::covers_story(&ledger, story.id, &story.storytellers).map(|withdrawal| Tombstone {
@@ -463,7 +474,7 @@ impl Writer {
             } else {
                 persistence::save_changes(&tx, staged.id, doc, now.timestamp_millis())?;
             }
-            index_document(&tx, staged.kind, doc, now, pending)?;
+            index_document(&tx, staged.kind, doc, now, pending, &mut self.ledgers)?;
         }
         also(&tx)?;
         tx.commit()?;
@@ -473,6 +484,7 @@ impl Writer {
     /// Drops every document the batch touched, so the next read comes from
     /// disk, which the batch never changed.
     pub(crate) fn abort_batch(&mut self, batch: &mut Batch) {
+        self.ledgers.clear();
         batch.docs.clear();
         batch.staged.clear();
     }

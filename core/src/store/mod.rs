@@ -27,6 +27,7 @@ mod exchange;
 mod history;
 mod index;
 mod interprocess;
+mod ledger_cache;
 mod listeners;
 mod merge;
 mod open;
@@ -40,6 +41,8 @@ mod search;
 mod secrets;
 mod stories;
 mod sync_session;
+mod transcript_index;
+mod typing;
 mod unreadable;
 
 use std::collections::{BTreeSet, HashMap};
@@ -101,6 +104,13 @@ pub(crate) struct Writer {
     /// Documents whose stored bytes failed to load since they were last
     /// written: sync, bundles and export carry on without them.
     unreadable: BTreeSet<Uuid>,
+    /// What is derived from each project's consent ledger (`ledger_cache`).
+    ledgers: ledger_cache::LedgerCache,
+    /// The transcript last edited, for the next keystroke (`typing`).
+    last_transcript: typing::LastTranscript,
+    /// The transcript a keystroke in progress leaves, for the index; the
+    /// index hands it back when it used it (`typing`).
+    transcript_for_index: Option<(Uuid, String)>,
 }
 
 impl Store {
@@ -143,6 +153,9 @@ impl Store {
                 foreign: StoreChange::default(),
                 cursor,
                 unreadable: BTreeSet::new(),
+                ledgers: ledger_cache::LedgerCache::default(),
+                last_transcript: None,
+                transcript_for_index: None,
             })),
             process_lock,
             readers: Mutex::new(Vec::new()),
@@ -223,6 +236,12 @@ impl Store {
             let held = self.process_lock.acquire()?;
             writer.changes = StoreChange::default();
             let result = writer.catch_up().and_then(|()| f(writer));
+            if result.is_err() {
+                // A failed write may have indexed ledger records in a
+                // transaction that rolled back.
+                writer.ledgers.clear();
+                writer.last_transcript = None;
+            }
             if result.is_ok() {
                 // An erasure's scrub of the log that readers held up; it
                 // stays pending (and is retried) if they still do.
@@ -400,24 +419,49 @@ impl Writer {
             }
         };
         documents::commit(doc, &change, now);
-        if let Err(err) = self.save_and_index(id, kind, now) {
+        if let Err(err) = self.save_and_index(id, kind, &change, now) {
             self.docs.evict(&id);
+            self.ledgers.clear();
             return Err(err);
         }
         Ok(value)
     }
 
-    fn save_and_index(&mut self, id: Uuid, kind: DocKind, now: DateTime<Utc>) -> Result<()> {
+    fn save_and_index(&mut self, id: Uuid, kind: DocKind, change: &ChangeKind, now: DateTime<Utc>) -> Result<()> {
         let Writer {
-            conn, docs, changes, ..
+            conn,
+            docs,
+            changes,
+            ledgers,
+            transcript_for_index,
+            ..
         } = self;
         let doc = docs
             .get_mut(&id)
             .ok_or_else(|| Error::Storage("document left the cache".into()))?;
         let mut pending = StoreChange::default();
         let tx = conn.transaction()?;
+        let committed = doc.get_heads();
         persistence::save_changes(&tx, id, doc, now.timestamp_millis())?;
-        index_document(&tx, kind, doc, now, &mut pending)?;
+        if kind == DocKind::Story && *change == ChangeKind::TranscriptEdited {
+            // A keystroke: only the transcript's pieces change in the index.
+            // The text a keystroke computed is used only if the save took
+            // in nothing another writer stored meanwhile.
+            let hint = transcript_for_index.take();
+            let from_keystroke = hint.is_some();
+            let text = match hint.filter(|(story, _)| *story == id && doc.get_heads() == committed) {
+                Some((_, text)) => text,
+                None => story_doc::transcript(doc)?,
+            };
+            let story = StoryId::from_bytes(*id.as_bytes());
+            index::write_transcript(&tx, story, &text, now)?;
+            if from_keystroke {
+                *transcript_for_index = Some((id, text));
+            }
+            pending.story(story);
+        } else {
+            index_document(&tx, kind, doc, now, &mut pending, ledgers)?;
+        }
         tx.commit()?;
         changes.absorb(pending);
         Ok(())
@@ -457,10 +501,17 @@ impl Writer {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut pending = StoreChange::default();
-        let tx = self.conn.transaction()?;
-        persistence::insert(&tx, id, kind, project, &mut doc, now.timestamp_millis())?;
-        index_document(&tx, kind, &mut doc, now, &mut pending)?;
-        tx.commit()?;
+        let indexed = (|| {
+            let tx = self.conn.transaction()?;
+            persistence::insert(&tx, id, kind, project, &mut doc, now.timestamp_millis())?;
+            index_document(&tx, kind, &mut doc, now, &mut pending, &mut self.ledgers)?;
+            tx.commit()?;
+            Ok(())
+        })();
+        if let Err(err) = indexed {
+            self.ledgers.clear();
+            return Err(err);
+        }
         self.changes.absorb(pending);
         self.docs.insert(id, doc);
         Ok(())
@@ -474,6 +525,7 @@ fn index_document(
     doc: &mut AutoCommit,
     now: DateTime<Utc>,
     changes: &mut StoreChange,
+    ledgers: &mut ledger_cache::LedgerCache,
 ) -> Result<()> {
     match kind {
         DocKind::Story => {
@@ -487,10 +539,16 @@ fn index_document(
             changes.participant(participant.id);
         }
         DocKind::Project => {
-            let project = project_doc::read(doc)?;
-            let ledger = ledger_doc::read(doc)?;
-            // Tombstones are indexed by `erasure` once checked, not as they come.
-            index::write_project(tx, &project, &ledger)?;
+            // The ledger comes from the cache, which read and checked it
+            // whole for this very state of the document.
+            let project = project_doc::read_without_ledger(doc)?;
+            let ledger = ledgers.ledger(project_uuid(project.id), doc)?;
+            ledger_doc::tombstones(doc)?;
+            // Records never change once written: only the new ones are
+            // indexed. Tombstones are indexed by `erasure` once checked,
+            // not as they come.
+            let new = ledgers.unindexed(tx, project.id, &ledger)?;
+            index::write_project(tx, &project, new)?;
             changes.project(project.id);
         }
     }

@@ -32,19 +32,18 @@ pub(crate) struct DocRow {
 }
 
 pub(crate) fn doc_row(conn: &Connection, id: Uuid) -> Result<Option<DocRow>> {
-    conn.query_row(
-        "SELECT kind, project_id FROM documents WHERE doc_id = ?1",
-        [id.hyphenated().to_string()],
-        |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
-    )
-    .optional()?
-    .map(|(kind, project)| {
-        Ok(DocRow {
-            kind: DocKind::from_stored(&kind)?,
-            project_id: ProjectId::from_stored(&project)?,
+    conn.prepare_cached("SELECT kind, project_id FROM documents WHERE doc_id = ?1")?
+        .query_row([id.hyphenated().to_string()], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
         })
-    })
-    .transpose()
+        .optional()?
+        .map(|(kind, project)| {
+            Ok(DocRow {
+                kind: DocKind::from_stored(&kind)?,
+                project_id: ProjectId::from_stored(&project)?,
+            })
+        })
+        .transpose()
 }
 
 /// The saved bytes of a document, or `None` if it is not in the store.
@@ -86,22 +85,20 @@ pub(crate) fn insert(
         return Ok(());
     }
     let snapshot = doc.save();
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO documents (doc_id, kind, project_id, snapshot_bytes, incremental_bytes, updated_at, heads)
          VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)",
-        params![
-            id.hyphenated().to_string(),
-            kind.as_str(),
-            project.to_string(),
-            snapshot.len() as i64,
-            now,
-            heads_bytes(doc)
-        ],
-    )?;
-    tx.execute(
-        "INSERT INTO document_chunks (doc_id, seq, data) VALUES (?1, 0, ?2)",
-        params![id.hyphenated().to_string(), snapshot],
-    )?;
+    )?
+    .execute(params![
+        id.hyphenated().to_string(),
+        kind.as_str(),
+        project.to_string(),
+        snapshot.len() as i64,
+        now,
+        heads_bytes(doc)
+    ])?;
+    tx.prepare_cached("INSERT INTO document_chunks (doc_id, seq, data) VALUES (?1, 0, ?2)")?
+        .execute(params![id.hyphenated().to_string(), snapshot])?;
     Ok(())
 }
 
@@ -110,11 +107,9 @@ pub(crate) fn insert(
 /// written.
 pub(crate) fn save_changes(tx: &Transaction<'_>, id: Uuid, doc: &mut AutoCommit, now: i64) -> Result<bool> {
     let key = id.hyphenated().to_string();
-    let (snapshot_bytes, incremental_bytes, stored): (i64, i64, Option<Vec<u8>>) = tx.query_row(
-        "SELECT snapshot_bytes, incremental_bytes, heads FROM documents WHERE doc_id = ?1",
-        [&key],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-    )?;
+    let (snapshot_bytes, incremental_bytes, stored): (i64, i64, Option<Vec<u8>>) = tx
+        .prepare_cached("SELECT snapshot_bytes, incremental_bytes, heads FROM documents WHERE doc_id = ?1")?
+        .query_row([&key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
     let stored = stored.map(|bytes| parse_heads(&bytes)).transpose()?;
     if let Some(heads) = &stored
         && !doc.get_missing_deps(heads).is_empty()
@@ -146,15 +141,15 @@ pub(crate) fn save_changes(tx: &Transaction<'_>, id: Uuid, doc: &mut AutoCommit,
             params![key, snapshot.len() as i64, now, heads_bytes(doc)],
         )?;
     } else {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO document_chunks (doc_id, seq, data)
              VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM document_chunks WHERE doc_id = ?1), ?2)",
-            params![key, chunk],
-        )?;
-        tx.execute(
+        )?
+        .execute(params![key, chunk])?;
+        tx.prepare_cached(
             "UPDATE documents SET incremental_bytes = ?2, updated_at = ?3, heads = ?4 WHERE doc_id = ?1",
-            params![key, incremental_bytes, now, heads_bytes(doc)],
-        )?;
+        )?
+        .execute(params![key, incremental_bytes, now, heads_bytes(doc)])?;
     }
     Ok(true)
 }

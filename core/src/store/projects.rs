@@ -48,7 +48,7 @@ impl Store {
                 now.timestamp_millis(),
             )?;
             let mut pending = super::StoreChange::default();
-            index_document(&tx, DocKind::Project, &mut doc, now, &mut pending)?;
+            index_document(&tx, DocKind::Project, &mut doc, now, &mut pending, &mut w.ledgers)?;
             tx.commit()?;
             w.changes.absorb(pending);
             w.local_members.insert(project, member);
@@ -161,7 +161,11 @@ fn join_transaction(
 ) -> Result<()> {
     let id = project_uuid(project);
     let Writer {
-        conn, docs, changes, ..
+        conn,
+        docs,
+        changes,
+        ledgers,
+        ..
     } = w;
     let doc = docs
         .get_mut(&id)
@@ -173,7 +177,7 @@ fn join_transaction(
     )?;
     persistence::save_changes(&tx, id, doc, now.timestamp_millis())?;
     let mut pending = super::StoreChange::default();
-    index_document(&tx, DocKind::Project, doc, now, &mut pending)?;
+    index_document(&tx, DocKind::Project, doc, now, &mut pending, ledgers)?;
     tx.commit()?;
     changes.absorb(pending);
     Ok(())

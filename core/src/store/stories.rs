@@ -77,6 +77,9 @@ impl Store {
         let field = text_field(which);
         let start = usize::try_from(start).map_err(|_| Error::invalid(field, "offset is too large"))?;
         let delete = usize::try_from(delete).map_err(|_| Error::invalid(field, "length is too large"))?;
+        if which == StoryText::Transcript {
+            return self.write(|w| w.splice_transcript(story_uuid(id), start, delete, insert));
+        }
         self.write(|w| {
             w.edit(story_uuid(id), DocKind::Story, text_change(which), |doc, _| {
                 story_doc::splice(doc, which, start, delete, insert)

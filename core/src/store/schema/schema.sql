@@ -99,6 +99,23 @@ CREATE VIRTUAL TABLE story_search USING fts5 (
 );
 INSERT INTO story_search (story_search, rank) VALUES ('secure-delete', 1);
 
+-- Transcripts are searched in pieces of about 1–4 KB cut after whitespace
+-- (`store::transcript_index`), so an edit re-indexes only the pieces it
+-- touched; `story_search.transcript` stays empty. The rowid of a piece's
+-- search row is its `piece_key`.
+CREATE VIRTUAL TABLE transcript_search USING fts5 (
+    text,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO transcript_search (transcript_search, rank) VALUES ('secure-delete', 1);
+
+CREATE TABLE transcript_pieces (
+    piece_key INTEGER PRIMARY KEY,
+    story_key INTEGER NOT NULL REFERENCES stories (story_key) ON DELETE CASCADE,
+    hash      BLOB NOT NULL
+);
+CREATE INDEX transcript_pieces_by_story ON transcript_pieces (story_key);
+
 -- Every consent grant and withdrawal, as JSON, by storyteller.
 CREATE TABLE consent_ledger (
     record_id      TEXT PRIMARY KEY,
