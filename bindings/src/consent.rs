@@ -49,7 +49,7 @@ impl Store {
     /// A consent receipt as JSON (Kantara Consent Receipt v1.1 field names).
     pub fn consent_receipt(&self, project: ProjectId, storyteller: ParticipantId) -> Result<String> {
         let receipt = self.inner.consent_receipt(project, storyteller)?;
-        serde_json::to_string_pretty(&receipt).map_err(|e| StoreError::Internal(e.to_string()))
+        serde_json::to_string_pretty(&receipt).map_err(|e| StoreError::Internal { reason: e.to_string() })
     }
 
     /// The story as it may leave the device for `purpose`.

@@ -108,5 +108,5 @@ impl Store {
 /// Offsets and lengths cross as `Int` (Kotlin) / `Int32` (Swift), as the
 /// platforms' string APIs count them; a negative one is invalid input.
 pub(crate) fn offset(field: &str, value: i32) -> Result<u64> {
-    u64::try_from(value).map_err(|_| StoreError::InvalidInput(format!("invalid {field}: {value} is negative")))
+    u64::try_from(value).map_err(|_| StoreError::invalid(field, format!("{value} is negative")))
 }

@@ -120,9 +120,9 @@ impl SyncSession {
             .store
             .upgrade()
             .ok_or_else(|| StoreError::from(storyloom::Error::Closed))?;
-        let mut session = lock(&self.session).take().ok_or_else(|| {
-            StoreError::InvalidInput("invalid session: receive is already running on another thread".into())
-        })?;
+        let mut session = lock(&self.session)
+            .take()
+            .ok_or_else(|| StoreError::invalid("session", "receive is already running on another thread"))?;
         let result = store.inner.sync_receive(&mut session, &message);
         *lock(&self.snapshot) = Snapshot {
             progress: session.progress(),

@@ -5915,6 +5915,82 @@ public func FfiConverterTypeInteractionBadge_lower(_ value: InteractionBadge) ->
 
 
 /**
+ * Which device holds the group secret that does not match.
+ */
+
+public enum KeySide: Equatable, Hashable {
+    
+    case thisDevice
+    case otherDevice
+    case unknown
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension KeySide: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeySide: FfiConverterRustBuffer {
+    typealias SwiftType = KeySide
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeySide {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .thisDevice
+        
+        case 2: return .otherDevice
+        
+        case 3: return .unknown
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: KeySide, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .thisDevice:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .otherDevice:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeySide_lift(_ buf: RustBuffer) throws -> KeySide {
+    return try FfiConverterTypeKeySide.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeySide_lower(_ value: KeySide) -> RustBuffer {
+    return FfiConverterTypeKeySide.lower(value)
+}
+
+
+
+/**
  * What a listener may report; the store ignores it, but a listener that
  * throws must not break the store.
  */
@@ -6084,7 +6160,142 @@ public func FfiConverterTypeMemberRole_lower(_ value: MemberRole) -> RustBuffer 
 
 
 /**
- * Everything that can go wrong, as apps see it.
+ * What kind of record an error is about.
+ */
+
+public enum RecordKind: Equatable, Hashable {
+    
+    case project
+    case member
+    case story
+    case participant
+    case highlight
+    case comment
+    case theme
+    case consentRecord
+    case media
+    case document
+    case store
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RecordKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecordKind: FfiConverterRustBuffer {
+    typealias SwiftType = RecordKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .project
+        
+        case 2: return .member
+        
+        case 3: return .story
+        
+        case 4: return .participant
+        
+        case 5: return .highlight
+        
+        case 6: return .comment
+        
+        case 7: return .theme
+        
+        case 8: return .consentRecord
+        
+        case 9: return .media
+        
+        case 10: return .document
+        
+        case 11: return .store
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RecordKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .project:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .member:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .story:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .participant:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .highlight:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .comment:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .theme:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .consentRecord:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .media:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .document:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .store:
+            writeInt(&buf, Int32(11))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordKind_lift(_ buf: RustBuffer) throws -> RecordKind {
+    return try FfiConverterTypeRecordKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordKind_lower(_ value: RecordKind) -> RustBuffer {
+    return FfiConverterTypeRecordKind.lower(value)
+}
+
+
+
+/**
+ * Everything that can go wrong, as apps see it. `NotFound` and `Erased` are
+ * the two ways a record is gone: `NotFound` never existed here (or has not
+ * arrived yet), `Erased` was erased at its storyteller's request and will
+ * never come back.
  */
 public 
 enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -6092,71 +6303,85 @@ enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     
     
     /**
-     * The record does not exist in this store.
+     * The record does not exist in this store (or has not arrived yet).
      */
-    case NotFound(message: String)
-    
+    case NotFound(kind: RecordKind, id: String
+    )
     /**
-     * The record was erased at its storyteller's request.
+     * The record was erased at its storyteller's request; it can never be
+     * recreated or accepted again.
      */
-    case Erased(message: String)
-    
+    case Erased(kind: RecordKind, id: String
+    )
     /**
-     * The storytellers' consent does not allow this; the message names the scope.
+     * The storytellers of `story_id` have not granted `scope` (or withdrew
+     * it): ask them, record the grant, and try again.
      */
-    case ConsentRequired(message: String)
-    
+    case ConsentRequired(scope: ConsentScope, storyId: StoryId
+    )
     /**
-     * An argument is not acceptable; the message names the field.
+     * An argument is not acceptable: `field` names it (`title`, `invite`,
+     * `start`…), `reason` says why.
      */
-    case InvalidInput(message: String)
-    
+    case InvalidInput(field: String, reason: String
+    )
     /**
-     * Stored or received bytes are damaged or malformed.
+     * Stored bytes are damaged or malformed.
      */
-    case CorruptData(message: String)
-    
+    case CorruptData(reason: String
+    )
     /**
      * The file is not a Storyloom store; it was left untouched.
      */
-    case NotAStore(message: String)
-    
+    case NotAStore(reason: String
+    )
     /**
-     * The store was written by a newer version of the library.
+     * The store was written by a newer version of the library: update the app.
      */
-    case StoreNewerThanLibrary(message: String)
-    
+    case StoreNewerThanLibrary(found: Int64, supported: Int64
+    )
     /**
      * A sync message or bundle was refused (malformed, altered, replayed,
      * another project's, too large, or holding invalid documents); nothing
-     * changed.
+     * changed, and the session has ended.
      */
-    case SyncRejected(message: String)
-    
+    case SyncRejected(reason: String
+    )
     /**
-     * A sync message, bundle or invite is sealed with another group secret.
+     * A sync message, bundle or invite is sealed with another group
+     * secret; `side` says which device should leave and join again.
      */
-    case WrongKey(message: String)
-    
+    case WrongKey(side: KeySide, reason: String
+    )
     /**
-     * The sync session was cancelled.
+     * The sync session (or the coroutine or task running a call) was
+     * cancelled; nothing half-applied remains.
      */
-    case Cancelled(message: String)
-    
+    case Cancelled
     /**
-     * The store has been closed.
+     * The store has been closed; open it again to use it.
      */
-    case Closed(message: String)
-    
+    case Closed
     /**
-     * Anything else (disk full, I/O error, a bug).
+     * Anything else (disk full, an I/O error, a bug); `reason` is for logs.
      */
-    case Internal(message: String)
-    
+    case Internal(reason: String
+    )
 
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_storeerror_uniffi_trait_display(
+            FfiConverterTypeStoreError_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 
     
     public var errorDescription: String? {
@@ -6183,55 +6408,45 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
 
         
         case 1: return .NotFound(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterTypeRecordKind.read(from: &buf), 
+            id: try FfiConverterString.read(from: &buf)
+            )
         case 2: return .Erased(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterTypeRecordKind.read(from: &buf), 
+            id: try FfiConverterString.read(from: &buf)
+            )
         case 3: return .ConsentRequired(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            scope: try FfiConverterTypeConsentScope.read(from: &buf), 
+            storyId: try FfiConverterTypeStoryId.read(from: &buf)
+            )
         case 4: return .InvalidInput(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 5: return .CorruptData(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 6: return .NotAStore(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 7: return .StoreNewerThanLibrary(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            found: try FfiConverterInt64.read(from: &buf), 
+            supported: try FfiConverterInt64.read(from: &buf)
+            )
         case 8: return .SyncRejected(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 9: return .WrongKey(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 10: return .Cancelled(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 11: return .Closed(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            side: try FfiConverterTypeKeySide.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 10: return .Cancelled
+        case 11: return .Closed
         case 12: return .Internal(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            reason: try FfiConverterString.read(from: &buf)
+            )
 
-        default: throw UniffiInternalError.unexpectedEnumCase
+         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
@@ -6241,32 +6456,70 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
         
 
         
-        case .NotFound(_ /* message is ignored*/):
-            writeInt(&buf, Int32(1))
-        case .Erased(_ /* message is ignored*/):
-            writeInt(&buf, Int32(2))
-        case .ConsentRequired(_ /* message is ignored*/):
-            writeInt(&buf, Int32(3))
-        case .InvalidInput(_ /* message is ignored*/):
-            writeInt(&buf, Int32(4))
-        case .CorruptData(_ /* message is ignored*/):
-            writeInt(&buf, Int32(5))
-        case .NotAStore(_ /* message is ignored*/):
-            writeInt(&buf, Int32(6))
-        case .StoreNewerThanLibrary(_ /* message is ignored*/):
-            writeInt(&buf, Int32(7))
-        case .SyncRejected(_ /* message is ignored*/):
-            writeInt(&buf, Int32(8))
-        case .WrongKey(_ /* message is ignored*/):
-            writeInt(&buf, Int32(9))
-        case .Cancelled(_ /* message is ignored*/):
-            writeInt(&buf, Int32(10))
-        case .Closed(_ /* message is ignored*/):
-            writeInt(&buf, Int32(11))
-        case .Internal(_ /* message is ignored*/):
-            writeInt(&buf, Int32(12))
-
         
+        case let .NotFound(kind,id):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeRecordKind.write(kind, into: &buf)
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case let .Erased(kind,id):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeRecordKind.write(kind, into: &buf)
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case let .ConsentRequired(scope,storyId):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeConsentScope.write(scope, into: &buf)
+            FfiConverterTypeStoryId.write(storyId, into: &buf)
+            
+        
+        case let .InvalidInput(field,reason):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .CorruptData(reason):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .NotAStore(reason):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .StoreNewerThanLibrary(found,supported):
+            writeInt(&buf, Int32(7))
+            FfiConverterInt64.write(found, into: &buf)
+            FfiConverterInt64.write(supported, into: &buf)
+            
+        
+        case let .SyncRejected(reason):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .WrongKey(side,reason):
+            writeInt(&buf, Int32(9))
+            FfiConverterTypeKeySide.write(side, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case .Cancelled:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .Closed:
+            writeInt(&buf, Int32(11))
+        
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(reason, into: &buf)
+            
         }
     }
 }

@@ -619,6 +619,11 @@ RustBuffer uniffi_storyloom_ffi_fn_method_syncsession_progress(uint64_t ptr, Rus
 RustBuffer uniffi_storyloom_ffi_fn_method_syncsession_receive(uint64_t ptr, RustBuffer message, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STOREERROR_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STOREERROR_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_storyloom_ffi_fn_method_storeerror_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_STORYLOOM_FFI_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_STORYLOOM_FFI_RUSTBUFFER_ALLOC
 RustBuffer ffi_storyloom_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status

@@ -47,7 +47,7 @@ final class ConsentTests: StoreTestCase {
             project: phone.project,
             withdrawal: NewConsentWithdrawal(storyteller: amira, scopes: [.research])
         )
-        let missing = assertThrows(StoreError.ConsentRequired) {
+        let missing = assertThrows("ConsentRequired") {
             try store.requireConsent(story: story, scope: .research)
         }
         XCTAssertTrue(missing.contains("research"), missing)
@@ -76,7 +76,7 @@ final class ConsentTests: StoreTestCase {
             participant: NewParticipant(displayName: "Amira Khan", pseudonym: "Star")
         )
         let story = try phone.story("The 42", teller: amira, transcript: "The bus never came.")
-        let refused = assertThrows(StoreError.ConsentRequired) {
+        let refused = assertThrows("ConsentRequired") {
             try store.publishStory(story: story, purpose: .publication)
         }
         XCTAssertTrue(refused.contains("publish-anonymised"), refused)
@@ -102,11 +102,11 @@ final class ConsentTests: StoreTestCase {
             withdrawal: NewConsentWithdrawal(storyteller: amira, story: story, erase: true)
         )
         XCTAssertEqual(log.changes.last?.erasedStories, [story])
-        assertThrows(StoreError.Erased) { try asha.store.story(id: story) }
-        assertThrows(StoreError.Erased) { try asha.store.importDocument(bytes: erasedBytes) }
+        assertThrows("Erased") { try asha.store.story(id: story) }
+        assertThrows("Erased") { try asha.store.importDocument(bytes: erasedBytes) }
 
         _ = try ben.store.importDocument(bytes: asha.store.exportProjectDocument(id: asha.project))
-        assertThrows(StoreError.Erased) { try ben.store.story(id: story) }
+        assertThrows("Erased") { try ben.store.story(id: story) }
         XCTAssertTrue(try ben.store.search(query: "bus", project: nil, limit: 10).isEmpty)
     }
 
@@ -135,11 +135,11 @@ final class ConsentTests: StoreTestCase {
         let phone = try foundingPhone("Asha")
         let store = phone.store
         let amira = try phone.storyteller("Amira")
-        assertThrows(StoreError.InvalidInput) { try phone.grant(amira) }
-        assertThrows(StoreError.NotFound) {
+        assertThrows("InvalidInput") { try phone.grant(amira) }
+        assertThrows("NotFound") {
             try phone.grant("01a2140a-1f35-70dc-9bee-556149f20b83", .research)
         }
-        assertThrows(StoreError.InvalidInput) {
+        assertThrows("InvalidInput") {
             try store.grantConsent(
                 project: phone.project,
                 grant: NewConsentGrant(

@@ -42,7 +42,7 @@ final class ProjectsTests: StoreTestCase {
 
     func testAnEmptyProjectNameIsInvalidInput() throws {
         let store = try openStore("phone")
-        let message = assertThrows(StoreError.InvalidInput) {
+        let message = assertThrows("InvalidInput") {
             try store.createProject(name: "  ", memberName: "Asha", role: .reporter)
         }
         XCTAssertTrue(message.contains("project name"), message)

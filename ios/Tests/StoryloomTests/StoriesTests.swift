@@ -49,12 +49,12 @@ final class StoriesTests: StoreTestCase {
             insert: "🚌"
         )
         XCTAssertEqual(try store.story(id: id).transcript, "Hi 🚌 our cafe\u{301}")
-        let inside = assertThrows(StoreError.InvalidInput) {
+        let inside = assertThrows("InvalidInput") {
             try store.spliceTranscript(id: id, start: 4, delete: 0, insert: "x") // between the two halves of 🚌
         }
         XCTAssertTrue(inside.contains("surrogate"), inside)
-        assertThrows(StoreError.InvalidInput) { try store.spliceTranscript(id: id, start: -1, delete: 0, insert: "x") }
-        assertThrows(StoreError.InvalidInput) { try store.spliceTranscript(id: id, start: 0, delete: 99, insert: "") }
+        assertThrows("InvalidInput") { try store.spliceTranscript(id: id, start: -1, delete: 0, insert: "x") }
+        assertThrows("InvalidInput") { try store.spliceTranscript(id: id, start: 0, delete: 99, insert: "") }
         XCTAssertEqual(try store.story(id: id).transcript, "Hi 🚌 our cafe\u{301}")
     }
 
@@ -103,7 +103,7 @@ final class StoriesTests: StoreTestCase {
         try store.removeComment(story: id, comment: comment)
         try store.removeHighlight(story: id, highlight: highlight)
         XCTAssertTrue(try store.story(id: id).highlights.isEmpty)
-        assertThrows(StoreError.NotFound) { try store.removeHighlight(story: id, highlight: highlight) }
+        assertThrows("NotFound") { try store.removeHighlight(story: id, highlight: highlight) }
     }
 
     func testListsPageThroughTheIndexAndSearchFindsWords() throws {
@@ -135,7 +135,7 @@ final class StoriesTests: StoreTestCase {
         XCTAssertEqual(hits.map(\.storyId), [ids[3]])
         let snippet = try XCTUnwrap(hits.first).snippet
         XCTAssertTrue(snippet.contains("[library]"), snippet)
-        assertThrows(StoreError.InvalidInput) { try store.search(query: "  ", project: nil, limit: 10) }
+        assertThrows("InvalidInput") { try store.search(query: "  ", project: nil, limit: 10) }
     }
 
     func testTheHistorySaysWhoDidWhat() throws {
@@ -157,7 +157,7 @@ final class StoriesTests: StoreTestCase {
         let id = try phone.story("Long", teller: phone.storyteller("Amira"), transcript: big)
         try store.spliceTranscript(id: id, start: Int32(big.utf16.count), delete: 0, insert: " The end.")
         XCTAssertTrue(try store.story(id: id).transcript.hasSuffix("slowly.  The end."))
-        let huge = assertThrows(StoreError.InvalidInput) {
+        let huge = assertThrows("InvalidInput") {
             try store.setTranscript(id: id, text: String(repeating: "x", count: 10 * 1024 * 1024))
         }
         XCTAssertTrue(huge.contains("limit"), huge)
@@ -166,23 +166,23 @@ final class StoriesTests: StoreTestCase {
     func testBadStoryInputGetsTypedErrors() throws {
         let phone = try foundingPhone("Asha")
         let store = phone.store
-        assertThrows(StoreError.InvalidInput) {
+        assertThrows("InvalidInput") {
             try store.createStory(project: phone.project, story: NewStory(title: ""))
         }
-        assertThrows(StoreError.NotFound) {
+        assertThrows("NotFound") {
             try store.createStory(
                 project: phone.project,
                 story: NewStory(title: "T", storytellers: ["01a2140a-1f35-70dc-9bee-556149f20b83"])
             )
         }
         let id = try phone.story("T", teller: phone.storyteller("Amira"))
-        assertThrows(StoreError.InvalidInput) {
+        assertThrows("InvalidInput") {
             try store.updateStory(id: id, update: StoryUpdate(language: "en_GB!"))
         }
-        let sharing = assertThrows(StoreError.ConsentRequired) { try store.exportStoryDocument(id: id) }
+        let sharing = assertThrows("ConsentRequired") { try store.exportStoryDocument(id: id) }
         XCTAssertTrue(sharing.contains("share-in-project"), sharing)
         // Offsets from UTC stop short of a whole day.
-        assertThrows(StoreError.InvalidInput) {
+        assertThrows("InvalidInput") {
             try store.updateStory(
                 id: id,
                 update: StoryUpdate(recordedAt: RecordedAt(at: Date(), utcOffsetMinutes: 24 * 60))

@@ -107,56 +107,54 @@ func utf16Offset(of needle: String, in text: String) throws -> Int32 {
 }
 
 extension StoreError {
-    /// The sentence the library gives for every case.
-    var message: String {
+    /// The case's name ("NotFound", "InvalidInput"…), for assertions.
+    var caseName: String {
         switch self {
-        case .NotFound(let message), .Erased(let message), .ConsentRequired(let message),
-             .InvalidInput(let message), .CorruptData(let message), .NotAStore(let message),
-             .StoreNewerThanLibrary(let message), .SyncRejected(let message), .WrongKey(let message),
-             .Cancelled(let message), .Closed(let message), .Internal(let message):
-            return message
+        case .NotFound: return "NotFound"
+        case .Erased: return "Erased"
+        case .ConsentRequired: return "ConsentRequired"
+        case .InvalidInput: return "InvalidInput"
+        case .CorruptData: return "CorruptData"
+        case .NotAStore: return "NotAStore"
+        case .StoreNewerThanLibrary: return "StoreNewerThanLibrary"
+        case .SyncRejected: return "SyncRejected"
+        case .WrongKey: return "WrongKey"
+        case .Cancelled: return "Cancelled"
+        case .Closed: return "Closed"
+        case .Internal: return "Internal"
         }
     }
 }
 
-/// Asserts that `body` throws the `StoreError` case `expected` (for example
-/// `StoreError.NotFound`) and returns its message, "" if it did not throw.
+/// Asserts that `body` throws the `StoreError` case named `expected` (for
+/// example "NotFound") and returns the library's sentence for it
+/// (`description`), "" if it did not throw.
 @discardableResult
 func assertThrows<T>(
-    _ expected: (String) -> StoreError,
+    _ expected: String,
     file: StaticString = #filePath,
     line: UInt = #line,
     _ body: () throws -> T
 ) -> String {
-    var message = ""
+    thrownError(expected, file: file, line: line, body)?.description ?? ""
+}
+
+/// The `StoreError` `body` throws, checked to be the case named `expected`,
+/// for assertions on its fields (`if case let .NotFound(kind, id) = error`).
+@discardableResult
+func thrownError<T>(
+    _ expected: String,
+    file: StaticString = #filePath,
+    line: UInt = #line,
+    _ body: () throws -> T
+) -> StoreError? {
+    var thrown: StoreError?
     XCTAssertThrowsError(try body(), file: file, line: line) { error in
         guard let storeError = error as? StoreError else {
             return XCTFail("expected a StoreError, got \(error)", file: file, line: line)
         }
-        message = storeError.message
-        XCTAssertEqual(storeError, expected(message), file: file, line: line)
+        XCTAssertEqual(storeError.caseName, expected, file: file, line: line)
+        thrown = storeError
     }
-    return message
-}
-
-/// A value shared between threads, guarded by a lock.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) {
-        self.value = value
-    }
-
-    var current: Value {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
-
-    func update(_ change: (inout Value) -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        change(&value)
-    }
+    return thrown
 }

@@ -755,6 +755,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_listener(
     ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_close(
+    ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_device_id(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_remove_listener(
@@ -916,6 +918,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_add_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_storyloom_ffi_fn_method_store_close(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_device_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_remove_listener(`ptr`: Long,`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -987,6 +991,8 @@ internal object UniffiLib {
     external fun uniffi_storyloom_ffi_fn_method_syncsession_progress(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_syncsession_receive(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_storeerror_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_storyloom_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1192,6 +1198,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_listener() and 0xFFFF) != 14508) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_close() and 0xFFFF) != 8177) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_device_id() and 0xFFFF) != 15612) {
@@ -1940,6 +1949,12 @@ public interface StoreInterface {
     fun `addListener`(`listener`: StoreListener): kotlin.ULong
     
     /**
+     * Closes the store; later calls fail with `Closed`. Closing twice is
+     * harmless.
+     */
+    fun `closeStore`()
+    
+    /**
      * This store's device id: every change it writes carries it.
      */
     fun `deviceId`(): DeviceId
@@ -2101,9 +2116,13 @@ open class Store: Disposable, AutoCloseable, StoreInterface
         }
     }
 
+    /**
+     * Closes the store: later calls throw [StoreException.Closed]. Closing
+     * twice is harmless; the handle itself is freed by the cleaner.
+     */
     @Synchronized
     override fun close() {
-        this.destroy()
+        this.closeStore()
     }
 
     internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
@@ -2649,6 +2668,23 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Closes the store; later calls fail with `Closed`. Closing twice is
+     * harmless.
+     */
+    @Throws(StoreException::class)override fun `closeStore`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_close(
+        it,
+        _status)
+}
+    }
+    
     
 
     
@@ -6891,6 +6927,44 @@ public object FfiConverterTypeInteractionBadge: FfiConverterRustBuffer<Interacti
 
 
 
+/**
+ * Which device holds the group secret that does not match.
+ */
+
+enum class KeySide {
+    
+    THIS_DEVICE,
+    OTHER_DEVICE,
+    UNKNOWN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeySide: FfiConverterRustBuffer<KeySide> {
+    override fun read(buf: ByteBuffer) = try {
+        KeySide.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: KeySide) = 4UL
+
+    override fun write(value: KeySide, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
 
 
 /**
@@ -6977,79 +7051,227 @@ public object FfiConverterTypeMemberRole: FfiConverterRustBuffer<MemberRole> {
 
 
 
+/**
+ * What kind of record an error is about.
+ */
+
+enum class RecordKind {
+    
+    PROJECT,
+    MEMBER,
+    STORY,
+    PARTICIPANT,
+    HIGHLIGHT,
+    COMMENT,
+    THEME,
+    CONSENT_RECORD,
+    MEDIA,
+    DOCUMENT,
+    STORE;
+
+    
+
+
+    companion object
+}
 
 
 /**
- * Everything that can go wrong, as apps see it.
+ * @suppress
  */
-sealed class StoreException(message: String): kotlin.Exception(message) {
-        
+public object FfiConverterTypeRecordKind: FfiConverterRustBuffer<RecordKind> {
+    override fun read(buf: ByteBuffer) = try {
+        RecordKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RecordKind) = 4UL
+
+    override fun write(value: RecordKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+
+
+/**
+ * Everything that can go wrong, as apps see it. `NotFound` and `Erased` are
+ * the two ways a record is gone: `NotFound` never existed here (or has not
+ * arrived yet), `Erased` was erased at its storyteller's request and will
+ * never come back.
+ */
+sealed class StoreException: kotlin.Exception() {
+    
     /**
-     * The record does not exist in this store.
+     * The record does not exist in this store (or has not arrived yet).
      */
-        class NotFound(message: String) : StoreException(message)
+    class NotFound(
         
+        val `kind`: RecordKind, 
+        
+        val `id`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "kind=${ `kind` }, id=${ `id` }"
+    }
+    
     /**
-     * The record was erased at its storyteller's request.
+     * The record was erased at its storyteller's request; it can never be
+     * recreated or accepted again.
      */
-        class Erased(message: String) : StoreException(message)
+    class Erased(
         
+        val `kind`: RecordKind, 
+        
+        val `id`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "kind=${ `kind` }, id=${ `id` }"
+    }
+    
     /**
-     * The storytellers' consent does not allow this; the message names the scope.
+     * The storytellers of `story_id` have not granted `scope` (or withdrew
+     * it): ask them, record the grant, and try again.
      */
-        class ConsentRequired(message: String) : StoreException(message)
+    class ConsentRequired(
         
+        val `scope`: ConsentScope, 
+        
+        val `storyId`: StoryId
+        ) : StoreException() {
+        override val message
+            get() = "scope=${ `scope` }, storyId=${ `storyId` }"
+    }
+    
     /**
-     * An argument is not acceptable; the message names the field.
+     * An argument is not acceptable: `field` names it (`title`, `invite`,
+     * `start`…), `reason` says why.
      */
-        class InvalidInput(message: String) : StoreException(message)
+    class InvalidInput(
         
+        val `field`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "field=${ `field` }, reason=${ `reason` }"
+    }
+    
     /**
-     * Stored or received bytes are damaged or malformed.
+     * Stored bytes are damaged or malformed.
      */
-        class CorruptData(message: String) : StoreException(message)
+    class CorruptData(
         
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
     /**
      * The file is not a Storyloom store; it was left untouched.
      */
-        class NotAStore(message: String) : StoreException(message)
+    class NotAStore(
         
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
     /**
-     * The store was written by a newer version of the library.
+     * The store was written by a newer version of the library: update the app.
      */
-        class StoreNewerThanLibrary(message: String) : StoreException(message)
+    class StoreNewerThanLibrary(
         
+        val `found`: kotlin.Long, 
+        
+        val `supported`: kotlin.Long
+        ) : StoreException() {
+        override val message
+            get() = "found=${ `found` }, supported=${ `supported` }"
+    }
+    
     /**
      * A sync message or bundle was refused (malformed, altered, replayed,
      * another project's, too large, or holding invalid documents); nothing
-     * changed.
+     * changed, and the session has ended.
      */
-        class SyncRejected(message: String) : StoreException(message)
+    class SyncRejected(
         
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
     /**
-     * A sync message, bundle or invite is sealed with another group secret.
+     * A sync message, bundle or invite is sealed with another group
+     * secret; `side` says which device should leave and join again.
      */
-        class WrongKey(message: String) : StoreException(message)
+    class WrongKey(
         
+        val `side`: KeySide, 
+        
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "side=${ `side` }, reason=${ `reason` }"
+    }
+    
     /**
-     * The sync session was cancelled.
+     * The sync session (or the coroutine or task running a call) was
+     * cancelled; nothing half-applied remains.
      */
-        class Cancelled(message: String) : StoreException(message)
-        
+    class Cancelled(
+        ) : StoreException() {
+        override val message
+            get() = ""
+    }
+    
     /**
-     * The store has been closed.
+     * The store has been closed; open it again to use it.
      */
-        class Closed(message: String) : StoreException(message)
-        
+    class Closed(
+        ) : StoreException() {
+        override val message
+            get() = ""
+    }
+    
     /**
-     * Anything else (disk full, I/O error, a bug).
+     * Anything else (disk full, an I/O error, a bug); `reason` is for logs.
      */
-        class Internal(message: String) : StoreException(message)
+    class Internal(
         
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_storeerror_uniffi_trait_display(FfiConverterTypeStoreError.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<StoreException> {
         override fun lift(error_buf: RustBuffer.ByValue): StoreException = FfiConverterTypeStoreError.lift(error_buf)
     }
+
+    
 }
 
 /**
@@ -7058,64 +7280,170 @@ sealed class StoreException(message: String): kotlin.Exception(message) {
 public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException> {
     override fun read(buf: ByteBuffer): StoreException {
         
-            return when(buf.getInt()) {
-            1 -> StoreException.NotFound(FfiConverterString.read(buf))
-            2 -> StoreException.Erased(FfiConverterString.read(buf))
-            3 -> StoreException.ConsentRequired(FfiConverterString.read(buf))
-            4 -> StoreException.InvalidInput(FfiConverterString.read(buf))
-            5 -> StoreException.CorruptData(FfiConverterString.read(buf))
-            6 -> StoreException.NotAStore(FfiConverterString.read(buf))
-            7 -> StoreException.StoreNewerThanLibrary(FfiConverterString.read(buf))
-            8 -> StoreException.SyncRejected(FfiConverterString.read(buf))
-            9 -> StoreException.WrongKey(FfiConverterString.read(buf))
-            10 -> StoreException.Cancelled(FfiConverterString.read(buf))
-            11 -> StoreException.Closed(FfiConverterString.read(buf))
-            12 -> StoreException.Internal(FfiConverterString.read(buf))
+
+        return when(buf.getInt()) {
+            1 -> StoreException.NotFound(
+                FfiConverterTypeRecordKind.read(buf),
+                FfiConverterString.read(buf),
+                )
+            2 -> StoreException.Erased(
+                FfiConverterTypeRecordKind.read(buf),
+                FfiConverterString.read(buf),
+                )
+            3 -> StoreException.ConsentRequired(
+                FfiConverterTypeConsentScope.read(buf),
+                FfiConverterTypeStoryId.read(buf),
+                )
+            4 -> StoreException.InvalidInput(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            5 -> StoreException.CorruptData(
+                FfiConverterString.read(buf),
+                )
+            6 -> StoreException.NotAStore(
+                FfiConverterString.read(buf),
+                )
+            7 -> StoreException.StoreNewerThanLibrary(
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            8 -> StoreException.SyncRejected(
+                FfiConverterString.read(buf),
+                )
+            9 -> StoreException.WrongKey(
+                FfiConverterTypeKeySide.read(buf),
+                FfiConverterString.read(buf),
+                )
+            10 -> StoreException.Cancelled()
+            11 -> StoreException.Closed()
+            12 -> StoreException.Internal(
+                FfiConverterString.read(buf),
+                )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
-        
     }
 
     override fun allocationSize(value: StoreException): ULong {
-        return 4UL
+        return when(value) {
+            is StoreException.NotFound -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterTypeRecordKind.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+            is StoreException.Erased -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterTypeRecordKind.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+            is StoreException.ConsentRequired -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterTypeConsentScope.allocationSize(value.`scope`)
+                + FfiConverterTypeStoryId.allocationSize(value.`storyId`)
+            )
+            is StoreException.InvalidInput -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is StoreException.CorruptData -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is StoreException.NotAStore -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is StoreException.StoreNewerThanLibrary -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterLong.allocationSize(value.`found`)
+                + FfiConverterLong.allocationSize(value.`supported`)
+            )
+            is StoreException.SyncRejected -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is StoreException.WrongKey -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterTypeKeySide.allocationSize(value.`side`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is StoreException.Cancelled -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
+            is StoreException.Closed -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
+            is StoreException.Internal -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
     }
 
     override fun write(value: StoreException, buf: ByteBuffer) {
         when(value) {
             is StoreException.NotFound -> {
                 buf.putInt(1)
+                FfiConverterTypeRecordKind.write(value.`kind`, buf)
+                FfiConverterString.write(value.`id`, buf)
                 Unit
             }
             is StoreException.Erased -> {
                 buf.putInt(2)
+                FfiConverterTypeRecordKind.write(value.`kind`, buf)
+                FfiConverterString.write(value.`id`, buf)
                 Unit
             }
             is StoreException.ConsentRequired -> {
                 buf.putInt(3)
+                FfiConverterTypeConsentScope.write(value.`scope`, buf)
+                FfiConverterTypeStoryId.write(value.`storyId`, buf)
                 Unit
             }
             is StoreException.InvalidInput -> {
                 buf.putInt(4)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is StoreException.CorruptData -> {
                 buf.putInt(5)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is StoreException.NotAStore -> {
                 buf.putInt(6)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is StoreException.StoreNewerThanLibrary -> {
                 buf.putInt(7)
+                FfiConverterLong.write(value.`found`, buf)
+                FfiConverterLong.write(value.`supported`, buf)
                 Unit
             }
             is StoreException.SyncRejected -> {
                 buf.putInt(8)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is StoreException.WrongKey -> {
                 buf.putInt(9)
+                FfiConverterTypeKeySide.write(value.`side`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is StoreException.Cancelled -> {
@@ -7128,6 +7456,7 @@ public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException
             }
             is StoreException.Internal -> {
                 buf.putInt(12)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }

@@ -32,7 +32,8 @@ class ConsentTest {
             val missing = assertThrows(StoreException.ConsentRequired::class.java) {
                 store.requireConsent(story, ConsentScope.RESEARCH)
             }
-            assertTrue(missing.message!!, missing.message!!.contains("research"))
+            assertEquals(ConsentScope.RESEARCH, missing.scope)
+            assertEquals(story, missing.storyId)
             val records = store.consentRecords(phone.project, amira)
             assertTrue(records[0] is ConsentRecord.Grant)
             assertTrue(records[1] is ConsentRecord.Withdrawal)
@@ -50,7 +51,8 @@ class ConsentTest {
             val refused = assertThrows(StoreException.ConsentRequired::class.java) {
                 store.publishStory(story, ExportPurpose.PUBLICATION)
             }
-            assertTrue(refused.message!!, refused.message!!.contains("publish-anonymised"))
+            assertEquals(ConsentScope.PUBLISH_ANONYMISED, refused.scope)
+            assertTrue(refused.toString(), refused.toString().contains("publish-anonymised"))
             phone.grant(amira, ConsentScope.RESEARCH, ConsentScope.TRANSCRIBE, attribution = Attribution.NAMED)
             val published = store.publishStory(story, ExportPurpose.RESEARCH)
             assertEquals("Amira Khan", published.storytellers.single().shownAs)

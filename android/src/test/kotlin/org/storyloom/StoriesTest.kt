@@ -183,7 +183,7 @@ class StoriesTest {
                 store.updateStory(id, StoryUpdate(language = "en_GB!"))
             }
             val sharing = assertThrows(StoreException.ConsentRequired::class.java) { store.exportStoryDocument(id) }
-            assertTrue(sharing.message!!, sharing.message!!.contains("share-in-project"))
+            assertEquals(ConsentScope.SHARE_IN_PROJECT, sharing.scope)
             assertThrows(StoreException.InvalidInput::class.java) {
                 store.updateStory(id, StoryUpdate(recordedAt = RecordedAt(Instant.now(), 24 * 60)))
             }

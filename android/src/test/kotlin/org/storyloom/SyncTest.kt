@@ -1,7 +1,5 @@
 package org.storyloom
 
-import java.security.MessageDigest
-import java.util.Base64
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
 import kotlin.concurrent.thread
@@ -35,23 +33,6 @@ class SyncTest {
         return id
     }
 
-    /**
-     * The invite with one byte of its group secret changed and its checksum
-     * made good again: what a phone holds after copying an invite wrongly
-     * in a way the checksum cannot see (or from a stranger).
-     */
-    private fun withAnotherSecret(invite: String): String {
-        val prefix = "storyloom:2:"
-        val bytes = Base64.getUrlDecoder().decode(invite.removePrefix(prefix))
-        val payload = bytes.copyOfRange(0, bytes.size - 4)
-        payload[20] = (payload[20].toInt() xor 0x55).toByte() // inside the secret, after the 16-byte project id
-        val digest = MessageDigest.getInstance("SHA-256")
-        digest.update(prefix.toByteArray())
-        digest.update(payload)
-        val checksum = digest.digest().copyOfRange(0, 4)
-        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(payload + checksum)
-    }
-
     @Test
     fun `a phone that joined with a wrong secret is told so and can leave and join again`() = withFolder { folder ->
         val asha = folder.foundingPhone("Asha")
@@ -62,6 +43,7 @@ class SyncTest {
         val wrong = assertThrows(StoreException.WrongKey::class.java) {
             benStore.acceptSync(asha.project).receive(first)
         }
+        assertEquals(KeySide.THIS_DEVICE, wrong.side)
         assertTrue(wrong.message!!, wrong.message!!.contains("this device joined"))
         assertTrue(wrong.message!!, wrong.message!!.contains("leave the project"))
 

@@ -2,6 +2,8 @@ package org.storyloom
 
 import java.io.File
 import java.nio.file.Files
+import java.security.MessageDigest
+import java.util.Base64
 
 /** A folder for one test's store files, deleted when closed. */
 class Folder : AutoCloseable {
@@ -63,3 +65,20 @@ fun exchangeParticipant(a: Phone, b: Phone, participant: ParticipantId) {
 
 /** Runs a test body with a fresh folder; JUnit needs test methods to return Unit. */
 fun withFolder(body: (Folder) -> Unit) = Folder().use(body)
+
+/**
+ * The invite with one byte of its group secret changed and its checksum
+ * made good again: what a phone holds after copying an invite wrongly
+ * in a way the checksum cannot see (or from a stranger).
+ */
+fun withAnotherSecret(invite: String): String {
+    val prefix = "storyloom:2:"
+    val bytes = Base64.getUrlDecoder().decode(invite.removePrefix(prefix))
+    val payload = bytes.copyOfRange(0, bytes.size - 4)
+    payload[20] = (payload[20].toInt() xor 0x55).toByte() // inside the secret, after the 16-byte project id
+    val digest = MessageDigest.getInstance("SHA-256")
+    digest.update(prefix.toByteArray())
+    digest.update(payload)
+    val checksum = digest.digest().copyOfRange(0, 4)
+    return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(payload + checksum)
+}
