@@ -1,6 +1,8 @@
 //! Consent grants, withdrawals and erasure, effective consent, receipts,
 //! and the consent-checked ways a story leaves the device.
 
+use std::sync::Arc;
+
 use storyloom::{ConsentRecordId, ParticipantId, ProjectId, StoryId};
 
 use crate::error::{Result, StoreError};
@@ -9,6 +11,7 @@ use crate::records::{
     NewConsentWithdrawal, PublishedStory, records,
 };
 use crate::store::Store;
+use crate::worker::off_thread;
 
 #[uniffi::export]
 impl Store {
@@ -58,15 +61,19 @@ impl Store {
     }
 
     /// Exports what consent allows to `folder`, with a manifest of what was withheld.
-    pub fn export_project(
-        &self,
+    /// Runs on a worker thread.
+    pub async fn export_project(
+        self: Arc<Self>,
         project: ProjectId,
         folder: String,
         format: ExportFormat,
         purpose: ExportPurpose,
     ) -> Result<ExportReport> {
-        Ok(self
-            .inner
-            .export_project(project, std::path::Path::new(&folder), format, purpose)?)
+        off_thread("export", None, move || {
+            Ok(self
+                .inner
+                .export_project(project, std::path::Path::new(&folder), format, purpose)?)
+        })
+        .await
     }
 }

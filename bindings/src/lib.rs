@@ -15,6 +15,7 @@ mod records;
 mod store;
 mod stories;
 mod sync;
+mod worker;
 
 pub use error::StoreError;
 pub use listener::StoreListener;

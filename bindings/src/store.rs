@@ -8,6 +8,7 @@ use storyloom::DeviceId;
 
 use crate::error::Result;
 use crate::listener::{ListenerBridge, StoreListener};
+use crate::worker::off_thread;
 
 /// A Storyloom store: one SQLite file holding an app user's projects,
 /// stories and participants.
@@ -20,11 +21,16 @@ pub struct Store {
 impl Store {
     /// Opens the store at `path`, creating it if no file is there. A file
     /// that is not a store is refused (`NotAStore`) and left untouched.
+    /// Suspends (Kotlin) or awaits (Swift) while a worker thread opens and
+    /// migrates the file.
     #[uniffi::constructor]
-    pub fn open(path: String) -> Result<Arc<Self>> {
-        Ok(Arc::new(Self {
-            inner: storyloom::Store::open(path)?,
-        }))
+    pub async fn open(path: String) -> Result<Arc<Self>> {
+        off_thread("open", None, move || {
+            Ok(Arc::new(Self {
+                inner: storyloom::Store::open(path)?,
+            }))
+        })
+        .await
     }
 
     /// Closes the store; later calls fail with `Closed`. Closing twice is

@@ -152,6 +152,11 @@ impl Writer {
         let message: SessionMessage = sync::decode(&plaintext, "sync message")?;
         check_order(session, &message)?;
         check_shape(session, &message)?;
+        // Cancelled while this message was on its way in (a coroutine or
+        // task cancelled mid-call): stop before anything is applied.
+        if session.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
         let peer = header.sender;
         session.peer = Some(peer);
         session.received_seq = message.seq;

@@ -689,8 +689,9 @@ public protocol StoreProtocol: AnyObject, Sendable {
     
     /**
      * Exports what consent allows to `folder`, with a manifest of what was withheld.
+     * Runs on a worker thread.
      */
-    func exportProject(project: ProjectId, folder: String, format: ExportFormat, purpose: ExportPurpose) throws  -> ExportReport
+    func exportProject(project: ProjectId, folder: String, format: ExportFormat, purpose: ExportPurpose) async throws  -> ExportReport
     
     /**
      * Records a consent grant; it supersedes the withdrawals this device knows of.
@@ -840,7 +841,7 @@ public protocol StoreProtocol: AnyObject, Sendable {
      * Stories containing every word of `query`, best first.
      * `limit` 0 means the default (20).
      */
-    func search(query: String, project: ProjectId?, limit: Int32) throws  -> [SearchHit]
+    func search(query: String, project: ProjectId?, limit: Int32) async throws  -> [SearchHit]
     
     func setSummary(id: StoryId, text: String) throws 
     
@@ -866,17 +867,19 @@ public protocol StoreProtocol: AnyObject, Sendable {
     /**
      * A session for the side that answers the peer's first message.
      */
-    func acceptSync(project: ProjectId) throws  -> SyncSession
+    func acceptSync(project: ProjectId) async throws  -> SyncSession
     
     /**
-     * A bundle of what `peer` lacks, or of everything when `peer` is null.
+     * A bundle of what `peer` lacks, or of everything when `peer` is null
+     * (built on a worker thread).
      */
-    func exportBundle(project: ProjectId, peer: DeviceId?) throws  -> Data
+    func exportBundle(project: ProjectId, peer: DeviceId?) async throws  -> Data
     
     /**
-     * Merges a bundle; importing the same one twice changes nothing.
+     * Merges a bundle on a worker thread, in one transaction; importing
+     * the same one twice changes nothing.
      */
-    func importBundle(bundle: Data) throws  -> BundleOutcome
+    func importBundle(bundle: Data) async throws  -> BundleOutcome
     
     /**
      * An invite (a string for a QR code) for another device to join.
@@ -897,10 +900,11 @@ public protocol StoreProtocol: AnyObject, Sendable {
     func leaveProject(project: ProjectId) throws 
     
     /**
-     * Starts a session as the side that speaks first; send
-     * `session.firstMessage()` to the peer.
+     * Starts a session as the side that speaks first (reading what this
+     * device holds, on a worker thread); send `session.firstMessage()` to
+     * the peer.
      */
-    func startSync(project: ProjectId) throws  -> SyncSession
+    func startSync(project: ProjectId) async throws  -> SyncSession
     
 }
 /**
@@ -961,14 +965,22 @@ open class Store: StoreProtocol, @unchecked Sendable {
     /**
      * Opens the store at `path`, creating it if no file is there. A file
      * that is not a store is refused (`NotAStore`) and left untouched.
+     * Suspends (Kotlin) or awaits (Swift) while a worker thread opens and
+     * migrates the file.
      */
-public static func `open`(path: String)throws  -> Store  {
-    return try  FfiConverterTypeStore_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_constructor_store_open(
-        FfiConverterString.lower(path),uniffiCallStatus
-    )
-})
+public static func `open`(path: String)async throws  -> Store  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_constructor_store_open(FfiConverterString.lower(path)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_u64,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_u64,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeStore_lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
 
@@ -1017,18 +1029,22 @@ open func effectiveConsent(storyteller: ParticipantId, story: StoryId?)throws  -
     
     /**
      * Exports what consent allows to `folder`, with a manifest of what was withheld.
+     * Runs on a worker thread.
      */
-open func exportProject(project: ProjectId, folder: String, format: ExportFormat, purpose: ExportPurpose)throws  -> ExportReport  {
-    return try  FfiConverterTypeExportReport_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_export_project(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeProjectId_lower(project),
-        FfiConverterString.lower(folder),
-        FfiConverterTypeExportFormat_lower(format),
-        FfiConverterTypeExportPurpose_lower(purpose),uniffiCallStatus
-    )
-})
+open func exportProject(project: ProjectId, folder: String, format: ExportFormat, purpose: ExportPurpose)async throws  -> ExportReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_export_project(
+                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project),FfiConverterString.lower(folder),FfiConverterTypeExportFormat_lower(format),FfiConverterTypeExportPurpose_lower(purpose)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeExportReport_lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
     /**
@@ -1498,16 +1514,20 @@ open func removeTag(id: StoryId, tag: String)throws   {try rustCallWithError(Ffi
      * Stories containing every word of `query`, best first.
      * `limit` 0 means the default (20).
      */
-open func search(query: String, project: ProjectId?, limit: Int32)throws  -> [SearchHit]  {
-    return try  FfiConverterSequenceTypeSearchHit.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_search(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(query),
-        FfiConverterOptionTypeProjectId.lower(project),
-        FfiConverterInt32.lower(limit),uniffiCallStatus
-    )
-})
+open func search(query: String, project: ProjectId?, limit: Int32)async throws  -> [SearchHit]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_search(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(query),FfiConverterOptionTypeProjectId.lower(project),FfiConverterInt32.lower(limit)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeSearchHit.lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
 open func setSummary(id: StoryId, text: String)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
@@ -1594,41 +1614,60 @@ open func updateStory(id: StoryId, update: StoryUpdate)throws   {try rustCallWit
     /**
      * A session for the side that answers the peer's first message.
      */
-open func acceptSync(project: ProjectId)throws  -> SyncSession  {
-    return try  FfiConverterTypeSyncSession_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_accept_sync(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeProjectId_lower(project),uniffiCallStatus
-    )
-})
+open func acceptSync(project: ProjectId)async throws  -> SyncSession  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_accept_sync(
+                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_u64,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_u64,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeSyncSession_lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
     /**
-     * A bundle of what `peer` lacks, or of everything when `peer` is null.
+     * A bundle of what `peer` lacks, or of everything when `peer` is null
+     * (built on a worker thread).
      */
-open func exportBundle(project: ProjectId, peer: DeviceId?)throws  -> Data  {
-    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_export_bundle(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeProjectId_lower(project),
-        FfiConverterOptionTypeDeviceId.lower(peer),uniffiCallStatus
-    )
-})
+open func exportBundle(project: ProjectId, peer: DeviceId?)async throws  -> Data  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_export_bundle(
+                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project),FfiConverterOptionTypeDeviceId.lower(peer)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterData.lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
     /**
-     * Merges a bundle; importing the same one twice changes nothing.
+     * Merges a bundle on a worker thread, in one transaction; importing
+     * the same one twice changes nothing.
      */
-open func importBundle(bundle: Data)throws  -> BundleOutcome  {
-    return try  FfiConverterTypeBundleOutcome_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_import_bundle(
-            self.uniffiCloneHandle(),
-        FfiConverterData.lower(bundle),uniffiCallStatus
-    )
-})
+open func importBundle(bundle: Data)async throws  -> BundleOutcome  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_import_bundle(
+                        self.uniffiCloneHandle(),FfiConverterData.lower(bundle)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeBundleOutcome_lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
     /**
@@ -1675,17 +1714,24 @@ open func leaveProject(project: ProjectId)throws   {try rustCallWithError(FfiCon
 }
     
     /**
-     * Starts a session as the side that speaks first; send
-     * `session.firstMessage()` to the peer.
+     * Starts a session as the side that speaks first (reading what this
+     * device holds, on a worker thread); send `session.firstMessage()` to
+     * the peer.
      */
-open func startSync(project: ProjectId)throws  -> SyncSession  {
-    return try  FfiConverterTypeSyncSession_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_start_sync(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeProjectId_lower(project),uniffiCallStatus
-    )
-})
+open func startSync(project: ProjectId)async throws  -> SyncSession  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_start_sync(
+                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_u64,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_u64,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeSyncSession_lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
 
@@ -1982,9 +2028,11 @@ public protocol SyncSessionProtocol: AnyObject, Sendable {
     
     /**
      * Applies a message from the peer; returns the answer to send, or
-     * null when there is nothing more to send.
+     * null when there is nothing more to send. Runs on a worker thread;
+     * cancelling the coroutine or task cancels the session: a message being
+     * applied is refused whole, and the next call throws `Cancelled`.
      */
-    func receive(message: Data) throws  -> Data?
+    func receive(message: Data) async throws  -> Data?
     
 }
 /**
@@ -2107,16 +2155,24 @@ open func progress() -> SyncProgress  {
     
     /**
      * Applies a message from the peer; returns the answer to send, or
-     * null when there is nothing more to send.
+     * null when there is nothing more to send. Runs on a worker thread;
+     * cancelling the coroutine or task cancels the session: a message being
+     * applied is refused whole, and the next call throws `Cancelled`.
      */
-open func receive(message: Data)throws  -> Data?  {
-    return try  FfiConverterOptionData.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_syncsession_receive(
-            self.uniffiCloneHandle(),
-        FfiConverterData.lower(message),uniffiCallStatus
-    )
-})
+open func receive(message: Data)async throws  -> Data?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_syncsession_receive(
+                        self.uniffiCloneHandle(),FfiConverterData.lower(message)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionData.lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
 
@@ -7910,6 +7966,54 @@ public func FfiConverterTypeStoryId_lower(_ value: StoryId) -> RustBuffer {
     return FfiConverterTypeStoryId.lower(value)
 }
 
+private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
+private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
+
+fileprivate let uniffiContinuationHandleMap = UniffiHandleMap<UnsafeContinuation<Int8, Never>>()
+
+fileprivate func uniffiRustCallAsync<F, T>(
+    rustFutureFunc: () -> UInt64,
+    pollFunc: (UInt64, @escaping UniffiRustFutureContinuationCallback, UInt64) -> (),
+    completeFunc: (UInt64, UnsafeMutablePointer<RustCallStatus>) -> F,
+    freeFunc: (UInt64) -> (),
+    liftFunc: (F) throws -> T,
+    errorHandler: ((RustBuffer) throws -> Swift.Error)?
+) async throws -> T {
+    // Make sure to call the ensure init function since future creation doesn't have a
+    // RustCallStatus param, so doesn't use makeRustCall()
+    uniffiEnsureStoryloomFfiInitialized()
+    let rustFuture = rustFutureFunc()
+    defer {
+        freeFunc(rustFuture)
+    }
+    var pollResult: Int8;
+    repeat {
+        pollResult = await withUnsafeContinuation {
+            pollFunc(
+                rustFuture,
+                { handle, pollResult in
+                    uniffiFutureContinuationCallback(handle: handle, pollResult: pollResult)
+                },
+                uniffiContinuationHandleMap.insert(obj: $0)
+            )
+        }
+    } while pollResult != UNIFFI_RUST_FUTURE_POLL_READY
+
+    return try liftFunc(makeRustCall(
+        { completeFunc(rustFuture, $0) },
+        errorHandler: errorHandler
+    ))
+}
+
+// Callback handlers for an async calls.  These are invoked by Rust when the future is ready.  They
+// lift the return value or error and resume the suspended function.
+fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: Int8) {
+    if let continuation = try? uniffiContinuationHandleMap.remove(handle: handle) {
+        continuation.resume(returning: pollResult)
+    } else {
+        print("uniffiFutureContinuationCallback invalid handle")
+    }
+}
 
 private enum InitializationResult {
     case ok
@@ -7938,7 +8042,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_effective_consent() != 19612) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_export_project() != 53726) {
+    if (uniffi_storyloom_ffi_checksum_method_store_export_project() != 54510) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_grant_consent() != 25798) {
@@ -8055,7 +8159,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_remove_tag() != 46919) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_search() != 22650) {
+    if (uniffi_storyloom_ffi_checksum_method_store_search() != 36892) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_set_summary() != 10748) {
@@ -8079,13 +8183,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_update_story() != 23710) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_accept_sync() != 21328) {
+    if (uniffi_storyloom_ffi_checksum_method_store_accept_sync() != 19050) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_export_bundle() != 55109) {
+    if (uniffi_storyloom_ffi_checksum_method_store_export_bundle() != 62473) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_import_bundle() != 16797) {
+    if (uniffi_storyloom_ffi_checksum_method_store_import_bundle() != 32551) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_invite() != 4516) {
@@ -8097,7 +8201,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_leave_project() != 37868) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_start_sync() != 40623) {
+    if (uniffi_storyloom_ffi_checksum_method_store_start_sync() != 20370) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_syncsession_cancel() != 31246) {
@@ -8115,10 +8219,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_syncsession_progress() != 30977) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_syncsession_receive() != 19313) {
+    if (uniffi_storyloom_ffi_checksum_method_syncsession_receive() != 13196) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_constructor_store_open() != 36265) {
+    if (uniffi_storyloom_ffi_checksum_constructor_store_open() != 24357) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -5,12 +5,12 @@ import Storyloom
 import XCTest
 
 final class ErrorsTests: StoreTestCase {
-    func testNotFoundAndErasedAreTheTwoWaysAStoryIsGone() throws {
-        let asha = try foundingPhone("Asha")
+    func testNotFoundAndErasedAreTheTwoWaysAStoryIsGone() async throws {
+        let asha = try await foundingPhone("Asha")
         let amira = try asha.sharingStoryteller("Amira")
         let story = try asha.story("The 42", teller: amira, transcript: "The bus never came.")
         let unknown = "01a2140a-1f35-70dc-9bee-556149f20b83"
-        guard case let .NotFound(kind, id)? = thrownError("NotFound", { try asha.store.story(id: unknown) }) else {
+        guard case let .NotFound(kind, id)? = await thrownError("NotFound", { try asha.store.story(id: unknown) }) else {
             return XCTFail("expected NotFound")
         }
         XCTAssertEqual(kind, .story)
@@ -19,25 +19,25 @@ final class ErrorsTests: StoreTestCase {
         try asha.store.withdrawConsent(
             project: asha.project, withdrawal: NewConsentWithdrawal(storyteller: amira, story: story, erase: true)
         )
-        guard case let .Erased(erasedKind, erasedId)? = thrownError("Erased", { try asha.store.story(id: story) }) else {
+        guard case let .Erased(erasedKind, erasedId)? = await thrownError("Erased", { try asha.store.story(id: story) }) else {
             return XCTFail("expected Erased")
         }
         XCTAssertEqual(erasedKind, .story)
         XCTAssertEqual(erasedId, story)
     }
 
-    func testConsentRequiredNamesTheScopeAndTheStory() throws {
-        let asha = try foundingPhone("Asha")
+    func testConsentRequiredNamesTheScopeAndTheStory() async throws {
+        let asha = try await foundingPhone("Asha")
         let story = try asha.story("The 42", teller: asha.storyteller("Amira"))
-        let error = thrownError("ConsentRequired") { try asha.store.exportStoryDocument(id: story) }
+        let error = await thrownError("ConsentRequired") { try asha.store.exportStoryDocument(id: story) }
         guard case let .ConsentRequired(scope, storyId)? = error else { return XCTFail("expected ConsentRequired") }
         XCTAssertEqual(scope, .shareInProject)
         XCTAssertEqual(storyId, story)
     }
 
-    func testAnOldInviteIsInvalidInputAndNotToldToStartTheWayItDoes() throws {
-        let store = try openStore("ben.storyloom")
-        let error = thrownError("InvalidInput") {
+    func testAnOldInviteIsInvalidInputAndNotToldToStartTheWayItDoes() async throws {
+        let store = try await openStore("ben.storyloom")
+        let error = await thrownError("InvalidInput") {
             try store.join(invite: "storyloom:1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", memberName: "Ben", role: .reporter)
         }
         guard case let .InvalidInput(field, reason)? = error else { return XCTFail("expected InvalidInput") }
@@ -45,22 +45,22 @@ final class ErrorsTests: StoreTestCase {
         XCTAssertFalse(reason.contains("should start with"), reason)
     }
 
-    func testDamagedBytesAreCorruptDataSaidOnce() throws {
-        let asha = try foundingPhone("Asha")
-        let error = thrownError("CorruptData") { try asha.store.importDocument(bytes: Data("not a document".utf8)) }
+    func testDamagedBytesAreCorruptDataSaidOnce() async throws {
+        let asha = try await foundingPhone("Asha")
+        let error = await thrownError("CorruptData") { try asha.store.importDocument(bytes: Data("not a document".utf8)) }
         guard case let .CorruptData(reason)? = error else { return XCTFail("expected CorruptData") }
         XCTAssertFalse(reason.hasPrefix("corrupt data"), reason)
         XCTAssertEqual(error?.description.components(separatedBy: "corrupt data").count, 2)
     }
 
-    func testAClosedStoreThrowsClosedFromEveryMethod() throws {
-        let asha = try foundingPhone("Asha")
+    func testAClosedStoreThrowsClosedFromEveryMethod() async throws {
+        let asha = try await foundingPhone("Asha")
         let story = try asha.story("The 42", teller: asha.sharingStoryteller("Amira"))
         try asha.store.close()
-        assertThrows("Closed") { try asha.store.projects() }
-        assertThrows("Closed") { try asha.store.story(id: story) }
-        assertThrows("Closed") { try asha.store.addTag(id: story, tag: "x") }
-        assertThrows("Closed") { try asha.store.importDocument(bytes: Data([1])) }
-        assertThrows("Closed") { try asha.store.invite(project: asha.project) }
+        await assertThrows("Closed") { try asha.store.projects() }
+        await assertThrows("Closed") { try asha.store.story(id: story) }
+        await assertThrows("Closed") { try asha.store.addTag(id: story, tag: "x") }
+        await assertThrows("Closed") { try asha.store.importDocument(bytes: Data([1])) }
+        await assertThrows("Closed") { try asha.store.invite(project: asha.project) }
     }
 }

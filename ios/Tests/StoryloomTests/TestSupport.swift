@@ -31,22 +31,22 @@ class StoreTestCase: XCTestCase {
     }
 
     /// Opens a store in this test's folder; it is closed when the test ends.
-    func openStore(_ name: String) throws -> Store {
-        let store = try Store.open(path: path(name))
+    func openStore(_ name: String) async throws -> Store {
+        let store = try await Store.open(path: path(name))
         addTeardownBlock { try? store.close() }
         return store
     }
 
     /// A phone that creates a project, with `name` as its first member.
-    func foundingPhone(_ name: String, projectName: String = "Bus routes") throws -> Phone {
-        let store = try openStore("\(name).storyloom")
+    func foundingPhone(_ name: String, projectName: String = "Bus routes") async throws -> Phone {
+        let store = try await openStore("\(name).storyloom")
         let created = try store.createProject(name: projectName, memberName: name, role: .reporter)
         return Phone(store: store, project: created.projectId, member: created.memberId)
     }
 
     /// A phone that receives `from`'s project and joins it as `name`.
-    func joiningPhone(_ name: String, from: Phone) throws -> Phone {
-        let store = try openStore("\(name).storyloom")
+    func joiningPhone(_ name: String, from: Phone) async throws -> Phone {
+        let store = try await openStore("\(name).storyloom")
         _ = try store.importDocument(bytes: from.store.exportProjectDocument(id: from.project))
         let member = try store.joinProject(project: from.project, memberName: name, role: .facilitator)
         return Phone(store: store, project: from.project, member: member)
@@ -134,9 +134,9 @@ func assertThrows<T>(
     _ expected: String,
     file: StaticString = #filePath,
     line: UInt = #line,
-    _ body: () throws -> T
-) -> String {
-    thrownError(expected, file: file, line: line, body)?.description ?? ""
+    _ body: () async throws -> T
+) async -> String {
+    await thrownError(expected, file: file, line: line, body)?.description ?? ""
 }
 
 /// The `StoreError` `body` throws, checked to be the case named `expected`,
@@ -146,15 +146,17 @@ func thrownError<T>(
     _ expected: String,
     file: StaticString = #filePath,
     line: UInt = #line,
-    _ body: () throws -> T
-) -> StoreError? {
-    var thrown: StoreError?
-    XCTAssertThrowsError(try body(), file: file, line: line) { error in
-        guard let storeError = error as? StoreError else {
-            return XCTFail("expected a StoreError, got \(error)", file: file, line: line)
-        }
+    _ body: () async throws -> T
+) async -> StoreError? {
+    do {
+        _ = try await body()
+        XCTFail("expected StoreError.\(expected), nothing was thrown", file: file, line: line)
+        return nil
+    } catch let storeError as StoreError {
         XCTAssertEqual(storeError.caseName, expected, file: file, line: line)
-        thrown = storeError
+        return storeError
+    } catch {
+        XCTFail("expected a StoreError, got \(error)", file: file, line: line)
+        return nil
     }
-    return thrown
 }

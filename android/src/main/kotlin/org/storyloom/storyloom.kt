@@ -31,6 +31,13 @@ import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
+import kotlin.coroutines.resume
+import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.DelicateCoroutinesApi
+import kotlinx.coroutines.GlobalScope
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.suspendCancellableCoroutine
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -860,7 +867,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_storyloom_ffi_fn_free_store(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_storyloom_ffi_fn_constructor_store_open(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_storyloom_ffi_fn_constructor_store_open(`path`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_consent_receipt(`ptr`: Long,`project`: RustBuffer.ByValue,`storyteller`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -868,8 +875,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_effective_consent(`ptr`: Long,`storyteller`: RustBuffer.ByValue,`story`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_storyloom_ffi_fn_method_store_export_project(`ptr`: Long,`project`: RustBuffer.ByValue,`folder`: RustBuffer.ByValue,`format`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_export_project(`ptr`: Long,`project`: RustBuffer.ByValue,`folder`: RustBuffer.ByValue,`format`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_grant_consent(`ptr`: Long,`project`: RustBuffer.ByValue,`grant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_publish_story(`ptr`: Long,`story`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -946,8 +953,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_remove_tag(`ptr`: Long,`id`: RustBuffer.ByValue,`tag`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_storyloom_ffi_fn_method_store_search(`ptr`: Long,`query`: RustBuffer.ByValue,`project`: RustBuffer.ByValue,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_search(`ptr`: Long,`query`: RustBuffer.ByValue,`project`: RustBuffer.ByValue,`limit`: Int,
+    ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_set_summary(`ptr`: Long,`id`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_set_transcript(`ptr`: Long,`id`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -962,19 +969,19 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_update_story(`ptr`: Long,`id`: RustBuffer.ByValue,`update`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_storyloom_ffi_fn_method_store_accept_sync(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_storyloom_ffi_fn_method_store_accept_sync(`ptr`: Long,`project`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_storyloom_ffi_fn_method_store_export_bundle(`ptr`: Long,`project`: RustBuffer.ByValue,`peer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_storyloom_ffi_fn_method_store_import_bundle(`ptr`: Long,`bundle`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_export_bundle(`ptr`: Long,`project`: RustBuffer.ByValue,`peer`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_method_store_import_bundle(`ptr`: Long,`bundle`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_invite(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_join(`ptr`: Long,`invite`: RustBuffer.ByValue,`memberName`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_leave_project(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_storyloom_ffi_fn_method_store_start_sync(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_storyloom_ffi_fn_method_store_start_sync(`ptr`: Long,`project`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_storyloom_ffi_fn_clone_syncsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -990,8 +997,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_syncsession_progress(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_storyloom_ffi_fn_method_syncsession_receive(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_syncsession_receive(`ptr`: Long,`message`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_storyloom_ffi_fn_method_storeerror_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_storyloom_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1125,7 +1132,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_effective_consent() and 0xFFFF) != 19612) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_project() and 0xFFFF) != 53726) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_project() and 0xFFFF) != 54510) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_grant_consent() and 0xFFFF) != 25798) {
@@ -1242,7 +1249,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_tag() and 0xFFFF) != 46919) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_search() and 0xFFFF) != 22650) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_search() and 0xFFFF) != 36892) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_set_summary() and 0xFFFF) != 10748) {
@@ -1266,13 +1273,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_update_story() and 0xFFFF) != 23710) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_accept_sync() and 0xFFFF) != 21328) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_accept_sync() and 0xFFFF) != 19050) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_bundle() and 0xFFFF) != 55109) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_bundle() and 0xFFFF) != 62473) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_import_bundle() and 0xFFFF) != 16797) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_import_bundle() and 0xFFFF) != 32551) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_invite() and 0xFFFF) != 4516) {
@@ -1284,7 +1291,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_leave_project() and 0xFFFF) != 37868) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_start_sync() and 0xFFFF) != 40623) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_start_sync() and 0xFFFF) != 20370) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_cancel() and 0xFFFF) != 31246) {
@@ -1302,10 +1309,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_progress() and 0xFFFF) != 30977) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_receive() and 0xFFFF) != 19313) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_receive() and 0xFFFF) != 13196) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_constructor_store_open() and 0xFFFF) != 36265) {
+    if ((lib.uniffi_storyloom_ffi_checksum_constructor_store_open() and 0xFFFF) != 24357) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1321,6 +1328,46 @@ public fun uniffiEnsureInitialized() {
 }
 
 // Async support
+// Async return type handlers
+
+internal const val UNIFFI_RUST_FUTURE_POLL_READY = 0.toByte()
+internal const val UNIFFI_RUST_FUTURE_POLL_WAKE = 1.toByte()
+
+internal val uniffiContinuationHandleMap = UniffiHandleMap<CancellableContinuation<Byte>>()
+
+// FFI type for Rust future continuations
+internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContinuationCallback {
+    override fun callback(data: Long, pollResult: Byte) {
+        uniffiContinuationHandleMap.remove(data).resume(pollResult)
+    }
+}
+
+internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
+    rustFuture: Long,
+    pollFunc: (Long, UniffiRustFutureContinuationCallback, Long) -> Unit,
+    completeFunc: (Long, UniffiRustCallStatus) -> F,
+    freeFunc: (Long) -> Unit,
+    liftFunc: (F) -> T,
+    errorHandler: UniffiRustCallStatusErrorHandler<E>
+): T {
+    try {
+        do {
+            val pollResult = suspendCancellableCoroutine<Byte> { continuation ->
+                pollFunc(
+                    rustFuture,
+                    uniffiRustFutureContinuationCallbackImpl,
+                    uniffiContinuationHandleMap.insert(continuation)
+                )
+            }
+        } while (pollResult != UNIFFI_RUST_FUTURE_POLL_READY);
+
+        return liftFunc(
+            uniffiRustCallWithError(errorHandler, { status -> completeFunc(rustFuture, status) })
+        )
+    } finally {
+        freeFunc(rustFuture)
+    }
+}
 
 // Public interface members begin here.
 
@@ -1849,8 +1896,9 @@ public interface StoreInterface {
     
     /**
      * Exports what consent allows to `folder`, with a manifest of what was withheld.
+     * Runs on a worker thread.
      */
-    fun `exportProject`(`project`: ProjectId, `folder`: kotlin.String, `format`: ExportFormat, `purpose`: ExportPurpose): ExportReport
+    suspend fun `exportProject`(`project`: ProjectId, `folder`: kotlin.String, `format`: ExportFormat, `purpose`: ExportPurpose): ExportReport
     
     /**
      * Records a consent grant; it supersedes the withdrawals this device knows of.
@@ -2000,7 +2048,7 @@ public interface StoreInterface {
      * Stories containing every word of `query`, best first.
      * `limit` 0 means the default (20).
      */
-    fun `search`(`query`: kotlin.String, `project`: ProjectId?, `limit`: kotlin.Int): List<SearchHit>
+    suspend fun `search`(`query`: kotlin.String, `project`: ProjectId?, `limit`: kotlin.Int): List<SearchHit>
     
     fun `setSummary`(`id`: StoryId, `text`: kotlin.String)
     
@@ -2026,17 +2074,19 @@ public interface StoreInterface {
     /**
      * A session for the side that answers the peer's first message.
      */
-    fun `acceptSync`(`project`: ProjectId): SyncSession
+    suspend fun `acceptSync`(`project`: ProjectId): SyncSession
     
     /**
-     * A bundle of what `peer` lacks, or of everything when `peer` is null.
+     * A bundle of what `peer` lacks, or of everything when `peer` is null
+     * (built on a worker thread).
      */
-    fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?): kotlin.ByteArray
+    suspend fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?): kotlin.ByteArray
     
     /**
-     * Merges a bundle; importing the same one twice changes nothing.
+     * Merges a bundle on a worker thread, in one transaction; importing
+     * the same one twice changes nothing.
      */
-    fun `importBundle`(`bundle`: kotlin.ByteArray): BundleOutcome
+    suspend fun `importBundle`(`bundle`: kotlin.ByteArray): BundleOutcome
     
     /**
      * An invite (a string for a QR code) for another device to join.
@@ -2057,10 +2107,11 @@ public interface StoreInterface {
     fun `leaveProject`(`project`: ProjectId)
     
     /**
-     * Starts a session as the side that speaks first; send
-     * `session.firstMessage()` to the peer.
+     * Starts a session as the side that speaks first (reading what this
+     * device holds, on a worker thread); send `session.firstMessage()` to
+     * the peer.
      */
-    fun `startSync`(`project`: ProjectId): SyncSession
+    suspend fun `startSync`(`project`: ProjectId): SyncSession
     
     companion object
 }
@@ -2234,23 +2285,31 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
     /**
      * Exports what consent allows to `folder`, with a manifest of what was withheld.
+     * Runs on a worker thread.
      */
-    @Throws(StoreException::class)override fun `exportProject`(`project`: ProjectId, `folder`: kotlin.String, `format`: ExportFormat, `purpose`: ExportPurpose): ExportReport {
-            return FfiConverterTypeExportReport.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_project(
-        it,
-        
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `exportProject`(`project`: ProjectId, `folder`: kotlin.String, `format`: ExportFormat, `purpose`: ExportPurpose) : ExportReport {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_project(
+                uniffiHandle,
+                
         FfiConverterTypeProjectId.lower(`project`),
         FfiConverterString.lower(`folder`),
         FfiConverterTypeExportFormat.lower(`format`),
-        FfiConverterTypeExportPurpose.lower(`purpose`),_status)
-}
-    }
+        FfiConverterTypeExportPurpose.lower(`purpose`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeExportReport.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
     
     /**
@@ -2907,21 +2966,28 @@ open class Store: Disposable, AutoCloseable, StoreInterface
      * Stories containing every word of `query`, best first.
      * `limit` 0 means the default (20).
      */
-    @Throws(StoreException::class)override fun `search`(`query`: kotlin.String, `project`: ProjectId?, `limit`: kotlin.Int): List<SearchHit> {
-            return FfiConverterSequenceTypeSearchHit.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_search(
-        it,
-        
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `search`(`query`: kotlin.String, `project`: ProjectId?, `limit`: kotlin.Int) : List<SearchHit> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_search(
+                uniffiHandle,
+                
         FfiConverterString.lower(`query`),
         FfiConverterOptionalTypeProjectId.lower(`project`),
-        FfiConverterInt.lower(`limit`),_status)
-}
-    }
+        FfiConverterInt.lower(`limit`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeSearchHit.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
     
     @Throws(StoreException::class)override fun `setSummary`(`id`: StoryId, `text`: kotlin.String)
@@ -3043,56 +3109,79 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     /**
      * A session for the side that answers the peer's first message.
      */
-    @Throws(StoreException::class)override fun `acceptSync`(`project`: ProjectId): SyncSession {
-            return FfiConverterTypeSyncSession.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_accept_sync(
-        it,
-        
-        FfiConverterTypeProjectId.lower(`project`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * A bundle of what `peer` lacks, or of everything when `peer` is null.
-     */
-    @Throws(StoreException::class)override fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?): kotlin.ByteArray {
-            return FfiConverterByteArray.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_bundle(
-        it,
-        
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `acceptSync`(`project`: ProjectId) : SyncSession {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_accept_sync(
+                uniffiHandle,
+                
         FfiConverterTypeProjectId.lower(`project`),
-        FfiConverterOptionalTypeDeviceId.lower(`peer`),_status)
-}
-    }
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeSyncSession.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
     
     /**
-     * Merges a bundle; importing the same one twice changes nothing.
+     * A bundle of what `peer` lacks, or of everything when `peer` is null
+     * (built on a worker thread).
      */
-    @Throws(StoreException::class)override fun `importBundle`(`bundle`: kotlin.ByteArray): BundleOutcome {
-            return FfiConverterTypeBundleOutcome.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_import_bundle(
-        it,
-        
-        FfiConverterByteArray.lower(`bundle`),_status)
-}
-    }
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?) : kotlin.ByteArray {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_bundle(
+                uniffiHandle,
+                
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterOptionalTypeDeviceId.lower(`peer`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterByteArray.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
+
     
+    /**
+     * Merges a bundle on a worker thread, in one transaction; importing
+     * the same one twice changes nothing.
+     */
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `importBundle`(`bundle`: kotlin.ByteArray) : BundleOutcome {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_import_bundle(
+                uniffiHandle,
+                
+        FfiConverterByteArray.lower(`bundle`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeBundleOutcome.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -3154,22 +3243,30 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
-     * Starts a session as the side that speaks first; send
-     * `session.firstMessage()` to the peer.
+     * Starts a session as the side that speaks first (reading what this
+     * device holds, on a worker thread); send `session.firstMessage()` to
+     * the peer.
      */
-    @Throws(StoreException::class)override fun `startSync`(`project`: ProjectId): SyncSession {
-            return FfiConverterTypeSyncSession.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_start_sync(
-        it,
-        
-        FfiConverterTypeProjectId.lower(`project`),_status)
-}
-    }
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `startSync`(`project`: ProjectId) : SyncSession {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_start_sync(
+                uniffiHandle,
+                
+        FfiConverterTypeProjectId.lower(`project`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeSyncSession.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
     
 
@@ -3182,18 +3279,24 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     /**
      * Opens the store at `path`, creating it if no file is there. A file
      * that is not a store is refused (`NotAStore`) and left untouched.
+     * Suspends (Kotlin) or awaits (Swift) while a worker thread opens and
+     * migrates the file.
      */
-    @Throws(StoreException::class) fun `open`(`path`: kotlin.String): Store {
-            return FfiConverterTypeStore.lift(
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_constructor_store_open(
-    
-        
-        FfiConverterString.lower(`path`),_status)
-}
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `open`(`path`: kotlin.String) : Store {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_storyloom_ffi_fn_constructor_store_open(
+        FfiConverterString.lower(`path`),),
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeStore.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
         
     }
@@ -3682,9 +3785,11 @@ public interface SyncSessionInterface {
     
     /**
      * Applies a message from the peer; returns the answer to send, or
-     * null when there is nothing more to send.
+     * null when there is nothing more to send. Runs on a worker thread;
+     * cancelling the coroutine or task cancels the session: a message being
+     * applied is refused whole, and the next call throws `Cancelled`.
      */
-    fun `receive`(`message`: kotlin.ByteArray): kotlin.ByteArray?
+    suspend fun `receive`(`message`: kotlin.ByteArray): kotlin.ByteArray?
     
     companion object
 }
@@ -3878,21 +3983,30 @@ open class SyncSession: Disposable, AutoCloseable, SyncSessionInterface
     
     /**
      * Applies a message from the peer; returns the answer to send, or
-     * null when there is nothing more to send.
+     * null when there is nothing more to send. Runs on a worker thread;
+     * cancelling the coroutine or task cancels the session: a message being
+     * applied is refused whole, and the next call throws `Cancelled`.
      */
-    @Throws(StoreException::class)override fun `receive`(`message`: kotlin.ByteArray): kotlin.ByteArray? {
-            return FfiConverterOptionalByteArray.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_syncsession_receive(
-        it,
-        
-        FfiConverterByteArray.lower(`message`),_status)
-}
-    }
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `receive`(`message`: kotlin.ByteArray) : kotlin.ByteArray? {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_syncsession_receive(
+                uniffiHandle,
+                
+        FfiConverterByteArray.lower(`message`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalByteArray.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
     
 
@@ -8645,4 +8759,12 @@ public typealias FfiConverterTypeProjectId = FfiConverterString
 
 public typealias StoryId = kotlin.String
 public typealias FfiConverterTypeStoryId = FfiConverterString
+
+
+
+
+
+
+
+
 

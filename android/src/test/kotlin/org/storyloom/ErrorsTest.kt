@@ -128,7 +128,7 @@ class ErrorsTest {
         val store = asha.store
         store.close()
         store.close()
-        val calls: List<Pair<String, () -> Unit>> = listOf(
+        val calls: List<Pair<String, suspend () -> Unit>> = listOf(
             "projects" to { store.projects() },
             "project" to { store.project(asha.project) },
             "story" to { store.story(story) },
