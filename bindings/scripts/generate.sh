@@ -26,11 +26,10 @@ trap 'rm -rf "$OUT"' EXIT
 cargo run --quiet -p storyloom-ffi --bin uniffi-bindgen -- \
     generate "$LIB" --language kotlin --language swift --out-dir "$OUT" --no-format >/dev/null
 
-# Kotlin: the Store's AutoCloseable.close() closes the store rather than
-# freeing the handle, so a closed store throws StoreException.Closed like
-# every other error (see uniffi.toml). Fails loudly if a UniFFI upgrade
-# changes the generated method.
-perl "$REPO/bindings/scripts/kotlin-store-close.pl" "$OUT/org/storyloom/storyloom.kt"
+# Kotlin: Store.close() closes the store (so a closed store throws
+# StoreException.Closed) and Subscription.close() stops its listener, rather
+# than only freeing the handle (see the script and uniffi.toml).
+perl "$REPO/bindings/scripts/kotlin-close.pl" "$OUT/org/storyloom/storyloom.kt"
 
 # Each generated file and where it lives in the repository (pairs of lines;
 # no associative arrays, so macOS's bash 3.2 runs this too).

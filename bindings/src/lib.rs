@@ -20,6 +20,6 @@ mod worker;
 pub use error::StoreError;
 pub use listener::StoreListener;
 pub use records::*;
-pub use store::Store;
+pub use store::{Store, Subscription};
 
 uniffi::setup_scaffolding!("storyloom");

@@ -487,22 +487,6 @@ fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
-    typealias FfiType = UInt64
-    typealias SwiftType = UInt64
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
     typealias FfiType = Int64
     typealias SwiftType = Int64
@@ -784,10 +768,13 @@ public protocol StoreProtocol: AnyObject, Sendable {
     
     /**
      * Registers a listener told which stories, participants and projects
-     * changed after every local write and every merge. Returns a handle for
-     * `remove_listener`.
+     * changed after every local write and every merge, until the returned
+     * subscription is cancelled (`cancel()`, or `close()` in Kotlin) or the
+     * store closes. Dropping the subscription does not stop the listener.
+     * Kotlin apps usually collect `store.changes()` (a Flow) instead, Swift
+     * apps iterate `store.changes()` (an AsyncStream).
      */
-    func addListener(listener: StoreListener)  -> UInt64
+    func addListener(listener: StoreListener)  -> Subscription
     
     /**
      * Closes the store; later calls fail with `Closed`. Closing twice is
@@ -799,11 +786,6 @@ public protocol StoreProtocol: AnyObject, Sendable {
      * This store's device id: every change it writes carries it.
      */
     func deviceId()  -> DeviceId
-    
-    /**
-     * Unregisters a listener; returns whether it was registered.
-     */
-    func removeListener(handle: UInt64)  -> Bool
     
     func addComment(story: StoryId, body: String, highlight: HighlightId?) throws  -> CommentId
     
@@ -1333,11 +1315,14 @@ open func projects()throws  -> [ProjectSummary]  {
     
     /**
      * Registers a listener told which stories, participants and projects
-     * changed after every local write and every merge. Returns a handle for
-     * `remove_listener`.
+     * changed after every local write and every merge, until the returned
+     * subscription is cancelled (`cancel()`, or `close()` in Kotlin) or the
+     * store closes. Dropping the subscription does not stop the listener.
+     * Kotlin apps usually collect `store.changes()` (a Flow) instead, Swift
+     * apps iterate `store.changes()` (an AsyncStream).
      */
-open func addListener(listener: StoreListener) -> UInt64  {
-    return try!  FfiConverterUInt64.lift(try! rustCall() {
+open func addListener(listener: StoreListener) -> Subscription  {
+    return try!  FfiConverterTypeSubscription_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_add_listener(
             self.uniffiCloneHandle(),
@@ -1366,19 +1351,6 @@ open func deviceId() -> DeviceId  {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_device_id(
             self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Unregisters a listener; returns whether it was registered.
-     */
-open func removeListener(handle: UInt64) -> Bool  {
-    return try!  FfiConverterBool.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_remove_listener(
-            self.uniffiCloneHandle(),
-        FfiConverterUInt64.lower(handle),uniffiCallStatus
     )
 })
 }
@@ -1986,6 +1958,141 @@ public func FfiConverterTypeStoreListener_lift(_ handle: UInt64) throws -> Store
 #endif
 public func FfiConverterTypeStoreListener_lower(_ value: StoreListener) -> UInt64 {
     return FfiConverterTypeStoreListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A listener's registration: `cancel()` (or Kotlin's `close()`) stops the
+ * calls; cancelling twice is harmless. Freeing it without cancelling leaves
+ * the listener registered, so that a discarded result or the garbage
+ * collector never silences a listener at an unpredictable moment.
+ */
+public protocol SubscriptionProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops telling the listener; returns whether it was still listening.
+     */
+    func cancel()  -> Bool
+    
+}
+/**
+ * A listener's registration: `cancel()` (or Kotlin's `close()`) stops the
+ * calls; cancelling twice is harmless. Freeing it without cancelling leaves
+ * the listener registered, so that a discarded result or the garbage
+ * collector never silences a listener at an unpredictable moment.
+ */
+open class Subscription: SubscriptionProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_storyloom_ffi_fn_clone_subscription(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_storyloom_ffi_fn_free_subscription(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops telling the listener; returns whether it was still listening.
+     */
+open func cancel() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_subscription_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSubscription: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Subscription
+
+    public static func lift(_ handle: UInt64) throws -> Subscription {
+        return Subscription(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Subscription) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Subscription {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Subscription, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscription_lift(_ handle: UInt64) throws -> Subscription {
+    return try FfiConverterTypeSubscription.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscription_lower(_ value: Subscription) -> UInt64 {
+    return FfiConverterTypeSubscription.lower(value)
 }
 
 
@@ -8114,16 +8221,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_projects() != 28283) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_add_listener() != 14508) {
+    if (uniffi_storyloom_ffi_checksum_method_store_add_listener() != 42101) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_close() != 8177) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_device_id() != 15612) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_storyloom_ffi_checksum_method_store_remove_listener() != 28877) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_comment() != 1780) {
@@ -8202,6 +8306,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_start_sync() != 20370) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_subscription_cancel() != 50100) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_syncsession_cancel() != 31246) {

@@ -444,11 +444,6 @@ void uniffi_storyloom_ffi_fn_method_store_close(uint64_t ptr, RustCallStatus *_N
 RustBuffer uniffi_storyloom_ffi_fn_method_store_device_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_LISTENER
-int8_t uniffi_storyloom_ffi_fn_method_store_remove_listener(uint64_t ptr, uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_COMMENT
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_COMMENT
 RustBuffer uniffi_storyloom_ffi_fn_method_store_add_comment(uint64_t ptr, RustBuffer story, RustBuffer body, RustBuffer highlight, RustCallStatus *_Nonnull out_status
@@ -577,6 +572,21 @@ void uniffi_storyloom_ffi_fn_method_store_leave_project(uint64_t ptr, RustBuffer
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_START_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_START_SYNC
 uint64_t uniffi_storyloom_ffi_fn_method_store_start_sync(uint64_t ptr, RustBuffer project
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_SUBSCRIPTION
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_SUBSCRIPTION
+uint64_t uniffi_storyloom_ffi_fn_clone_subscription(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_SUBSCRIPTION
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_SUBSCRIPTION
+void uniffi_storyloom_ffi_fn_free_subscription(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SUBSCRIPTION_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SUBSCRIPTION_CANCEL
+int8_t uniffi_storyloom_ffi_fn_method_subscription_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_SYNCSESSION
@@ -1070,12 +1080,6 @@ uint16_t uniffi_storyloom_ffi_checksum_method_store_device_id(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_LISTENER
-uint16_t uniffi_storyloom_ffi_checksum_method_store_remove_listener(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ADD_COMMENT
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ADD_COMMENT
 uint16_t uniffi_storyloom_ffi_checksum_method_store_add_comment(void
@@ -1229,6 +1233,12 @@ uint16_t uniffi_storyloom_ffi_checksum_method_store_leave_project(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_START_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_START_SYNC
 uint16_t uniffi_storyloom_ffi_checksum_method_store_start_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SUBSCRIPTION_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SUBSCRIPTION_CANCEL
+uint16_t uniffi_storyloom_ffi_checksum_method_subscription_cancel(void
     
 );
 #endif

@@ -49,4 +49,19 @@ final class AsyncTests: StoreTestCase {
         let page = try ben.listStories(query: StoryQuery(project: asha.project, limit: 500))
         XCTAssertEqual(page.stories.count, stories.count)
     }
+
+    func testAnAsyncStreamOfChangesSeesLocalWritesInOrder() async throws {
+        let asha = try await foundingPhone("Asha")
+        let amira = try asha.storyteller("Amira")
+        let changes = asha.store.changes()
+        let story = try asha.story("The 42", teller: amira)
+        try asha.store.addTag(id: story, tag: "transport")
+        var told: [StoreChange] = []
+        for await change in changes {
+            told.append(change)
+            if told.count == 2 { break } // ending the loop unsubscribes
+        }
+        XCTAssertEqual(told.map(\.stories), [[story], [story]])
+        XCTAssertTrue(told.allSatisfy { $0.origin == .local })
+    }
 }

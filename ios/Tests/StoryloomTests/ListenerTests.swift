@@ -52,7 +52,7 @@ final class ListenerTests: StoreTestCase {
         let phone = try await foundingPhone("Asha")
         let store = phone.store
         let recorder = Recorder()
-        let handle = store.addListener(listener: recorder)
+        let subscription = store.addListener(listener: recorder)
         let amira = try phone.storyteller("Amira")
         let story = try phone.story("T", teller: amira)
         try store.addTag(id: story, tag: "x")
@@ -64,7 +64,8 @@ final class ListenerTests: StoreTestCase {
         XCTAssertEqual(changes[2].stories, [story])
         XCTAssertTrue(changes.allSatisfy { $0.origin == .local })
 
-        XCTAssertTrue(store.removeListener(handle: handle))
+        XCTAssertTrue(subscription.cancel())
+        XCTAssertFalse(subscription.cancel(), "cancelling twice is harmless")
         try store.addTag(id: story, tag: "y")
         XCTAssertEqual(recorder.changes.count, 3)
     }

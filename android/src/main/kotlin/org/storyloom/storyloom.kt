@@ -766,8 +766,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_device_id(
     ): Int
-    external fun uniffi_storyloom_ffi_checksum_method_store_remove_listener(
-    ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_comment(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_highlight(
@@ -819,6 +817,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_storyloom_ffi_checksum_method_store_leave_project(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_start_sync(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_subscription_cancel(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_syncsession_cancel(
     ): Int
@@ -929,8 +929,6 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_device_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_storyloom_ffi_fn_method_store_remove_listener(`ptr`: Long,`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Byte
     external fun uniffi_storyloom_ffi_fn_method_store_add_comment(`ptr`: Long,`story`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`highlight`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_add_highlight(`ptr`: Long,`story`: RustBuffer.ByValue,`start`: Int,`end`: Int,`theme`: RustBuffer.ByValue,`note`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -983,6 +981,12 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_start_sync(`ptr`: Long,`project`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_storyloom_ffi_fn_clone_subscription(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_free_subscription(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_subscription_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_storyloom_ffi_fn_clone_syncsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_storyloom_ffi_fn_free_syncsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1204,16 +1208,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_projects() and 0xFFFF) != 28283) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_listener() and 0xFFFF) != 14508) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_listener() and 0xFFFF) != 42101) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_close() and 0xFFFF) != 8177) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_device_id() and 0xFFFF) != 15612) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_listener() and 0xFFFF) != 28877) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_comment() and 0xFFFF) != 1780) {
@@ -1292,6 +1293,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_start_sync() and 0xFFFF) != 20370) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_subscription_cancel() and 0xFFFF) != 50100) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_cancel() and 0xFFFF) != 31246) {
@@ -1563,29 +1567,6 @@ public object FfiConverterInt: FfiConverter<Int, Int> {
 
     override fun write(value: Int, buf: ByteBuffer) {
         buf.putInt(value)
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterULong: FfiConverter<ULong, Long> {
-    override fun lift(value: Long): ULong {
-        return value.toULong()
-    }
-
-    override fun read(buf: ByteBuffer): ULong {
-        return lift(buf.getLong())
-    }
-
-    override fun lower(value: ULong): Long {
-        return value.toLong()
-    }
-
-    override fun allocationSize(value: ULong) = 8UL
-
-    override fun write(value: ULong, buf: ByteBuffer) {
-        buf.putLong(value.toLong())
     }
 }
 
@@ -1991,10 +1972,13 @@ public interface StoreInterface {
     
     /**
      * Registers a listener told which stories, participants and projects
-     * changed after every local write and every merge. Returns a handle for
-     * `remove_listener`.
+     * changed after every local write and every merge, until the returned
+     * subscription is cancelled (`cancel()`, or `close()` in Kotlin) or the
+     * store closes. Dropping the subscription does not stop the listener.
+     * Kotlin apps usually collect `store.changes()` (a Flow) instead, Swift
+     * apps iterate `store.changes()` (an AsyncStream).
      */
-    fun `addListener`(`listener`: StoreListener): kotlin.ULong
+    fun `addListener`(`listener`: StoreListener): Subscription
     
     /**
      * Closes the store; later calls fail with `Closed`. Closing twice is
@@ -2006,11 +1990,6 @@ public interface StoreInterface {
      * This store's device id: every change it writes carries it.
      */
     fun `deviceId`(): DeviceId
-    
-    /**
-     * Unregisters a listener; returns whether it was registered.
-     */
-    fun `removeListener`(`handle`: kotlin.ULong): kotlin.Boolean
     
     fun `addComment`(`story`: StoryId, `body`: kotlin.String, `highlight`: HighlightId?): CommentId
     
@@ -2713,10 +2692,13 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
     /**
      * Registers a listener told which stories, participants and projects
-     * changed after every local write and every merge. Returns a handle for
-     * `remove_listener`.
-     */override fun `addListener`(`listener`: StoreListener): kotlin.ULong {
-            return FfiConverterULong.lift(
+     * changed after every local write and every merge, until the returned
+     * subscription is cancelled (`cancel()`, or `close()` in Kotlin) or the
+     * store closes. Dropping the subscription does not stop the listener.
+     * Kotlin apps usually collect `store.changes()` (a Flow) instead, Swift
+     * apps iterate `store.changes()` (an AsyncStream).
+     */override fun `addListener`(`listener`: StoreListener): Subscription {
+            return FfiConverterTypeSubscription.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_storyloom_ffi_fn_method_store_add_listener(
@@ -2756,23 +2738,6 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     UniffiLib.uniffi_storyloom_ffi_fn_method_store_device_id(
         it,
         _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Unregisters a listener; returns whether it was registered.
-     */override fun `removeListener`(`handle`: kotlin.ULong): kotlin.Boolean {
-            return FfiConverterBoolean.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_remove_listener(
-        it,
-        
-        FfiConverterULong.lower(`handle`),_status)
 }
     }
     )
@@ -3650,6 +3615,284 @@ public object FfiConverterTypeStoreListener: FfiConverter<StoreListener, Long> {
     override fun allocationSize(value: StoreListener) = 8UL
 
     override fun write(value: StoreListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A listener's registration: `cancel()` (or Kotlin's `close()`) stops the
+ * calls; cancelling twice is harmless. Freeing it without cancelling leaves
+ * the listener registered, so that a discarded result or the garbage
+ * collector never silences a listener at an unpredictable moment.
+ */
+public interface SubscriptionInterface {
+    
+    /**
+     * Stops telling the listener; returns whether it was still listening.
+     */
+    fun `cancel`(): kotlin.Boolean
+    
+    companion object
+}
+
+/**
+ * A listener's registration: `cancel()` (or Kotlin's `close()`) stops the
+ * calls; cancelling twice is harmless. Freeing it without cancelling leaves
+ * the listener registered, so that a discarded result or the garbage
+ * collector never silences a listener at an unpredictable moment.
+ */
+open class Subscription: Disposable, AutoCloseable, SubscriptionInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    /**
+     * Stops telling the listener (as [cancel] does) and frees the handle.
+     * Closing twice is harmless.
+     */
+    @Synchronized
+    override fun close() {
+        if (!this.uniffiIsDestroyed) this.cancel()
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_storyloom_ffi_fn_free_subscription(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_storyloom_ffi_fn_clone_subscription(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops telling the listener; returns whether it was still listening.
+     */override fun `cancel`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_subscription_cancel(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSubscription: FfiConverter<Subscription, Long> {
+    override fun lower(value: Subscription): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Subscription {
+        return Subscription(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Subscription {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Subscription) = 8UL
+
+    override fun write(value: Subscription, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
