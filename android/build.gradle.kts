@@ -101,6 +101,10 @@ val jnaForHostTests: Configuration by configurations.creating {
 
 dependencies {
     implementation("net.java.dev.jna:jna:5.13.0@aar")
+    // The generated bindings' suspend functions, and the Flow of changes,
+    // are built on kotlinx.coroutines; `api` because both appear in the
+    // library's public signatures.
+    api("org.jetbrains.kotlinx:kotlinx-coroutines-core:1.8.0")
     coreLibraryDesugaring("com.android.tools:desugar_jdk_libs:2.1.5")
 
     testImplementation("junit:junit:4.13.2")

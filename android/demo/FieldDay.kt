@@ -9,6 +9,7 @@ package org.storyloom.demo
 
 import java.io.File
 import java.nio.file.Files
+import kotlinx.coroutines.runBlocking
 import org.storyloom.Adjustment
 import org.storyloom.AdjustmentKind
 import org.storyloom.Attribution
@@ -31,9 +32,9 @@ import org.storyloom.StoreListener
 import org.storyloom.StoryId
 
 /** One phone in the field: a store file of its own. */
-class Phone(val name: String, folder: File) {
-    val store: Store = Store.open(File(folder, "${name.lowercase()}.storyloom").path)
-}
+class Phone(val name: String, val store: Store)
+
+suspend fun phone(name: String, folder: File) = Phone(name, Store.open(File(folder, "${name.lowercase()}.storyloom").path))
 
 fun say(text: String) = println(text)
 fun step(title: String) = println("\n== $title")
@@ -42,7 +43,7 @@ fun step(title: String) = println("\n== $title")
  * Two phones meet: a sync session, with the bytes carried by this loop (an
  * app would use Bluetooth, Wi-Fi or a relay).
  */
-fun meet(a: Phone, b: Phone, project: ProjectId) {
+suspend fun meet(a: Phone, b: Phone, project: ProjectId) {
     val first = a.store.startSync(project)
     val second = b.store.acceptSync(project)
     var message = first.firstMessage()!!
@@ -73,20 +74,20 @@ fun grant(phone: Phone, project: ProjectId, who: ParticipantId, method: ConsentM
     )
 }
 
-fun main(args: Array<String>) {
+fun main(args: Array<String>) = runBlocking {
     val folder = args.firstOrNull()?.let { File(it).apply { mkdirs() } }
         ?: Files.createTempDirectory("storyloom-field-day").toFile()
     say("Storyloom field day — stores in $folder")
 
     step("Morning: Asha starts the project; Ben and Cara join with an invite before they lose signal")
-    val asha = Phone("Asha", folder)
+    val asha = phone("Asha", folder)
     val project = asha.store.createProject("Leeds bus routes", "Asha", MemberRole.REPORTER).projectId
     asha.store.addTheme(project, "Reliability", "Buses that do not come")
     asha.store.addTheme(project, "Sharing power", "Who decides about routes")
     val invite = asha.store.invite(project)
     say("  Invite shown as a QR code (${invite.length} characters): ${invite.take(32)}…")
-    val ben = Phone("Ben", folder)
-    val cara = Phone("Cara", folder)
+    val ben = phone("Ben", folder)
+    val cara = phone("Cara", folder)
     for (phone in listOf(ben, cara)) {
         phone.store.join(invite, phone.name, MemberRole.FACILITATOR)
         meet(asha, phone, project)

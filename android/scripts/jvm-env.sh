@@ -15,8 +15,15 @@ KOTLINC="$KOTLIN_HOME/bin/kotlinc"
 JNA_JAR="/usr/share/java/jna.jar"
 JUNIT_JAR="/usr/share/java/junit4.jar"
 HAMCREST_JAR="/usr/share/java/hamcrest-core.jar"
-BUILD="$REPO/target/jvm"
-LIB_DIR="$REPO/target/debug"
+# Honour CARGO_TARGET_DIR as cargo does (relative paths are the workspace's).
+TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$REPO/$TARGET_DIR" ;; esac
+BUILD="$TARGET_DIR/jvm"
+LIB_DIR="$TARGET_DIR/debug"
+# The suspend functions UniFFI generates need kotlinx.coroutines; the Kotlin
+# distribution from npm ships the JVM jar (docs/android.md names the Gradle
+# coordinates apps use).
+COROUTINES_JAR="$KOTLIN_HOME/lib/kotlinx-coroutines-core-jvm.jar"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -53,15 +60,15 @@ prepare_bindings() {
     ensure_debian_packages
     ensure_kotlin
     "$REPO/bindings/scripts/generate.sh" --check
-    local source="$REPO/android/src/main/kotlin/org/storyloom/storyloom.kt"
     local hash
-    hash="$(sha256sum "$source" | cut -c1-16)"
+    hash="$(cat "$REPO"/android/src/main/kotlin/org/storyloom/*.kt | sha256sum | cut -c1-16)"
     BINDINGS_JAR="$BUILD/storyloom-bindings-$hash.jar"
     if [ ! -f "$BINDINGS_JAR" ]; then
         echo "Compiling the Kotlin bindings…" >&2
         mkdir -p "$BUILD"
         rm -f "$BUILD"/storyloom-bindings-*.jar
-        "$KOTLINC" -nowarn "$source" -cp "$JNA_JAR" -d "$BINDINGS_JAR"
+        "$KOTLINC" -nowarn "$REPO/android/src/main/kotlin" \
+            -cp "$JNA_JAR:$COROUTINES_JAR" -d "$BINDINGS_JAR"
     fi
 }
 
@@ -69,5 +76,5 @@ prepare_bindings() {
 run_kotlin() {
     local classpath="$1"
     shift
-    java -Djna.library.path="$LIB_DIR" -cp "$classpath:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$JNA_JAR" "$@"
+    java -Djna.library.path="$LIB_DIR" -cp "$classpath:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$JNA_JAR:$COROUTINES_JAR" "$@"
 }

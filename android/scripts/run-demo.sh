@@ -5,5 +5,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/jvm-env.sh"
 prepare_bindings
 
 DEMO_JAR="$BUILD/storyloom-demo.jar"
-"$KOTLINC" -nowarn "$REPO/android/demo/FieldDay.kt" -cp "$BINDINGS_JAR:$JNA_JAR" -d "$DEMO_JAR" 2>/dev/null
+"$KOTLINC" -nowarn "$REPO/android/demo/FieldDay.kt" -cp "$BINDINGS_JAR:$JNA_JAR:$COROUTINES_JAR" -d "$DEMO_JAR"
 run_kotlin "$DEMO_JAR:$BINDINGS_JAR" org.storyloom.demo.FieldDayKt "$@"

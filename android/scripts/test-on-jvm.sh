@@ -10,7 +10,7 @@ TESTS_JAR="$BUILD/storyloom-tests.jar"
 echo "Compiling the Kotlin tests…" >&2
 "$KOTLINC" -nowarn \
     "$REPO/android/src/test/kotlin" "$REPO/android/scripts/JvmTestRunner.kt" \
-    -cp "$BINDINGS_JAR:$JNA_JAR:$JUNIT_JAR:$KOTLIN_HOME/lib/kotlin-test.jar:$KOTLIN_HOME/lib/kotlin-test-junit.jar" \
+    -cp "$BINDINGS_JAR:$JNA_JAR:$COROUTINES_JAR:$JUNIT_JAR:$KOTLIN_HOME/lib/kotlin-test.jar:$KOTLIN_HOME/lib/kotlin-test-junit.jar" \
     -d "$TESTS_JAR"
 
 run_kotlin "$TESTS_JAR:$BINDINGS_JAR:$JUNIT_JAR:$HAMCREST_JAR:$KOTLIN_HOME/lib/kotlin-test.jar:$KOTLIN_HOME/lib/kotlin-test-junit.jar" \

@@ -13,16 +13,23 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO"
 
 MODE="${1:-write}"
+TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$REPO/$TARGET_DIR" ;; esac
 cargo build --quiet -p storyloom-ffi
 case "$(uname -s)" in
-    Darwin) LIB="$REPO/target/debug/libstoryloom_ffi.dylib" ;;
-    *) LIB="$REPO/target/debug/libstoryloom_ffi.so" ;;
+    Darwin) LIB="$TARGET_DIR/debug/libstoryloom_ffi.dylib" ;;
+    *) LIB="$TARGET_DIR/debug/libstoryloom_ffi.so" ;;
 esac
 
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 cargo run --quiet -p storyloom-ffi --bin uniffi-bindgen -- \
     generate "$LIB" --language kotlin --language swift --out-dir "$OUT" --no-format >/dev/null
+
+# Kotlin: Store.close() closes the store (so a closed store throws
+# StoreException.Closed) and Subscription.close() stops its listener, rather
+# than only freeing the handle (see the script and uniffi.toml).
+perl "$REPO/bindings/scripts/kotlin-close.pl" "$OUT/org/storyloom/storyloom.kt"
 
 # Each generated file and where it lives in the repository (pairs of lines;
 # no associative arrays, so macOS's bash 3.2 runs this too).

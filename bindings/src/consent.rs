@@ -1,6 +1,8 @@
 //! Consent grants, withdrawals and erasure, effective consent, receipts,
 //! and the consent-checked ways a story leaves the device.
 
+use std::sync::Arc;
+
 use storyloom::{ConsentRecordId, ParticipantId, ProjectId, StoryId};
 
 use crate::error::{Result, StoreError};
@@ -9,6 +11,7 @@ use crate::records::{
     NewConsentWithdrawal, PublishedStory, records,
 };
 use crate::store::Store;
+use crate::worker::off_thread;
 
 #[uniffi::export]
 impl Store {
@@ -49,7 +52,7 @@ impl Store {
     /// A consent receipt as JSON (Kantara Consent Receipt v1.1 field names).
     pub fn consent_receipt(&self, project: ProjectId, storyteller: ParticipantId) -> Result<String> {
         let receipt = self.inner.consent_receipt(project, storyteller)?;
-        serde_json::to_string_pretty(&receipt).map_err(|e| StoreError::Internal(e.to_string()))
+        serde_json::to_string_pretty(&receipt).map_err(|e| StoreError::Internal { reason: e.to_string() })
     }
 
     /// The story as it may leave the device for `purpose`.
@@ -58,15 +61,19 @@ impl Store {
     }
 
     /// Exports what consent allows to `folder`, with a manifest of what was withheld.
-    pub fn export_project(
-        &self,
+    /// Runs on a worker thread.
+    pub async fn export_project(
+        self: Arc<Self>,
         project: ProjectId,
         folder: String,
         format: ExportFormat,
         purpose: ExportPurpose,
     ) -> Result<ExportReport> {
-        Ok(self
-            .inner
-            .export_project(project, std::path::Path::new(&folder), format, purpose)?)
+        off_thread("export", None, move || {
+            Ok(self
+                .inner
+                .export_project(project, std::path::Path::new(&folder), format, purpose)?)
+        })
+        .await
     }
 }

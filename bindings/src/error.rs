@@ -1,75 +1,129 @@
 //! The one error type apps see, converted from the core's in one place.
 //!
-//! A flat error: Kotlin gets a sealed `StoreException` hierarchy and Swift a
-//! `StoreError` enum, one case per thing an app can act on, each carrying a
-//! human sentence (the core's `Display`, which names ids and fields but
-//! never personal data).
+//! Kotlin gets a sealed `StoreException` hierarchy and Swift a `StoreError`
+//! enum, one case per thing an app can act on, each carrying the fields an
+//! app branches on (`field`, `kind`, `id`, `scope`, `side`…). The core
+//! decides the kind (`storyloom::Error::kind`); this file only moves the
+//! fields across. Kotlin's `message` is UniFFI's dump of the fields
+//! (`kind=STORY, id=0190…`); `toString()` in Kotlin and `description` in
+//! Swift give the core's sentence. Neither ever holds personal data.
 
-/// Everything that can go wrong, as apps see it.
+use storyloom::{ConsentScope, ErrorKind, KeySide, RecordKind, StoryId};
+
+/// Everything that can go wrong, as apps see it. `NotFound` and `Erased` are
+/// the two ways a record is gone: `NotFound` never existed here (or has not
+/// arrived yet), `Erased` was erased at its storyteller's request and will
+/// never come back.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
-#[uniffi(flat_error)]
+#[uniffi::export(Display)]
 pub enum StoreError {
-    /// The record does not exist in this store.
-    #[error("{0}")]
-    NotFound(String),
-    /// The record was erased at its storyteller's request.
-    #[error("{0}")]
-    Erased(String),
-    /// The storytellers' consent does not allow this; the message names the scope.
-    #[error("{0}")]
-    ConsentRequired(String),
-    /// An argument is not acceptable; the message names the field.
-    #[error("{0}")]
-    InvalidInput(String),
-    /// Stored or received bytes are damaged or malformed.
-    #[error("{0}")]
-    CorruptData(String),
+    /// The record does not exist in this store (or has not arrived yet).
+    #[error("{kind} {id} was not found")]
+    NotFound { kind: RecordKind, id: String },
+    /// The record was erased at its storyteller's request; it can never be
+    /// recreated or accepted again.
+    #[error("{kind} {id} was erased at the storyteller's request")]
+    Erased { kind: RecordKind, id: String },
+    /// The storytellers of `story_id` have not granted `scope` (or withdrew
+    /// it): ask them, record the grant, and try again.
+    #[error("consent required: the storytellers of story {story_id} have not granted {scope}")]
+    ConsentRequired { scope: ConsentScope, story_id: StoryId },
+    /// An argument is not acceptable: `field` names it (`title`, `invite`,
+    /// `start`…), `reason` says why.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput { field: String, reason: String },
+    /// Stored bytes are damaged or malformed.
+    #[error("corrupt data: {reason}")]
+    CorruptData { reason: String },
     /// The file is not a Storyloom store; it was left untouched.
-    #[error("{0}")]
-    NotAStore(String),
-    /// The store was written by a newer version of the library.
-    #[error("{0}")]
-    StoreNewerThanLibrary(String),
+    #[error("not a Storyloom store: {reason}")]
+    NotAStore { reason: String },
+    /// The store was written by a newer version of the library: update the app.
+    #[error(
+        "the store uses schema version {found}, but this version of Storyloom only understands up to {supported}; update the app"
+    )]
+    StoreNewerThanLibrary { found: i64, supported: i64 },
     /// A sync message or bundle was refused (malformed, altered, replayed,
     /// another project's, too large, or holding invalid documents); nothing
-    /// changed.
-    #[error("{0}")]
-    SyncRejected(String),
-    /// A sync message, bundle or invite is sealed with another group secret.
-    #[error("{0}")]
-    WrongKey(String),
-    /// The sync session was cancelled.
-    #[error("{0}")]
-    Cancelled(String),
-    /// The store has been closed.
-    #[error("{0}")]
-    Closed(String),
-    /// Anything else (disk full, I/O error, a bug).
-    #[error("{0}")]
-    Internal(String),
+    /// changed, and the session has ended.
+    #[error("sync rejected: {reason}")]
+    SyncRejected { reason: String },
+    /// A sync message, bundle or invite is sealed with another group
+    /// secret; `side` says which device should leave and join again.
+    #[error("wrong key: {reason}")]
+    WrongKey { side: KeySide, reason: String },
+    /// The sync session (or the coroutine or task running a call) was
+    /// cancelled; nothing half-applied remains.
+    #[error("the sync session was cancelled")]
+    Cancelled,
+    /// The store has been closed; open it again to use it.
+    #[error("the store is closed")]
+    Closed,
+    /// Anything else (disk full, an I/O error, a bug); `reason` is for logs.
+    #[error("{reason}")]
+    Internal { reason: String },
 }
 
 impl From<storyloom::Error> for StoreError {
     fn from(err: storyloom::Error) -> Self {
         use storyloom::Error as E;
-        let message = err.to_string();
+        let kind = err.kind();
         match err {
-            E::NotFound { .. } => Self::NotFound(message),
-            E::Erased { .. } => Self::Erased(message),
-            E::InvalidInput { .. } => Self::InvalidInput(message),
-            E::ConsentRequired { .. } => Self::ConsentRequired(message),
-
-            E::CorruptData(_) => Self::CorruptData(message),
-            E::NotAStore(_) => Self::NotAStore(message),
-            E::StoreNewerThanLibrary { .. } => Self::StoreNewerThanLibrary(message),
-            E::Closed => Self::Closed(message),
-            E::SyncRejected(_) => Self::SyncRejected(message),
-            E::WrongKey(_) => Self::WrongKey(message),
-            E::Cancelled => Self::Cancelled(message),
-
-            _ => Self::Internal(message),
+            E::NotFound { kind, id } => Self::NotFound { kind, id },
+            E::Erased { kind, id } => Self::Erased { kind, id },
+            E::ConsentRequired { scope, story } => Self::ConsentRequired { scope, story_id: story },
+            E::InvalidInput { field, reason } => Self::InvalidInput { field, reason },
+            E::StoreNewerThanLibrary { found, supported } => Self::StoreNewerThanLibrary {
+                found: found.into(),
+                supported: supported.into(),
+            },
+            E::WrongKey { side, reason } => Self::WrongKey { side, reason },
+            other => match kind {
+                ErrorKind::CorruptData => Self::CorruptData { reason: other.reason() },
+                ErrorKind::NotAStore => Self::NotAStore { reason: other.reason() },
+                ErrorKind::SyncRejected => Self::SyncRejected { reason: other.reason() },
+                ErrorKind::Cancelled => Self::Cancelled,
+                ErrorKind::Closed => Self::Closed,
+                _ => Self::Internal {
+                    reason: other.to_string(),
+                },
+            },
         }
     }
+}
+
+impl StoreError {
+    /// An argument the facade itself refuses before calling the core.
+    pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Which device holds the group secret that does not match.
+#[uniffi::remote(Enum)]
+pub enum KeySide {
+    ThisDevice,
+    OtherDevice,
+    Unknown,
+}
+
+/// What kind of record an error is about.
+#[uniffi::remote(Enum)]
+pub enum RecordKind {
+    Project,
+    Member,
+    Story,
+    Participant,
+    Highlight,
+    Comment,
+    Theme,
+    ConsentRecord,
+    Media,
+    Document,
+    Store,
 }
 
 /// Shorthand for the facade's results.

@@ -15,10 +15,11 @@ mod records;
 mod store;
 mod stories;
 mod sync;
+mod worker;
 
 pub use error::StoreError;
 pub use listener::StoreListener;
 pub use records::*;
-pub use store::Store;
+pub use store::{Store, Subscription};
 
 uniffi::setup_scaffolding!("storyloom");

@@ -1,11 +1,14 @@
 //! Stories: texts (UTF-16 offsets), tags, storytellers, highlights,
 //! comments, lists, search and history.
 
+use std::sync::Arc;
+
 use storyloom::{CommentId, HighlightId, ParticipantId, ProjectId, StoryId};
 
 use crate::error::{Result, StoreError};
 use crate::records::{HistoryEntry, NewStory, SearchHit, Story, StoryPage, StoryQuery, StoryUpdate, all};
 use crate::store::Store;
+use crate::worker::off_thread;
 
 #[uniffi::export]
 impl Store {
@@ -90,8 +93,14 @@ impl Store {
 
     /// Stories containing every word of `query`, best first.
     /// `limit` 0 means the default (20).
-    pub fn search(&self, query: String, project: Option<ProjectId>, limit: i32) -> Result<Vec<SearchHit>> {
-        Ok(self.inner.search(&query, project, offset("limit", limit)? as u32)?)
+    pub async fn search(
+        self: Arc<Self>,
+        query: String,
+        project: Option<ProjectId>,
+        limit: i32,
+    ) -> Result<Vec<SearchHit>> {
+        let limit = offset("limit", limit)? as u32;
+        off_thread("search", None, move || Ok(self.inner.search(&query, project, limit)?)).await
     }
 
     pub fn story_history(&self, id: StoryId) -> Result<Vec<HistoryEntry>> {
@@ -108,5 +117,5 @@ impl Store {
 /// Offsets and lengths cross as `Int` (Kotlin) / `Int32` (Swift), as the
 /// platforms' string APIs count them; a negative one is invalid input.
 pub(crate) fn offset(field: &str, value: i32) -> Result<u64> {
-    u64::try_from(value).map_err(|_| StoreError::InvalidInput(format!("invalid {field}: {value} is negative")))
+    u64::try_from(value).map_err(|_| StoreError::invalid(field, format!("{value} is negative")))
 }

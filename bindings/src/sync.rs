@@ -9,6 +9,7 @@ use storyloom::{DeviceId, MemberId, ProjectId};
 use crate::error::{Result, StoreError};
 use crate::records::MemberRole;
 use crate::store::Store;
+use crate::worker::off_thread;
 
 /// The project and member a device joined as.
 #[derive(Debug, Clone, uniffi::Record)]
@@ -88,6 +89,28 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl SyncSession {
+    fn receive_now(&self, message: &[u8]) -> Result<Option<Vec<u8>>> {
+        let store = self
+            .store
+            .upgrade()
+            .ok_or_else(|| StoreError::from(storyloom::Error::Closed))?;
+        // A cancelled coroutine's worker may still be finishing its message.
+        if self.cancel.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
+        let mut session = lock(&self.session)
+            .take()
+            .ok_or_else(|| StoreError::invalid("session", "receive is already running on another thread"))?;
+        let result = store.inner.sync_receive(&mut session, message);
+        *lock(&self.snapshot) = Snapshot {
+            progress: session.progress(),
+            done: session.is_done(),
+            peer: session.peer(),
+        };
+        *lock(&self.session) = Some(session);
+        Ok(result?)
+    }
+
     fn new(store: &Arc<Store>, session: storyloom::sync::SyncSession, first: Option<Vec<u8>>) -> Arc<Self> {
         let cancel = session.cancel_handle();
         let snapshot = Snapshot {
@@ -114,23 +137,12 @@ impl SyncSession {
     }
 
     /// Applies a message from the peer; returns the answer to send, or
-    /// null when there is nothing more to send.
-    pub fn receive(&self, message: Vec<u8>) -> Result<Option<Vec<u8>>> {
-        let store = self
-            .store
-            .upgrade()
-            .ok_or_else(|| StoreError::from(storyloom::Error::Closed))?;
-        let mut session = lock(&self.session).take().ok_or_else(|| {
-            StoreError::InvalidInput("invalid session: receive is already running on another thread".into())
-        })?;
-        let result = store.inner.sync_receive(&mut session, &message);
-        *lock(&self.snapshot) = Snapshot {
-            progress: session.progress(),
-            done: session.is_done(),
-            peer: session.peer(),
-        };
-        *lock(&self.session) = Some(session);
-        Ok(result?)
+    /// null when there is nothing more to send. Runs on a worker thread;
+    /// cancelling the coroutine or task cancels the session: a message being
+    /// applied is refused whole, and the next call throws `Cancelled`.
+    pub async fn receive(self: Arc<Self>, message: Vec<u8>) -> Result<Option<Vec<u8>>> {
+        let cancel = self.cancel.clone();
+        off_thread("sync", Some(cancel), move || self.receive_now(&message)).await
     }
 
     /// Both sides have everything the other had.
@@ -155,17 +167,24 @@ impl SyncSession {
 
 #[uniffi::export]
 impl Store {
-    /// Starts a session as the side that speaks first; send
-    /// `session.firstMessage()` to the peer.
-    pub fn start_sync(self: Arc<Self>, project: ProjectId) -> Result<Arc<SyncSession>> {
-        let (session, first) = self.inner.start_sync(project)?;
-        Ok(SyncSession::new(&self, session, Some(first)))
+    /// Starts a session as the side that speaks first (reading what this
+    /// device holds, on a worker thread); send `session.firstMessage()` to
+    /// the peer.
+    pub async fn start_sync(self: Arc<Self>, project: ProjectId) -> Result<Arc<SyncSession>> {
+        off_thread("sync", None, move || {
+            let (session, first) = self.inner.start_sync(project)?;
+            Ok(SyncSession::new(&self, session, Some(first)))
+        })
+        .await
     }
 
     /// A session for the side that answers the peer's first message.
-    pub fn accept_sync(self: Arc<Self>, project: ProjectId) -> Result<Arc<SyncSession>> {
-        let session = self.inner.accept_sync(project)?;
-        Ok(SyncSession::new(&self, session, None))
+    pub async fn accept_sync(self: Arc<Self>, project: ProjectId) -> Result<Arc<SyncSession>> {
+        off_thread("sync", None, move || {
+            let session = self.inner.accept_sync(project)?;
+            Ok(SyncSession::new(&self, session, None))
+        })
+        .await
     }
 
     /// An invite (a string for a QR code) for another device to join.
@@ -187,18 +206,23 @@ impl Store {
         Ok(self.inner.leave_project(project)?)
     }
 
-    /// A bundle of what `peer` lacks, or of everything when `peer` is null.
-    pub fn export_bundle(&self, project: ProjectId, peer: Option<DeviceId>) -> Result<Vec<u8>> {
-        Ok(self.inner.export_bundle(project, peer)?)
+    /// A bundle of what `peer` lacks, or of everything when `peer` is null
+    /// (built on a worker thread).
+    pub async fn export_bundle(self: Arc<Self>, project: ProjectId, peer: Option<DeviceId>) -> Result<Vec<u8>> {
+        off_thread("bundle", None, move || Ok(self.inner.export_bundle(project, peer)?)).await
     }
 
-    /// Merges a bundle; importing the same one twice changes nothing.
-    pub fn import_bundle(&self, bundle: Vec<u8>) -> Result<BundleOutcome> {
-        let outcome = self.inner.import_bundle(&bundle)?;
-        Ok(BundleOutcome {
-            project: outcome.project,
-            documents_changed: count(outcome.documents_changed),
-            documents_skipped: count(outcome.documents_skipped),
+    /// Merges a bundle on a worker thread, in one transaction; importing
+    /// the same one twice changes nothing.
+    pub async fn import_bundle(self: Arc<Self>, bundle: Vec<u8>) -> Result<BundleOutcome> {
+        off_thread("bundle", None, move || {
+            let outcome = self.inner.import_bundle(&bundle)?;
+            Ok(BundleOutcome {
+                project: outcome.project,
+                documents_changed: count(outcome.documents_changed),
+                documents_skipped: count(outcome.documents_skipped),
+            })
         })
+        .await
     }
 }

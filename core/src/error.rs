@@ -90,18 +90,24 @@ pub enum Error {
     SyncRejected(String),
 
     /// A sync message or bundle was sealed with a different group secret (or
-    /// an invite is for a project this device holds with another secret).
-    #[error("wrong key: {0}")]
-    WrongKey(String),
+    /// an invite is for a project this device holds with another secret);
+    /// `side` says which device should act.
+    #[error("wrong key: {reason}")]
+    WrongKey { side: KeySide, reason: String },
 
     /// The sync session was cancelled by the app.
     #[error("the sync session was cancelled")]
     Cancelled,
 
     /// The store has been closed; open it again to use it.
-
     #[error("the store is closed")]
     Closed,
+
+    /// A bug in Storyloom or in a library it uses (an Automerge operation
+    /// on a document Storyloom itself built failed): not the caller's fault,
+    /// and not damaged data.
+    #[error("internal error: {0}")]
+    Internal(String),
 
     /// SQLite failed for a reason that is not the caller's fault (disk full,
     /// I/O error, …).
@@ -113,7 +119,115 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
+/// Which side of a sync holds the group secret that does not match, so the
+/// app knows whom to tell: "leave and join again" is advice for this device
+/// when it joined from a mistyped invite, and for the other device when this
+/// one holds the project's documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySide {
+    /// This device joined with a different secret (or holds none): leave the
+    /// project and join again with a new invite.
+    ThisDevice,
+    /// The other device (or the invite it made) holds a different secret.
+    OtherDevice,
+    /// The bytes say the secrets differ, but not which one is wrong.
+    Unknown,
+}
+
+/// The stable, machine-readable kind of an [`Error`], shared by the CLI's
+/// JSON (`"kind"`), the bindings' exception classes and the logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    NotFound,
+    Erased,
+    ConsentRequired,
+    InvalidInput,
+    CorruptData,
+    NotAStore,
+    StoreNewerThanLibrary,
+    SyncRejected,
+    WrongKey,
+    Cancelled,
+    Closed,
+    Internal,
+    Storage,
+    Io,
+}
+
+impl ErrorKind {
+    /// The name used in the CLI's JSON errors (a contract: never renamed).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::Erased => "erased",
+            Self::ConsentRequired => "consent_required",
+            Self::InvalidInput => "invalid_input",
+            Self::CorruptData => "corrupt_data",
+            Self::NotAStore => "not_a_store",
+            Self::StoreNewerThanLibrary => "store_newer_than_library",
+            Self::SyncRejected => "sync_rejected",
+            Self::WrongKey => "wrong_key",
+            Self::Cancelled => "cancelled",
+            Self::Closed => "closed",
+            Self::Internal => "internal",
+            Self::Storage => "storage",
+            Self::Io => "io",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Error {
+    /// What kind of error this is: the one mapping every caller (CLI,
+    /// bindings, logs) uses.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NotFound { .. } => ErrorKind::NotFound,
+            Self::Erased { .. } => ErrorKind::Erased,
+            Self::ConsentRequired { .. } => ErrorKind::ConsentRequired,
+            Self::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Self::CorruptData(_) => ErrorKind::CorruptData,
+            Self::NotAStore(_) => ErrorKind::NotAStore,
+            Self::StoreNewerThanLibrary { .. } => ErrorKind::StoreNewerThanLibrary,
+            Self::SyncRejected(_) => ErrorKind::SyncRejected,
+            Self::WrongKey { .. } => ErrorKind::WrongKey,
+            Self::Cancelled => ErrorKind::Cancelled,
+            Self::Closed => ErrorKind::Closed,
+            Self::Internal(_) => ErrorKind::Internal,
+            Self::Storage(_) => ErrorKind::Storage,
+            Self::Io(_) => ErrorKind::Io,
+        }
+    }
+
+    /// The sentence without its kind's label ("corrupt data: ", "sync
+    /// rejected: " …): what to embed when one error explains another, so
+    /// that no message says "corrupt data: … corrupt data: …".
+    pub fn reason(&self) -> String {
+        match self {
+            Self::CorruptData(reason)
+            | Self::NotAStore(reason)
+            | Self::SyncRejected(reason)
+            | Self::Internal(reason)
+            | Self::Storage(reason)
+            | Self::WrongKey { reason, .. } => reason.clone(),
+            Self::InvalidInput { field, reason } => format!("{field} {reason}"),
+            Self::Io(err) => err.to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    pub(crate) fn wrong_key(side: KeySide, reason: impl Into<String>) -> Self {
+        Self::WrongKey {
+            side,
+            reason: reason.into(),
+        }
+    }
+
     pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self::InvalidInput {
             field: field.into(),
@@ -145,9 +259,39 @@ impl From<rusqlite::Error> for Error {
 }
 
 impl From<automerge::AutomergeError> for Error {
-    /// Automerge only fails on our documents when their bytes or structure
-    /// are not what we wrote: that is corruption, not a caller mistake.
+    /// Loading and merging bytes from disk or a peer map their Automerge
+    /// errors to `CorruptData` or `SyncRejected` where they happen; what
+    /// reaches `?` is an operation on a document Storyloom built itself,
+    /// which only fails through a bug.
     fn from(err: automerge::AutomergeError) -> Self {
-        Self::CorruptData(format!("document: {err}"))
+        Self::Internal(format!("an Automerge operation failed: {err}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_explaining_another_names_its_kind_once() {
+        let inner = Error::corrupt("document field \"title\" is missing");
+        let outer = Error::corrupt(format!("the story document is invalid: {}", inner.reason()));
+        assert_eq!(
+            outer.to_string(),
+            "corrupt data: the story document is invalid: document field \"title\" is missing"
+        );
+    }
+
+    #[test]
+    fn storylooms_own_automerge_failures_are_internal_not_corrupt_data() {
+        use automerge::transaction::Transactable;
+        let mut doc = automerge::AutoCommit::new();
+        let map = doc
+            .put_object(automerge::ROOT, "tags", automerge::ObjType::Map)
+            .unwrap();
+        // Splicing text into a map is a mistake only Storyloom's code could make.
+        let err = Error::from(doc.splice_text(&map, 0, 0, "x").unwrap_err());
+        assert_eq!(err.kind(), ErrorKind::Internal);
+        assert!(!err.to_string().contains("corrupt"), "{err}");
     }
 }

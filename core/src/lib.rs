@@ -56,7 +56,7 @@ pub use documents::DocKind;
 pub use uuid::Uuid;
 
 pub use documents::ledger_doc::Tombstone;
-pub use error::{Error, RecordKind, Result};
+pub use error::{Error, ErrorKind, KeySide, RecordKind, Result};
 pub use ids::{CommentId, ConsentRecordId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
 pub use model::*;
 pub use store::{

@@ -32,7 +32,7 @@ impl Refusal {
         match (self, err) {
             (Self::Invalid(expected), Error::InvalidInput { field, .. }) => field == expected,
             (Self::Rejected, Error::SyncRejected(_)) => true,
-            (Self::WrongKey, Error::WrongKey(_)) => true,
+            (Self::WrongKey, Error::WrongKey { .. }) => true,
             (Self::NotFound, Error::NotFound { .. }) => true,
             (Self::Corrupt, Error::CorruptData(_)) => true,
             _ => false,

@@ -70,7 +70,7 @@ fn a_device_with_the_wrong_secret_can_neither_read_nor_inject() {
     let mut listening = mallory.accept_sync(project).unwrap();
     assert!(matches!(
         mallory.sync_receive(&mut listening, &message),
-        Err(Error::WrongKey(_))
+        Err(Error::WrongKey { .. })
     ));
 
     // …and what she sends is refused.
@@ -85,7 +85,7 @@ fn a_device_with_the_wrong_secret_can_neither_read_nor_inject() {
     .unwrap();
     let mut session = ben.store.accept_sync(project).unwrap();
     match ben.store.sync_receive(&mut session, &injected) {
-        Err(Error::WrongKey(reason)) => assert!(reason.contains("different group secret"), "{reason}"),
+        Err(Error::WrongKey { reason, .. }) => assert!(reason.contains("different group secret"), "{reason}"),
         other => panic!("expected WrongKey, got {other:?}"),
     }
     assert_eq!(snapshot(&ben, project), before);

@@ -5,7 +5,7 @@
 
 use storyloom::sync::sync_stores;
 use storyloom::sync::test_support::invite_with_secret;
-use storyloom::{Error, MemberRole, ProjectId, Store};
+use storyloom::{Error, KeySide, MemberRole, ProjectId, Store};
 use storyloom_scenarios::{Phone, sync};
 
 fn project_heads(store: &Store, project: ProjectId) -> Vec<automerge::ChangeHash> {
@@ -63,7 +63,8 @@ fn a_device_that_joined_with_a_wrong_secret_is_told_so_and_can_leave_and_join_ag
     let (asha_session, first) = asha.store.start_sync(project).unwrap();
     let mut ben_session = ben.accept_sync(project).unwrap();
     match ben.sync_receive(&mut ben_session, &first) {
-        Err(Error::WrongKey(reason)) => {
+        Err(Error::WrongKey { side, reason }) => {
+            assert_eq!(side, KeySide::ThisDevice);
             assert!(reason.contains("this device joined"), "{reason}");
             assert!(reason.contains("leave the project"), "{reason}");
         }
@@ -76,7 +77,8 @@ fn a_device_that_joined_with_a_wrong_secret_is_told_so_and_can_leave_and_join_ag
     let (_, from_carol) = carol.store.start_sync(project).unwrap();
     let mut listening = asha.store.accept_sync(project).unwrap();
     match asha.store.sync_receive(&mut listening, &from_carol) {
-        Err(Error::WrongKey(reason)) => {
+        Err(Error::WrongKey { side, reason }) => {
+            assert_eq!(side, KeySide::OtherDevice);
             assert!(
                 reason.contains("the other device holds a different group secret"),
                 "{reason}"

@@ -249,7 +249,7 @@ impl TryFrom<RecordedAt> for DateTime<FixedOffset> {
             .utc_offset_minutes
             .checked_mul(60)
             .and_then(FixedOffset::east_opt)
-            .ok_or_else(|| StoreError::InvalidInput("invalid recorded_at: the UTC offset is out of range".into()))?;
+            .ok_or_else(|| StoreError::invalid("recorded_at", "the UTC offset is out of range"))?;
         Ok(from_system_time(r.at).with_timezone(&offset))
     }
 }

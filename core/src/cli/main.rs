@@ -52,7 +52,7 @@ fn main() -> ExitCode {
             if cli.json {
                 eprintln!(
                     "{}",
-                    json!({"error": {"kind": output::error_kind(&err), "message": err.to_string()}})
+                    json!({"error": {"kind": err.kind().as_str(), "message": err.to_string()}})
                 );
             } else {
                 eprintln!("storyloom: {err}");

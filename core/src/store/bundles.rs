@@ -127,6 +127,7 @@ impl Store {
     }
 
     pub fn import_bundle_with(&self, bundle: &[u8], limits: SyncLimits) -> Result<BundleOutcome> {
+        self.ensure_open()?;
         let header = sync::peek(bundle, limits.max_message_bytes)?;
         let project = header.project;
         self.write(|w| {
@@ -146,9 +147,10 @@ impl Writer {
         let w = self;
         {
             let secret = w.secret(project).map_err(|_| {
-                Error::WrongKey(format!(
-                    "this device holds no group secret for project {project}; join it first"
-                ))
+                Error::wrong_key(
+                    crate::error::KeySide::ThisDevice,
+                    format!("this device holds no group secret for project {project}; join it first"),
+                )
             })?;
             let (header, plaintext) = sync::open(
                 &secret,

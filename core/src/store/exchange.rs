@@ -56,6 +56,7 @@ impl Store {
     /// valid Storyloom document are refused and change nothing; an erased
     /// document is refused with [`Error::Erased`].
     pub fn import_document(&self, bytes: &[u8]) -> Result<ImportOutcome> {
+        self.ensure_open()?;
         crate::sync::Budget::new(&crate::sync::SyncLimits::default())
             .charge(bytes)
             .map_err(|e| match e {

@@ -90,7 +90,7 @@ pub(crate) fn validate(doc: &AutoCommit, kind: DocKind) -> Result<()> {
         DocKind::Participant => participant_doc::read(doc).map(drop),
         DocKind::Project => project_doc::read(doc).map(drop),
     }
-    .map_err(|err| Error::corrupt(format!("the {kind} document is invalid: {err}")))
+    .map_err(|err| Error::corrupt(format!("the {kind} document is invalid: {}", err.reason())))
 }
 
 /// What the caller knows a document must be.

@@ -202,6 +202,13 @@ impl Store {
         self.closed.load(Ordering::SeqCst)
     }
 
+    /// `Closed` before anything else, for the calls that look at their
+    /// input before taking the writer: a closed store says it is closed,
+    /// not that the bytes are bad.
+    pub(crate) fn ensure_open(&self) -> Result<()> {
+        if self.is_closed() { Err(Error::Closed) } else { Ok(()) }
+    }
+
     /// Registers a listener told about every change, local or merged.
     pub fn add_listener(&self, listener: Arc<dyn ChangeListener>) -> ListenerId {
         self.listeners.add(listener)

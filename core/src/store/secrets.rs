@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Store, Writer, project_uuid};
 use crate::documents::{DocKind, project_doc};
-use crate::error::{Error, Result};
+use crate::error::{Error, KeySide, Result};
 use crate::ids::{MemberId, ProjectId};
 use crate::model::{ChangeKind, MemberRole};
 use crate::sync::{GroupSecret, Invite};
@@ -40,8 +40,9 @@ impl Store {
             if let Some(existing) = w.stored_secret(project)?
                 && existing != invite.secret
             {
-                return Err(Error::WrongKey(
-                    "this device holds the project with a different group secret than the invite".into(),
+                return Err(Error::wrong_key(
+                    KeySide::OtherDevice,
+                    "this device holds the project with a different group secret than the invite",
                 ));
             }
             let tx = w.conn.transaction()?;
@@ -119,23 +120,31 @@ impl Writer {
     /// only by whether this device has received the project, and neither
     /// side is told the other is hostile.
     pub(crate) fn explain_wrong_key(&self, project: ProjectId, err: Error) -> Error {
-        let Error::WrongKey(_) = err else {
+        let Error::WrongKey { .. } = err else {
             return err;
         };
         let received = super::persistence::doc_row(&self.conn, project_uuid(project))
             .map(|row| row.is_some())
             .unwrap_or(true);
-        Error::WrongKey(if received {
-            format!(
-                "the other device holds a different group secret for project {project} than this one; \
-                 if it joined from a mistyped or old invite, it can leave the project and join again with a new invite from this device"
-            )
+        let side = if received {
+            KeySide::OtherDevice
         } else {
-            format!(
-                "this device joined project {project} with a different group secret than the other device holds; \
+            KeySide::ThisDevice
+        };
+        Error::wrong_key(
+            side,
+            if received {
+                format!(
+                    "the other device holds a different group secret for project {project} than this one; \
+                 if it joined from a mistyped or old invite, it can leave the project and join again with a new invite from this device"
+                )
+            } else {
+                format!(
+                    "this device joined project {project} with a different group secret than the other device holds; \
                  if the invite was mistyped or old, leave the project and join again with a new invite"
-            )
-        })
+                )
+            },
+        )
     }
 
     fn stored_secret(&self, project: ProjectId) -> Result<Option<GroupSecret>> {

@@ -103,6 +103,7 @@ impl Store {
     /// `None` when the session is done and nothing needs sending. A message
     /// that is refused changes nothing in the store, and ends the session.
     pub fn sync_receive(&self, session: &mut SyncSession, message: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.ensure_open()?;
         if let Some(reason) = &session.failed {
             return Err(Error::SyncRejected(format!(
                 "the session has ended after an error: {reason}"
@@ -125,7 +126,7 @@ impl Store {
             result
         });
         if let Err(err) = &result {
-            session.failed = Some(err.to_string());
+            session.failed = Some(err.reason());
         }
         result
     }
@@ -151,6 +152,11 @@ impl Writer {
         let message: SessionMessage = sync::decode(&plaintext, "sync message")?;
         check_order(session, &message)?;
         check_shape(session, &message)?;
+        // Cancelled while this message was on its way in (a coroutine or
+        // task cancelled mid-call): stop before anything is applied.
+        if session.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
         let peer = header.sender;
         session.peer = Some(peer);
         session.received_seq = message.seq;

@@ -188,8 +188,9 @@ pub(crate) fn open(
         )));
     }
     if sealed[37..HEADER_LEN] != secret.key_id(project) {
-        return Err(Error::WrongKey(
-            "the sender holds a different group secret for this project".into(),
+        return Err(Error::wrong_key(
+            crate::error::KeySide::Unknown,
+            "the sender holds a different group secret for this project",
         ));
     }
     let sender_tag = bytes16(&sealed[21..37]);
@@ -279,7 +280,7 @@ mod tests {
 
     fn rejection(result: Result<(Header, Vec<u8>)>) -> String {
         match result {
-            Err(Error::SyncRejected(reason)) | Err(Error::WrongKey(reason)) => reason,
+            Err(Error::SyncRejected(reason)) | Err(Error::WrongKey { reason, .. }) => reason,
             other => panic!("expected a rejection, got {other:?}"),
         }
     }
@@ -335,7 +336,7 @@ mod tests {
         let other_secret = GroupSecret::generate().unwrap();
         assert!(matches!(
             open(&other_secret, p, b, &bytes, 1 << 20),
-            Err(Error::WrongKey(_))
+            Err(Error::WrongKey { .. })
         ));
 
         let mut flipped = bytes.clone();

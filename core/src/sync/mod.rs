@@ -121,6 +121,11 @@ impl CancelHandle {
     pub fn cancel(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
+
+    /// Whether the session has been cancelled (from any thread).
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 /// One sync session with one peer, for one project. Created by

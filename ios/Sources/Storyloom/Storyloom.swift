@@ -487,22 +487,6 @@ fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
-    typealias FfiType = UInt64
-    typealias SwiftType = UInt64
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
     typealias FfiType = Int64
     typealias SwiftType = Int64
@@ -689,8 +673,9 @@ public protocol StoreProtocol: AnyObject, Sendable {
     
     /**
      * Exports what consent allows to `folder`, with a manifest of what was withheld.
+     * Runs on a worker thread.
      */
-    func exportProject(project: ProjectId, folder: String, format: ExportFormat, purpose: ExportPurpose) throws  -> ExportReport
+    func exportProject(project: ProjectId, folder: String, format: ExportFormat, purpose: ExportPurpose) async throws  -> ExportReport
     
     /**
      * Records a consent grant; it supersedes the withdrawals this device knows of.
@@ -783,10 +768,13 @@ public protocol StoreProtocol: AnyObject, Sendable {
     
     /**
      * Registers a listener told which stories, participants and projects
-     * changed after every local write and every merge. Returns a handle for
-     * `remove_listener`.
+     * changed after every local write and every merge, until the returned
+     * subscription is cancelled (`cancel()`, or `close()` in Kotlin) or the
+     * store closes. Dropping the subscription does not stop the listener.
+     * Kotlin apps usually collect `store.changes()` (a Flow) instead, Swift
+     * apps iterate `store.changes()` (an AsyncStream).
      */
-    func addListener(listener: StoreListener)  -> UInt64
+    func addListener(listener: StoreListener)  -> Subscription
     
     /**
      * Closes the store; later calls fail with `Closed`. Closing twice is
@@ -798,11 +786,6 @@ public protocol StoreProtocol: AnyObject, Sendable {
      * This store's device id: every change it writes carries it.
      */
     func deviceId()  -> DeviceId
-    
-    /**
-     * Unregisters a listener; returns whether it was registered.
-     */
-    func removeListener(handle: UInt64)  -> Bool
     
     func addComment(story: StoryId, body: String, highlight: HighlightId?) throws  -> CommentId
     
@@ -840,7 +823,7 @@ public protocol StoreProtocol: AnyObject, Sendable {
      * Stories containing every word of `query`, best first.
      * `limit` 0 means the default (20).
      */
-    func search(query: String, project: ProjectId?, limit: Int32) throws  -> [SearchHit]
+    func search(query: String, project: ProjectId?, limit: Int32) async throws  -> [SearchHit]
     
     func setSummary(id: StoryId, text: String) throws 
     
@@ -866,17 +849,19 @@ public protocol StoreProtocol: AnyObject, Sendable {
     /**
      * A session for the side that answers the peer's first message.
      */
-    func acceptSync(project: ProjectId) throws  -> SyncSession
+    func acceptSync(project: ProjectId) async throws  -> SyncSession
     
     /**
-     * A bundle of what `peer` lacks, or of everything when `peer` is null.
+     * A bundle of what `peer` lacks, or of everything when `peer` is null
+     * (built on a worker thread).
      */
-    func exportBundle(project: ProjectId, peer: DeviceId?) throws  -> Data
+    func exportBundle(project: ProjectId, peer: DeviceId?) async throws  -> Data
     
     /**
-     * Merges a bundle; importing the same one twice changes nothing.
+     * Merges a bundle on a worker thread, in one transaction; importing
+     * the same one twice changes nothing.
      */
-    func importBundle(bundle: Data) throws  -> BundleOutcome
+    func importBundle(bundle: Data) async throws  -> BundleOutcome
     
     /**
      * An invite (a string for a QR code) for another device to join.
@@ -897,10 +882,11 @@ public protocol StoreProtocol: AnyObject, Sendable {
     func leaveProject(project: ProjectId) throws 
     
     /**
-     * Starts a session as the side that speaks first; send
-     * `session.firstMessage()` to the peer.
+     * Starts a session as the side that speaks first (reading what this
+     * device holds, on a worker thread); send `session.firstMessage()` to
+     * the peer.
      */
-    func startSync(project: ProjectId) throws  -> SyncSession
+    func startSync(project: ProjectId) async throws  -> SyncSession
     
 }
 /**
@@ -961,14 +947,22 @@ open class Store: StoreProtocol, @unchecked Sendable {
     /**
      * Opens the store at `path`, creating it if no file is there. A file
      * that is not a store is refused (`NotAStore`) and left untouched.
+     * Suspends (Kotlin) or awaits (Swift) while a worker thread opens and
+     * migrates the file.
      */
-public static func `open`(path: String)throws  -> Store  {
-    return try  FfiConverterTypeStore_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_constructor_store_open(
-        FfiConverterString.lower(path),uniffiCallStatus
-    )
-})
+public static func `open`(path: String)async throws  -> Store  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_constructor_store_open(FfiConverterString.lower(path)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_u64,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_u64,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeStore_lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
 
@@ -1017,18 +1011,22 @@ open func effectiveConsent(storyteller: ParticipantId, story: StoryId?)throws  -
     
     /**
      * Exports what consent allows to `folder`, with a manifest of what was withheld.
+     * Runs on a worker thread.
      */
-open func exportProject(project: ProjectId, folder: String, format: ExportFormat, purpose: ExportPurpose)throws  -> ExportReport  {
-    return try  FfiConverterTypeExportReport_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_export_project(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeProjectId_lower(project),
-        FfiConverterString.lower(folder),
-        FfiConverterTypeExportFormat_lower(format),
-        FfiConverterTypeExportPurpose_lower(purpose),uniffiCallStatus
-    )
-})
+open func exportProject(project: ProjectId, folder: String, format: ExportFormat, purpose: ExportPurpose)async throws  -> ExportReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_export_project(
+                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project),FfiConverterString.lower(folder),FfiConverterTypeExportFormat_lower(format),FfiConverterTypeExportPurpose_lower(purpose)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeExportReport_lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
     /**
@@ -1317,11 +1315,14 @@ open func projects()throws  -> [ProjectSummary]  {
     
     /**
      * Registers a listener told which stories, participants and projects
-     * changed after every local write and every merge. Returns a handle for
-     * `remove_listener`.
+     * changed after every local write and every merge, until the returned
+     * subscription is cancelled (`cancel()`, or `close()` in Kotlin) or the
+     * store closes. Dropping the subscription does not stop the listener.
+     * Kotlin apps usually collect `store.changes()` (a Flow) instead, Swift
+     * apps iterate `store.changes()` (an AsyncStream).
      */
-open func addListener(listener: StoreListener) -> UInt64  {
-    return try!  FfiConverterUInt64.lift(try! rustCall() {
+open func addListener(listener: StoreListener) -> Subscription  {
+    return try!  FfiConverterTypeSubscription_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_add_listener(
             self.uniffiCloneHandle(),
@@ -1350,19 +1351,6 @@ open func deviceId() -> DeviceId  {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_device_id(
             self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Unregisters a listener; returns whether it was registered.
-     */
-open func removeListener(handle: UInt64) -> Bool  {
-    return try!  FfiConverterBool.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_remove_listener(
-            self.uniffiCloneHandle(),
-        FfiConverterUInt64.lower(handle),uniffiCallStatus
     )
 })
 }
@@ -1498,16 +1486,20 @@ open func removeTag(id: StoryId, tag: String)throws   {try rustCallWithError(Ffi
      * Stories containing every word of `query`, best first.
      * `limit` 0 means the default (20).
      */
-open func search(query: String, project: ProjectId?, limit: Int32)throws  -> [SearchHit]  {
-    return try  FfiConverterSequenceTypeSearchHit.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_search(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(query),
-        FfiConverterOptionTypeProjectId.lower(project),
-        FfiConverterInt32.lower(limit),uniffiCallStatus
-    )
-})
+open func search(query: String, project: ProjectId?, limit: Int32)async throws  -> [SearchHit]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_search(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(query),FfiConverterOptionTypeProjectId.lower(project),FfiConverterInt32.lower(limit)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeSearchHit.lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
 open func setSummary(id: StoryId, text: String)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
@@ -1594,41 +1586,60 @@ open func updateStory(id: StoryId, update: StoryUpdate)throws   {try rustCallWit
     /**
      * A session for the side that answers the peer's first message.
      */
-open func acceptSync(project: ProjectId)throws  -> SyncSession  {
-    return try  FfiConverterTypeSyncSession_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_accept_sync(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeProjectId_lower(project),uniffiCallStatus
-    )
-})
+open func acceptSync(project: ProjectId)async throws  -> SyncSession  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_accept_sync(
+                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_u64,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_u64,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeSyncSession_lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
     /**
-     * A bundle of what `peer` lacks, or of everything when `peer` is null.
+     * A bundle of what `peer` lacks, or of everything when `peer` is null
+     * (built on a worker thread).
      */
-open func exportBundle(project: ProjectId, peer: DeviceId?)throws  -> Data  {
-    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_export_bundle(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeProjectId_lower(project),
-        FfiConverterOptionTypeDeviceId.lower(peer),uniffiCallStatus
-    )
-})
+open func exportBundle(project: ProjectId, peer: DeviceId?)async throws  -> Data  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_export_bundle(
+                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project),FfiConverterOptionTypeDeviceId.lower(peer)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterData.lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
     /**
-     * Merges a bundle; importing the same one twice changes nothing.
+     * Merges a bundle on a worker thread, in one transaction; importing
+     * the same one twice changes nothing.
      */
-open func importBundle(bundle: Data)throws  -> BundleOutcome  {
-    return try  FfiConverterTypeBundleOutcome_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_import_bundle(
-            self.uniffiCloneHandle(),
-        FfiConverterData.lower(bundle),uniffiCallStatus
-    )
-})
+open func importBundle(bundle: Data)async throws  -> BundleOutcome  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_import_bundle(
+                        self.uniffiCloneHandle(),FfiConverterData.lower(bundle)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeBundleOutcome_lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
     /**
@@ -1675,17 +1686,24 @@ open func leaveProject(project: ProjectId)throws   {try rustCallWithError(FfiCon
 }
     
     /**
-     * Starts a session as the side that speaks first; send
-     * `session.firstMessage()` to the peer.
+     * Starts a session as the side that speaks first (reading what this
+     * device holds, on a worker thread); send `session.firstMessage()` to
+     * the peer.
      */
-open func startSync(project: ProjectId)throws  -> SyncSession  {
-    return try  FfiConverterTypeSyncSession_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_start_sync(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeProjectId_lower(project),uniffiCallStatus
-    )
-})
+open func startSync(project: ProjectId)async throws  -> SyncSession  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_start_sync(
+                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_u64,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_u64,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeSyncSession_lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
 
@@ -1948,6 +1966,141 @@ public func FfiConverterTypeStoreListener_lower(_ value: StoreListener) -> UInt6
 
 
 /**
+ * A listener's registration: `cancel()` (or Kotlin's `close()`) stops the
+ * calls; cancelling twice is harmless. Freeing it without cancelling leaves
+ * the listener registered, so that a discarded result or the garbage
+ * collector never silences a listener at an unpredictable moment.
+ */
+public protocol SubscriptionProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops telling the listener; returns whether it was still listening.
+     */
+    func cancel()  -> Bool
+    
+}
+/**
+ * A listener's registration: `cancel()` (or Kotlin's `close()`) stops the
+ * calls; cancelling twice is harmless. Freeing it without cancelling leaves
+ * the listener registered, so that a discarded result or the garbage
+ * collector never silences a listener at an unpredictable moment.
+ */
+open class Subscription: SubscriptionProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_storyloom_ffi_fn_clone_subscription(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_storyloom_ffi_fn_free_subscription(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops telling the listener; returns whether it was still listening.
+     */
+open func cancel() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_subscription_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSubscription: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Subscription
+
+    public static func lift(_ handle: UInt64) throws -> Subscription {
+        return Subscription(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Subscription) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Subscription {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Subscription, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscription_lift(_ handle: UInt64) throws -> Subscription {
+    return try FfiConverterTypeSubscription.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscription_lower(_ value: Subscription) -> UInt64 {
+    return FfiConverterTypeSubscription.lower(value)
+}
+
+
+
+
+
+
+/**
  * One sync session with one peer. Send `firstMessage()` (if you started
  * it), pass every message from the peer to `receive`, and send back what
  * it returns, until it returns nothing or `isDone()` is true. Safe to use
@@ -1982,9 +2135,11 @@ public protocol SyncSessionProtocol: AnyObject, Sendable {
     
     /**
      * Applies a message from the peer; returns the answer to send, or
-     * null when there is nothing more to send.
+     * null when there is nothing more to send. Runs on a worker thread;
+     * cancelling the coroutine or task cancels the session: a message being
+     * applied is refused whole, and the next call throws `Cancelled`.
      */
-    func receive(message: Data) throws  -> Data?
+    func receive(message: Data) async throws  -> Data?
     
 }
 /**
@@ -2107,16 +2262,24 @@ open func progress() -> SyncProgress  {
     
     /**
      * Applies a message from the peer; returns the answer to send, or
-     * null when there is nothing more to send.
+     * null when there is nothing more to send. Runs on a worker thread;
+     * cancelling the coroutine or task cancels the session: a message being
+     * applied is refused whole, and the next call throws `Cancelled`.
      */
-open func receive(message: Data)throws  -> Data?  {
-    return try  FfiConverterOptionData.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_syncsession_receive(
-            self.uniffiCloneHandle(),
-        FfiConverterData.lower(message),uniffiCallStatus
-    )
-})
+open func receive(message: Data)async throws  -> Data?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_syncsession_receive(
+                        self.uniffiCloneHandle(),FfiConverterData.lower(message)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionData.lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
 
@@ -5915,6 +6078,82 @@ public func FfiConverterTypeInteractionBadge_lower(_ value: InteractionBadge) ->
 
 
 /**
+ * Which device holds the group secret that does not match.
+ */
+
+public enum KeySide: Equatable, Hashable {
+    
+    case thisDevice
+    case otherDevice
+    case unknown
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension KeySide: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeySide: FfiConverterRustBuffer {
+    typealias SwiftType = KeySide
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeySide {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .thisDevice
+        
+        case 2: return .otherDevice
+        
+        case 3: return .unknown
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: KeySide, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .thisDevice:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .otherDevice:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeySide_lift(_ buf: RustBuffer) throws -> KeySide {
+    return try FfiConverterTypeKeySide.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeySide_lower(_ value: KeySide) -> RustBuffer {
+    return FfiConverterTypeKeySide.lower(value)
+}
+
+
+
+/**
  * What a listener may report; the store ignores it, but a listener that
  * throws must not break the store.
  */
@@ -6084,7 +6323,142 @@ public func FfiConverterTypeMemberRole_lower(_ value: MemberRole) -> RustBuffer 
 
 
 /**
- * Everything that can go wrong, as apps see it.
+ * What kind of record an error is about.
+ */
+
+public enum RecordKind: Equatable, Hashable {
+    
+    case project
+    case member
+    case story
+    case participant
+    case highlight
+    case comment
+    case theme
+    case consentRecord
+    case media
+    case document
+    case store
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RecordKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecordKind: FfiConverterRustBuffer {
+    typealias SwiftType = RecordKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .project
+        
+        case 2: return .member
+        
+        case 3: return .story
+        
+        case 4: return .participant
+        
+        case 5: return .highlight
+        
+        case 6: return .comment
+        
+        case 7: return .theme
+        
+        case 8: return .consentRecord
+        
+        case 9: return .media
+        
+        case 10: return .document
+        
+        case 11: return .store
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RecordKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .project:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .member:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .story:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .participant:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .highlight:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .comment:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .theme:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .consentRecord:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .media:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .document:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .store:
+            writeInt(&buf, Int32(11))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordKind_lift(_ buf: RustBuffer) throws -> RecordKind {
+    return try FfiConverterTypeRecordKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordKind_lower(_ value: RecordKind) -> RustBuffer {
+    return FfiConverterTypeRecordKind.lower(value)
+}
+
+
+
+/**
+ * Everything that can go wrong, as apps see it. `NotFound` and `Erased` are
+ * the two ways a record is gone: `NotFound` never existed here (or has not
+ * arrived yet), `Erased` was erased at its storyteller's request and will
+ * never come back.
  */
 public 
 enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -6092,71 +6466,85 @@ enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     
     
     /**
-     * The record does not exist in this store.
+     * The record does not exist in this store (or has not arrived yet).
      */
-    case NotFound(message: String)
-    
+    case NotFound(kind: RecordKind, id: String
+    )
     /**
-     * The record was erased at its storyteller's request.
+     * The record was erased at its storyteller's request; it can never be
+     * recreated or accepted again.
      */
-    case Erased(message: String)
-    
+    case Erased(kind: RecordKind, id: String
+    )
     /**
-     * The storytellers' consent does not allow this; the message names the scope.
+     * The storytellers of `story_id` have not granted `scope` (or withdrew
+     * it): ask them, record the grant, and try again.
      */
-    case ConsentRequired(message: String)
-    
+    case ConsentRequired(scope: ConsentScope, storyId: StoryId
+    )
     /**
-     * An argument is not acceptable; the message names the field.
+     * An argument is not acceptable: `field` names it (`title`, `invite`,
+     * `start`…), `reason` says why.
      */
-    case InvalidInput(message: String)
-    
+    case InvalidInput(field: String, reason: String
+    )
     /**
-     * Stored or received bytes are damaged or malformed.
+     * Stored bytes are damaged or malformed.
      */
-    case CorruptData(message: String)
-    
+    case CorruptData(reason: String
+    )
     /**
      * The file is not a Storyloom store; it was left untouched.
      */
-    case NotAStore(message: String)
-    
+    case NotAStore(reason: String
+    )
     /**
-     * The store was written by a newer version of the library.
+     * The store was written by a newer version of the library: update the app.
      */
-    case StoreNewerThanLibrary(message: String)
-    
+    case StoreNewerThanLibrary(found: Int64, supported: Int64
+    )
     /**
      * A sync message or bundle was refused (malformed, altered, replayed,
      * another project's, too large, or holding invalid documents); nothing
-     * changed.
+     * changed, and the session has ended.
      */
-    case SyncRejected(message: String)
-    
+    case SyncRejected(reason: String
+    )
     /**
-     * A sync message, bundle or invite is sealed with another group secret.
+     * A sync message, bundle or invite is sealed with another group
+     * secret; `side` says which device should leave and join again.
      */
-    case WrongKey(message: String)
-    
+    case WrongKey(side: KeySide, reason: String
+    )
     /**
-     * The sync session was cancelled.
+     * The sync session (or the coroutine or task running a call) was
+     * cancelled; nothing half-applied remains.
      */
-    case Cancelled(message: String)
-    
+    case Cancelled
     /**
-     * The store has been closed.
+     * The store has been closed; open it again to use it.
      */
-    case Closed(message: String)
-    
+    case Closed
     /**
-     * Anything else (disk full, I/O error, a bug).
+     * Anything else (disk full, an I/O error, a bug); `reason` is for logs.
      */
-    case Internal(message: String)
-    
+    case Internal(reason: String
+    )
 
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_storeerror_uniffi_trait_display(
+            FfiConverterTypeStoreError_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 
     
     public var errorDescription: String? {
@@ -6183,55 +6571,45 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
 
         
         case 1: return .NotFound(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterTypeRecordKind.read(from: &buf), 
+            id: try FfiConverterString.read(from: &buf)
+            )
         case 2: return .Erased(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            kind: try FfiConverterTypeRecordKind.read(from: &buf), 
+            id: try FfiConverterString.read(from: &buf)
+            )
         case 3: return .ConsentRequired(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            scope: try FfiConverterTypeConsentScope.read(from: &buf), 
+            storyId: try FfiConverterTypeStoryId.read(from: &buf)
+            )
         case 4: return .InvalidInput(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 5: return .CorruptData(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 6: return .NotAStore(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 7: return .StoreNewerThanLibrary(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            found: try FfiConverterInt64.read(from: &buf), 
+            supported: try FfiConverterInt64.read(from: &buf)
+            )
         case 8: return .SyncRejected(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 9: return .WrongKey(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 10: return .Cancelled(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 11: return .Closed(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            side: try FfiConverterTypeKeySide.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 10: return .Cancelled
+        case 11: return .Closed
         case 12: return .Internal(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            reason: try FfiConverterString.read(from: &buf)
+            )
 
-        default: throw UniffiInternalError.unexpectedEnumCase
+         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
@@ -6241,32 +6619,70 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
         
 
         
-        case .NotFound(_ /* message is ignored*/):
-            writeInt(&buf, Int32(1))
-        case .Erased(_ /* message is ignored*/):
-            writeInt(&buf, Int32(2))
-        case .ConsentRequired(_ /* message is ignored*/):
-            writeInt(&buf, Int32(3))
-        case .InvalidInput(_ /* message is ignored*/):
-            writeInt(&buf, Int32(4))
-        case .CorruptData(_ /* message is ignored*/):
-            writeInt(&buf, Int32(5))
-        case .NotAStore(_ /* message is ignored*/):
-            writeInt(&buf, Int32(6))
-        case .StoreNewerThanLibrary(_ /* message is ignored*/):
-            writeInt(&buf, Int32(7))
-        case .SyncRejected(_ /* message is ignored*/):
-            writeInt(&buf, Int32(8))
-        case .WrongKey(_ /* message is ignored*/):
-            writeInt(&buf, Int32(9))
-        case .Cancelled(_ /* message is ignored*/):
-            writeInt(&buf, Int32(10))
-        case .Closed(_ /* message is ignored*/):
-            writeInt(&buf, Int32(11))
-        case .Internal(_ /* message is ignored*/):
-            writeInt(&buf, Int32(12))
-
         
+        case let .NotFound(kind,id):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeRecordKind.write(kind, into: &buf)
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case let .Erased(kind,id):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeRecordKind.write(kind, into: &buf)
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case let .ConsentRequired(scope,storyId):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeConsentScope.write(scope, into: &buf)
+            FfiConverterTypeStoryId.write(storyId, into: &buf)
+            
+        
+        case let .InvalidInput(field,reason):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .CorruptData(reason):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .NotAStore(reason):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .StoreNewerThanLibrary(found,supported):
+            writeInt(&buf, Int32(7))
+            FfiConverterInt64.write(found, into: &buf)
+            FfiConverterInt64.write(supported, into: &buf)
+            
+        
+        case let .SyncRejected(reason):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .WrongKey(side,reason):
+            writeInt(&buf, Int32(9))
+            FfiConverterTypeKeySide.write(side, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case .Cancelled:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .Closed:
+            writeInt(&buf, Int32(11))
+        
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(reason, into: &buf)
+            
         }
     }
 }
@@ -7657,6 +8073,54 @@ public func FfiConverterTypeStoryId_lower(_ value: StoryId) -> RustBuffer {
     return FfiConverterTypeStoryId.lower(value)
 }
 
+private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
+private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
+
+fileprivate let uniffiContinuationHandleMap = UniffiHandleMap<UnsafeContinuation<Int8, Never>>()
+
+fileprivate func uniffiRustCallAsync<F, T>(
+    rustFutureFunc: () -> UInt64,
+    pollFunc: (UInt64, @escaping UniffiRustFutureContinuationCallback, UInt64) -> (),
+    completeFunc: (UInt64, UnsafeMutablePointer<RustCallStatus>) -> F,
+    freeFunc: (UInt64) -> (),
+    liftFunc: (F) throws -> T,
+    errorHandler: ((RustBuffer) throws -> Swift.Error)?
+) async throws -> T {
+    // Make sure to call the ensure init function since future creation doesn't have a
+    // RustCallStatus param, so doesn't use makeRustCall()
+    uniffiEnsureStoryloomFfiInitialized()
+    let rustFuture = rustFutureFunc()
+    defer {
+        freeFunc(rustFuture)
+    }
+    var pollResult: Int8;
+    repeat {
+        pollResult = await withUnsafeContinuation {
+            pollFunc(
+                rustFuture,
+                { handle, pollResult in
+                    uniffiFutureContinuationCallback(handle: handle, pollResult: pollResult)
+                },
+                uniffiContinuationHandleMap.insert(obj: $0)
+            )
+        }
+    } while pollResult != UNIFFI_RUST_FUTURE_POLL_READY
+
+    return try liftFunc(makeRustCall(
+        { completeFunc(rustFuture, $0) },
+        errorHandler: errorHandler
+    ))
+}
+
+// Callback handlers for an async calls.  These are invoked by Rust when the future is ready.  They
+// lift the return value or error and resume the suspended function.
+fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: Int8) {
+    if let continuation = try? uniffiContinuationHandleMap.remove(handle: handle) {
+        continuation.resume(returning: pollResult)
+    } else {
+        print("uniffiFutureContinuationCallback invalid handle")
+    }
+}
 
 private enum InitializationResult {
     case ok
@@ -7685,7 +8149,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_effective_consent() != 19612) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_export_project() != 53726) {
+    if (uniffi_storyloom_ffi_checksum_method_store_export_project() != 54510) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_grant_consent() != 25798) {
@@ -7757,16 +8221,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_projects() != 28283) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_add_listener() != 14508) {
+    if (uniffi_storyloom_ffi_checksum_method_store_add_listener() != 42101) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_close() != 8177) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_device_id() != 15612) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_storyloom_ffi_checksum_method_store_remove_listener() != 28877) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_comment() != 1780) {
@@ -7802,7 +8263,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_remove_tag() != 46919) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_search() != 22650) {
+    if (uniffi_storyloom_ffi_checksum_method_store_search() != 36892) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_set_summary() != 10748) {
@@ -7826,13 +8287,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_update_story() != 23710) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_accept_sync() != 21328) {
+    if (uniffi_storyloom_ffi_checksum_method_store_accept_sync() != 19050) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_export_bundle() != 55109) {
+    if (uniffi_storyloom_ffi_checksum_method_store_export_bundle() != 62473) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_import_bundle() != 16797) {
+    if (uniffi_storyloom_ffi_checksum_method_store_import_bundle() != 32551) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_invite() != 4516) {
@@ -7844,7 +8305,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_leave_project() != 37868) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_start_sync() != 40623) {
+    if (uniffi_storyloom_ffi_checksum_method_store_start_sync() != 20370) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_subscription_cancel() != 50100) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_syncsession_cancel() != 31246) {
@@ -7862,10 +8326,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_syncsession_progress() != 30977) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_syncsession_receive() != 19313) {
+    if (uniffi_storyloom_ffi_checksum_method_syncsession_receive() != 13196) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_constructor_store_open() != 36265) {
+    if (uniffi_storyloom_ffi_checksum_constructor_store_open() != 24357) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -291,7 +291,7 @@ void uniffi_storyloom_ffi_fn_free_store(uint64_t handle, RustCallStatus *_Nonnul
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_STORE_OPEN
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_STORE_OPEN
-uint64_t uniffi_storyloom_ffi_fn_constructor_store_open(RustBuffer path, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_constructor_store_open(RustBuffer path
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_CONSENT_RECEIPT
@@ -311,7 +311,7 @@ RustBuffer uniffi_storyloom_ffi_fn_method_store_effective_consent(uint64_t ptr, 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_PROJECT
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_PROJECT
-RustBuffer uniffi_storyloom_ffi_fn_method_store_export_project(uint64_t ptr, RustBuffer project, RustBuffer folder, RustBuffer format, RustBuffer purpose, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_method_store_export_project(uint64_t ptr, RustBuffer project, RustBuffer folder, RustBuffer format, RustBuffer purpose
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_GRANT_CONSENT
@@ -444,11 +444,6 @@ void uniffi_storyloom_ffi_fn_method_store_close(uint64_t ptr, RustCallStatus *_N
 RustBuffer uniffi_storyloom_ffi_fn_method_store_device_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_LISTENER
-int8_t uniffi_storyloom_ffi_fn_method_store_remove_listener(uint64_t ptr, uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_COMMENT
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_COMMENT
 RustBuffer uniffi_storyloom_ffi_fn_method_store_add_comment(uint64_t ptr, RustBuffer story, RustBuffer body, RustBuffer highlight, RustCallStatus *_Nonnull out_status
@@ -506,7 +501,7 @@ void uniffi_storyloom_ffi_fn_method_store_remove_tag(uint64_t ptr, RustBuffer id
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_SEARCH
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_SEARCH
-RustBuffer uniffi_storyloom_ffi_fn_method_store_search(uint64_t ptr, RustBuffer query, RustBuffer project, int32_t limit, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_method_store_search(uint64_t ptr, RustBuffer query, RustBuffer project, int32_t limit
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_SET_SUMMARY
@@ -546,17 +541,17 @@ void uniffi_storyloom_ffi_fn_method_store_update_story(uint64_t ptr, RustBuffer 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ACCEPT_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ACCEPT_SYNC
-uint64_t uniffi_storyloom_ffi_fn_method_store_accept_sync(uint64_t ptr, RustBuffer project, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_method_store_accept_sync(uint64_t ptr, RustBuffer project
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_BUNDLE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_BUNDLE
-RustBuffer uniffi_storyloom_ffi_fn_method_store_export_bundle(uint64_t ptr, RustBuffer project, RustBuffer peer, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_method_store_export_bundle(uint64_t ptr, RustBuffer project, RustBuffer peer
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_IMPORT_BUNDLE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_IMPORT_BUNDLE
-RustBuffer uniffi_storyloom_ffi_fn_method_store_import_bundle(uint64_t ptr, RustBuffer bundle, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_method_store_import_bundle(uint64_t ptr, RustBuffer bundle
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_INVITE
@@ -576,7 +571,22 @@ void uniffi_storyloom_ffi_fn_method_store_leave_project(uint64_t ptr, RustBuffer
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_START_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_START_SYNC
-uint64_t uniffi_storyloom_ffi_fn_method_store_start_sync(uint64_t ptr, RustBuffer project, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_method_store_start_sync(uint64_t ptr, RustBuffer project
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_SUBSCRIPTION
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_SUBSCRIPTION
+uint64_t uniffi_storyloom_ffi_fn_clone_subscription(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_SUBSCRIPTION
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_SUBSCRIPTION
+void uniffi_storyloom_ffi_fn_free_subscription(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SUBSCRIPTION_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SUBSCRIPTION_CANCEL
+int8_t uniffi_storyloom_ffi_fn_method_subscription_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_SYNCSESSION
@@ -616,7 +626,12 @@ RustBuffer uniffi_storyloom_ffi_fn_method_syncsession_progress(uint64_t ptr, Rus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_RECEIVE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_RECEIVE
-RustBuffer uniffi_storyloom_ffi_fn_method_syncsession_receive(uint64_t ptr, RustBuffer message, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_method_syncsession_receive(uint64_t ptr, RustBuffer message
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STOREERROR_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STOREERROR_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_storyloom_ffi_fn_method_storeerror_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_STORYLOOM_FFI_RUSTBUFFER_ALLOC
@@ -1065,12 +1080,6 @@ uint16_t uniffi_storyloom_ffi_checksum_method_store_device_id(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_LISTENER
-uint16_t uniffi_storyloom_ffi_checksum_method_store_remove_listener(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ADD_COMMENT
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ADD_COMMENT
 uint16_t uniffi_storyloom_ffi_checksum_method_store_add_comment(void
@@ -1224,6 +1233,12 @@ uint16_t uniffi_storyloom_ffi_checksum_method_store_leave_project(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_START_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_START_SYNC
 uint16_t uniffi_storyloom_ffi_checksum_method_store_start_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SUBSCRIPTION_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SUBSCRIPTION_CANCEL
+uint16_t uniffi_storyloom_ffi_checksum_method_subscription_cancel(void
     
 );
 #endif

@@ -5,8 +5,8 @@ import Storyloom
 import XCTest
 
 final class ConcurrencyTests: StoreTestCase {
-    func testEightThreadsWriteReadAndSearchAtOnceWithoutErrorOrDeadlock() throws {
-        let phone = try foundingPhone("Asha")
+    func testEightThreadsWriteReadAndSearchAtOnceWithoutErrorOrDeadlock() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let amira = try phone.storyteller("Amira")
         let shared = try phone.story("Shared", teller: amira)
@@ -38,7 +38,15 @@ final class ConcurrencyTests: StoreTestCase {
                         case 2:
                             _ = try store.listStories(query: StoryQuery(project: phone.project, limit: 20))
                         default:
-                            _ = try store.search(query: "thread", project: phone.project, limit: 5)
+                            // A plain thread waits for the async search.
+                            let answered = DispatchSemaphore(value: 0)
+                            var failure: Error?
+                            Task {
+                                do { _ = try await store.search(query: "thread", project: phone.project, limit: 5) } catch { failure = error }
+                                answered.signal()
+                            }
+                            answered.wait()
+                            if let failure { throw failure }
                         }
                     }
                 } catch {

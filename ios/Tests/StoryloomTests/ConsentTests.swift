@@ -33,8 +33,8 @@ private extension Phone {
 }
 
 final class ConsentTests: StoreTestCase {
-    func testGrantsAndWithdrawalsDecideTheConsentInForce() throws {
-        let phone = try foundingPhone("Asha")
+    func testGrantsAndWithdrawalsDecideTheConsentInForce() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let amira = try phone.storyteller("Amira")
         let story = try phone.story("The 42", teller: amira, transcript: "text")
@@ -47,7 +47,7 @@ final class ConsentTests: StoreTestCase {
             project: phone.project,
             withdrawal: NewConsentWithdrawal(storyteller: amira, scopes: [.research])
         )
-        let missing = assertThrows(StoreError.ConsentRequired) {
+        let missing = await assertThrows("ConsentRequired") {
             try store.requireConsent(story: story, scope: .research)
         }
         XCTAssertTrue(missing.contains("research"), missing)
@@ -68,15 +68,15 @@ final class ConsentTests: StoreTestCase {
         )
     }
 
-    func testPublishingWithoutConsentNamesTheMissingScope() throws {
-        let phone = try foundingPhone("Asha")
+    func testPublishingWithoutConsentNamesTheMissingScope() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let amira = try store.addParticipant(
             project: phone.project,
             participant: NewParticipant(displayName: "Amira Khan", pseudonym: "Star")
         )
         let story = try phone.story("The 42", teller: amira, transcript: "The bus never came.")
-        let refused = assertThrows(StoreError.ConsentRequired) {
+        let refused = await assertThrows("ConsentRequired") {
             try store.publishStory(story: story, purpose: .publication)
         }
         XCTAssertTrue(refused.contains("publish-anonymised"), refused)
@@ -86,9 +86,9 @@ final class ConsentTests: StoreTestCase {
         XCTAssertEqual(published.transcript, "The bus never came.")
     }
 
-    func testErasureRemovesTheStoryAndItNeverComesBack() throws {
-        let asha = try foundingPhone("Asha")
-        let ben = try joiningPhone("Ben", from: asha)
+    func testErasureRemovesTheStoryAndItNeverComesBack() async throws {
+        let asha = try await foundingPhone("Asha")
+        let ben = try await joiningPhone("Ben", from: asha)
         let amira = try asha.sharingStoryteller("Amira")
         let story = try asha.story("The 42", teller: amira, transcript: "The bus stopped coming.")
         try exchangeParticipant(asha, ben, amira)
@@ -102,16 +102,17 @@ final class ConsentTests: StoreTestCase {
             withdrawal: NewConsentWithdrawal(storyteller: amira, story: story, erase: true)
         )
         XCTAssertEqual(log.changes.last?.erasedStories, [story])
-        assertThrows(StoreError.Erased) { try asha.store.story(id: story) }
-        assertThrows(StoreError.Erased) { try asha.store.importDocument(bytes: erasedBytes) }
+        await assertThrows("Erased") { try asha.store.story(id: story) }
+        await assertThrows("Erased") { try asha.store.importDocument(bytes: erasedBytes) }
 
         _ = try ben.store.importDocument(bytes: asha.store.exportProjectDocument(id: asha.project))
-        assertThrows(StoreError.Erased) { try ben.store.story(id: story) }
-        XCTAssertTrue(try ben.store.search(query: "bus", project: nil, limit: 10).isEmpty)
+        await assertThrows("Erased") { try ben.store.story(id: story) }
+        let found = try await ben.store.search(query: "bus", project: nil, limit: 10)
+        XCTAssertTrue(found.isEmpty)
     }
 
-    func testAReceiptAndAnExport() throws {
-        let phone = try foundingPhone("Asha")
+    func testAReceiptAndAnExport() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let amira = try phone.storyteller("Amira")
         let bilal = try phone.storyteller("Bilal")
@@ -122,7 +123,7 @@ final class ConsentTests: StoreTestCase {
         XCTAssertTrue(receipt.contains("\"version\": \"KI-CR-v1.1.0\""), receipt)
 
         let out = URL(fileURLWithPath: path("export"), isDirectory: true)
-        let report = try store.exportProject(project: phone.project, folder: out.path, format: .json, purpose: .research)
+        let report = try await store.exportProject(project: phone.project, folder: out.path, format: .json, purpose: .research)
         XCTAssertEqual(report.exported, [hers])
         XCTAssertEqual(report.withheld.map(\.id), [his])
         let files = FileManager.default
@@ -131,15 +132,15 @@ final class ConsentTests: StoreTestCase {
         XCTAssertFalse(files.fileExists(atPath: out.appendingPathComponent("stories/\(his).json").path))
     }
 
-    func testBadConsentInputGetsTypedErrors() throws {
-        let phone = try foundingPhone("Asha")
+    func testBadConsentInputGetsTypedErrors() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let amira = try phone.storyteller("Amira")
-        assertThrows(StoreError.InvalidInput) { try phone.grant(amira) }
-        assertThrows(StoreError.NotFound) {
+        await assertThrows("InvalidInput") { try phone.grant(amira) }
+        await assertThrows("NotFound") {
             try phone.grant("01a2140a-1f35-70dc-9bee-556149f20b83", .research)
         }
-        assertThrows(StoreError.InvalidInput) {
+        await assertThrows("InvalidInput") {
             try store.grantConsent(
                 project: phone.project,
                 grant: NewConsentGrant(

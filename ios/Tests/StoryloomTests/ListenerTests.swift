@@ -48,11 +48,11 @@ private final class TitleReader: StoreListener, @unchecked Sendable {
 }
 
 final class ListenerTests: StoreTestCase {
-    func testListenersHearAboutLocalWrites() throws {
-        let phone = try foundingPhone("Asha")
+    func testListenersHearAboutLocalWrites() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let recorder = Recorder()
-        let handle = store.addListener(listener: recorder)
+        let subscription = store.addListener(listener: recorder)
         let amira = try phone.storyteller("Amira")
         let story = try phone.story("T", teller: amira)
         try store.addTag(id: story, tag: "x")
@@ -64,14 +64,15 @@ final class ListenerTests: StoreTestCase {
         XCTAssertEqual(changes[2].stories, [story])
         XCTAssertTrue(changes.allSatisfy { $0.origin == .local })
 
-        XCTAssertTrue(store.removeListener(handle: handle))
+        XCTAssertTrue(subscription.cancel())
+        XCTAssertFalse(subscription.cancel(), "cancelling twice is harmless")
         try store.addTag(id: story, tag: "y")
         XCTAssertEqual(recorder.changes.count, 3)
     }
 
-    func testListenersHearAboutMerges() throws {
-        let asha = try foundingPhone("Asha")
-        let ben = try joiningPhone("Ben", from: asha)
+    func testListenersHearAboutMerges() async throws {
+        let asha = try await foundingPhone("Asha")
+        let ben = try await joiningPhone("Ben", from: asha)
         let amira = try asha.sharingStoryteller("Amira")
         let story = try asha.story("T", teller: amira, transcript: "text")
         let recorder = Recorder()
@@ -84,8 +85,8 @@ final class ListenerTests: StoreTestCase {
 
     // Both ways a Swift listener can fail: the declared ListenerError, and any
     // other error an app's code throws.
-    func testAListenerThatThrowsDoesNotBreakTheStoreOrOtherListeners() throws {
-        let phone = try foundingPhone("Asha")
+    func testAListenerThatThrowsDoesNotBreakTheStoreOrOtherListeners() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         _ = store.addListener(listener: FailingListener(throwing: ListenerError.Failed(message: "app bug")))
         _ = store.addListener(listener: FailingListener(throwing: FailingListener.AppBug()))
@@ -96,8 +97,8 @@ final class ListenerTests: StoreTestCase {
         XCTAssertEqual(recorder.changes.count, 1)
     }
 
-    func testAListenerMayReadTheStoreWhileBeingTold() throws {
-        let phone = try foundingPhone("Asha")
+    func testAListenerMayReadTheStoreWhileBeingTold() async throws {
+        let phone = try await foundingPhone("Asha")
         let reader = TitleReader()
         reader.store = phone.store
         _ = phone.store.addListener(listener: reader)

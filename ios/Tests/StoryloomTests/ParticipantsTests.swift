@@ -6,8 +6,8 @@ import Storyloom
 import XCTest
 
 final class ParticipantsTests: StoreTestCase {
-    func testAParticipantKeepsTheirBadgeAndAdjustments() throws {
-        let phone = try foundingPhone("Asha")
+    func testAParticipantKeepsTheirBadgeAndAdjustments() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let amira = try store.addParticipant(
             project: phone.project,
@@ -31,8 +31,8 @@ final class ParticipantsTests: StoreTestCase {
         XCTAssertEqual(try store.participants(project: phone.project).map(\.badge), [.yellow])
     }
 
-    func testBadgeChangesAreRecordedWithWhoAndWhen() throws {
-        let phone = try foundingPhone("Asha")
+    func testBadgeChangesAreRecordedWithWhoAndWhen() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let amira = try phone.storyteller("Amira")
         try store.setBadge(id: amira, level: .red)
@@ -47,9 +47,9 @@ final class ParticipantsTests: StoreTestCase {
         XCTAssertEqual(try store.participant(id: amira).badge, .green)
     }
 
-    func testConcurrentBadgesMergeToTheMostProtective() throws {
-        let asha = try foundingPhone("Asha")
-        let ben = try joiningPhone("Ben", from: asha)
+    func testConcurrentBadgesMergeToTheMostProtective() async throws {
+        let asha = try await foundingPhone("Asha")
+        let ben = try await joiningPhone("Ben", from: asha)
         let amira = try asha.storyteller("Amira")
         try exchangeParticipant(asha, ben, amira)
         try asha.store.setBadge(id: amira, level: .green)
@@ -60,8 +60,8 @@ final class ParticipantsTests: StoreTestCase {
         XCTAssertTrue(try asha.store.participant(id: amira).conflicts.contains { $0.field == "badge" })
     }
 
-    func testDetailsAreUpdatedAdjustmentsRemovedAndTheHistoryKept() throws {
-        let phone = try foundingPhone("Asha")
+    func testDetailsAreUpdatedAdjustmentsRemovedAndTheHistoryKept() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let amira = try store.addParticipant(
             project: phone.project,
@@ -83,21 +83,21 @@ final class ParticipantsTests: StoreTestCase {
         XCTAssertEqual(history.first?.memberName, "Asha")
     }
 
-    func testBadParticipantDetailsAreInvalidInput() throws {
-        let phone = try foundingPhone("Asha")
+    func testBadParticipantDetailsAreInvalidInput() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
-        let badLanguage = assertThrows(StoreError.InvalidInput) {
+        let badLanguage = await assertThrows("InvalidInput") {
             try store.addParticipant(
                 project: phone.project,
                 participant: NewParticipant(displayName: "A", preferredLanguage: "not a tag!")
             )
         }
         XCTAssertTrue(badLanguage.contains("language"), badLanguage)
-        assertThrows(StoreError.InvalidInput) {
+        await assertThrows("InvalidInput") {
             try store.addParticipant(project: phone.project, participant: NewParticipant(displayName: " "))
         }
         // An interpreter without the language to interpret is not enough to book one.
-        assertThrows(StoreError.InvalidInput) {
+        await assertThrows("InvalidInput") {
             try store.addParticipant(
                 project: phone.project,
                 participant: NewParticipant(
@@ -106,7 +106,7 @@ final class ParticipantsTests: StoreTestCase {
                 )
             )
         }
-        assertThrows(StoreError.NotFound) {
+        await assertThrows("NotFound") {
             try store.setBadge(id: "01a2140a-1f35-70dc-9bee-556149f20b83", level: .red)
         }
         XCTAssertEqual(try store.participants(project: phone.project), [])

@@ -5,9 +5,9 @@ import Storyloom
 import XCTest
 
 final class ProjectsTests: StoreTestCase {
-    func testANewProjectHasItsCreatorAsFirstMember() throws {
+    func testANewProjectHasItsCreatorAsFirstMember() async throws {
         let before = Date().addingTimeInterval(-5)
-        let phone = try foundingPhone("Asha", projectName: "Leeds listening")
+        let phone = try await foundingPhone("Asha", projectName: "Leeds listening")
         let project = try phone.store.project(id: phone.project)
         XCTAssertEqual(project.name, "Leeds listening")
         XCTAssertEqual(project.localMember, phone.member)
@@ -16,8 +16,8 @@ final class ProjectsTests: StoreTestCase {
         XCTAssertGreaterThan(project.createdAt, before)
     }
 
-    func testMembersAndThemesAreAdded() throws {
-        let phone = try foundingPhone("Asha")
+    func testMembersAndThemesAreAdded() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         _ = try store.addMember(project: phone.project, displayName: "Dev (no phone)", role: .storyteller)
         XCTAssertTrue(try store.addTheme(project: phone.project, name: "Sharing power", description: "Who decides"))
@@ -27,9 +27,9 @@ final class ProjectsTests: StoreTestCase {
         XCTAssertEqual(project.themes.map(\.name), ["Sharing power"])
     }
 
-    func testAnotherPhoneJoinsAProjectItReceived() throws {
-        let asha = try foundingPhone("Asha")
-        let ben = try joiningPhone("Ben", from: asha)
+    func testAnotherPhoneJoinsAProjectItReceived() async throws {
+        let asha = try await foundingPhone("Asha")
+        let ben = try await joiningPhone("Ben", from: asha)
         XCTAssertEqual(try ben.store.project(id: asha.project).localMember, ben.member)
         XCTAssertEqual(
             try ben.store.joinProject(project: asha.project, memberName: "Ben again", role: .facilitator),
@@ -40,9 +40,9 @@ final class ProjectsTests: StoreTestCase {
         XCTAssertEqual(Set(members.map(\.displayName)), ["Asha", "Ben"])
     }
 
-    func testAnEmptyProjectNameIsInvalidInput() throws {
-        let store = try openStore("phone")
-        let message = assertThrows(StoreError.InvalidInput) {
+    func testAnEmptyProjectNameIsInvalidInput() async throws {
+        let store = try await openStore("phone")
+        let message = await assertThrows("InvalidInput") {
             try store.createProject(name: "  ", memberName: "Asha", role: .reporter)
         }
         XCTAssertTrue(message.contains("project name"), message)

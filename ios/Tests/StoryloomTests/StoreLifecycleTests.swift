@@ -5,81 +5,81 @@ import Storyloom
 import XCTest
 
 final class StoreLifecycleTests: StoreTestCase {
-    func testAClosedStoreKeepsItsData() throws {
+    func testAClosedStoreKeepsItsData() async throws {
         let file = path("phone.storyloom")
-        let store = try Store.open(path: file)
+        let store = try await Store.open(path: file)
         let project = try store.createProject(name: "Bus routes", memberName: "Asha", role: .reporter).projectId
         try store.close()
 
-        let reopened = try Store.open(path: file)
+        let reopened = try await Store.open(path: file)
         defer { try? reopened.close() }
         XCTAssertEqual(try reopened.project(id: project).name, "Bus routes")
         XCTAssertEqual(try reopened.projects().map(\.id), [project])
     }
 
-    // Kotlin gets IllegalStateException from the destroyed object; Swift has
-    // an explicit close() and a typed error afterwards.
-    func testUsingAStoreAfterCloseGivesAClearError() throws {
-        let store = try Store.open(path: path("phone.storyloom"))
+    // Kotlin's close() (AutoCloseable) and Swift's close() both close the
+    // store; every later call throws StoreError.Closed.
+    func testUsingAStoreAfterCloseGivesAClearError() async throws {
+        let store = try await Store.open(path: path("phone.storyloom"))
         try store.close()
-        let message = assertThrows(StoreError.Closed) { try store.projects() }
+        let message = await assertThrows("Closed") { try store.projects() }
         XCTAssertTrue(message.contains("closed"), message)
         XCTAssertNoThrow(try store.close(), "closing twice is harmless")
     }
 
-    func testATextFileIsNotAStoreAndIsLeftUntouched() throws {
+    func testATextFileIsNotAStoreAndIsLeftUntouched() async throws {
         let file = path("notes.txt")
         try "bring biscuits".write(toFile: file, atomically: true, encoding: .utf8)
-        let message = assertThrows(StoreError.NotAStore) { try Store.open(path: file) }
+        let message = await assertThrows("NotAStore") { try await Store.open(path: file) }
         XCTAssertTrue(message.hasPrefix("not a Storyloom store"), message)
         XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), "bring biscuits")
     }
 
-    func testAnEmptyFileIsRefused() throws {
+    func testAnEmptyFileIsRefused() async throws {
         let file = path("empty")
         XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data()))
-        assertThrows(StoreError.NotAStore) { try Store.open(path: file) }
+        await assertThrows("NotAStore") { try await Store.open(path: file) }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file)).count, 0)
     }
 
-    func testAStoreWrittenByANewerLibraryIsRefused() throws {
+    func testAStoreWrittenByANewerLibraryIsRefused() async throws {
         let file = path("phone.storyloom")
-        try Store.open(path: file).close()
+        try await Store.open(path: file).close()
         // PRAGMA user_version lives at byte 60 of the SQLite header, big-endian.
         let header = try FileHandle(forUpdating: URL(fileURLWithPath: file))
         try header.seek(toOffset: 60)
         try header.write(contentsOf: Data([0, 0, 0, 99]))
         try header.close()
 
-        let message = assertThrows(StoreError.StoreNewerThanLibrary) { try Store.open(path: file) }
+        let message = await assertThrows("StoreNewerThanLibrary") { try await Store.open(path: file) }
         XCTAssertTrue(message.contains("schema version 99"), message)
     }
 
-    func testEveryDeviceHasItsOwnId() throws {
-        let a = try openStore("a")
-        let b = try openStore("b")
+    func testEveryDeviceHasItsOwnId() async throws {
+        let a = try await openStore("a")
+        let b = try await openStore("b")
         XCTAssertNotEqual(a.deviceId(), b.deviceId())
     }
 
-    func testAMalformedIdIsInvalidInputNamingTheField() throws {
-        let store = try openStore("phone")
-        let message = assertThrows(StoreError.InvalidInput) { try store.story(id: "not-an-id") }
+    func testAMalformedIdIsInvalidInputNamingTheField() async throws {
+        let store = try await openStore("phone")
+        let message = await assertThrows("InvalidInput") { try store.story(id: "not-an-id") }
         XCTAssertTrue(message.contains("story_id"), message)
     }
 
-    func testAnUnknownStoryIsNotFoundWithASentenceForAMessage() throws {
-        let store = try foundingPhone("Asha").store
-        let message = assertThrows(StoreError.NotFound) {
+    func testAnUnknownStoryIsNotFoundWithASentenceForAMessage() async throws {
+        let store = try await foundingPhone("Asha").store
+        let message = await assertThrows("NotFound") {
             try store.story(id: "01a2140a-1f35-70dc-9bee-556149f20b83")
         }
         XCTAssertEqual(message, "story 01a2140a-1f35-70dc-9bee-556149f20b83 was not found")
     }
 
-    func testGarbageDocumentBytesAreCorruptDataAndChangeNothing() throws {
-        let phone = try foundingPhone("Asha")
+    func testGarbageDocumentBytesAreCorruptDataAndChangeNothing() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let before = try store.exportProjectDocument(id: phone.project)
-        assertThrows(StoreError.CorruptData) { try store.importDocument(bytes: Data("not a document".utf8)) }
+        await assertThrows("CorruptData") { try store.importDocument(bytes: Data("not a document".utf8)) }
         XCTAssertEqual(try store.exportProjectDocument(id: phone.project), before)
     }
 }

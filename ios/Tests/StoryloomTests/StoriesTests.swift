@@ -6,8 +6,8 @@ import Storyloom
 import XCTest
 
 final class StoriesTests: StoreTestCase {
-    func testAStoryIsCreatedReadAndUpdated() throws {
-        let phone = try foundingPhone("Asha")
+    func testAStoryIsCreatedReadAndUpdated() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let amira = try phone.storyteller("Amira")
         let at = try XCTUnwrap(ISO8601DateFormatter().date(from: "2026-11-20T14:30:00Z"))
@@ -34,8 +34,8 @@ final class StoriesTests: StoreTestCase {
         XCTAssertEqual(story.reporter, phone.member)
     }
 
-    func testSplicesUseUTF16OffsetsEmojiAndCombiningMarksIncluded() throws {
-        let phone = try foundingPhone("Asha")
+    func testSplicesUseUTF16OffsetsEmojiAndCombiningMarksIncluded() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let text = "Hi 😀 the cafe\u{301}"
         let id = try phone.story("Café", teller: phone.storyteller("Amira"), transcript: text)
@@ -49,17 +49,17 @@ final class StoriesTests: StoreTestCase {
             insert: "🚌"
         )
         XCTAssertEqual(try store.story(id: id).transcript, "Hi 🚌 our cafe\u{301}")
-        let inside = assertThrows(StoreError.InvalidInput) {
+        let inside = await assertThrows("InvalidInput") {
             try store.spliceTranscript(id: id, start: 4, delete: 0, insert: "x") // between the two halves of 🚌
         }
         XCTAssertTrue(inside.contains("surrogate"), inside)
-        assertThrows(StoreError.InvalidInput) { try store.spliceTranscript(id: id, start: -1, delete: 0, insert: "x") }
-        assertThrows(StoreError.InvalidInput) { try store.spliceTranscript(id: id, start: 0, delete: 99, insert: "") }
+        await assertThrows("InvalidInput") { try store.spliceTranscript(id: id, start: -1, delete: 0, insert: "x") }
+        await assertThrows("InvalidInput") { try store.spliceTranscript(id: id, start: 0, delete: 99, insert: "") }
         XCTAssertEqual(try store.story(id: id).transcript, "Hi 🚌 our cafe\u{301}")
     }
 
-    func testWholeTextUpdatesAndTheSummary() throws {
-        let phone = try foundingPhone("Asha")
+    func testWholeTextUpdatesAndTheSummary() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let id = try phone.story("T", teller: phone.storyteller("Amira"), transcript: "one two three")
         try store.setTranscript(id: id, text: "one 2 three four")
@@ -70,8 +70,8 @@ final class StoriesTests: StoreTestCase {
         XCTAssertEqual(story.summary, "Numbers, counted")
     }
 
-    func testTagsStorytellersHighlightsAndComments() throws {
-        let phone = try foundingPhone("Asha")
+    func testTagsStorytellersHighlightsAndComments() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let amira = try phone.storyteller("Amira")
         let bilal = try phone.storyteller("Bilal")
@@ -103,11 +103,11 @@ final class StoriesTests: StoreTestCase {
         try store.removeComment(story: id, comment: comment)
         try store.removeHighlight(story: id, highlight: highlight)
         XCTAssertTrue(try store.story(id: id).highlights.isEmpty)
-        assertThrows(StoreError.NotFound) { try store.removeHighlight(story: id, highlight: highlight) }
+        await assertThrows("NotFound") { try store.removeHighlight(story: id, highlight: highlight) }
     }
 
-    func testListsPageThroughTheIndexAndSearchFindsWords() throws {
-        let phone = try foundingPhone("Asha")
+    func testListsPageThroughTheIndexAndSearchFindsWords() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let amira = try phone.storyteller("Amira")
         let ids = try (0..<5).map { i in
@@ -131,15 +131,15 @@ final class StoriesTests: StoreTestCase {
         let byTitle = try store.listStories(query: StoryQuery(project: phone.project, sort: .titleAsc))
         XCTAssertEqual(byTitle.stories.first?.title, "Story 0")
 
-        let hits = try store.search(query: "library", project: phone.project, limit: 10)
+        let hits = try await store.search(query: "library", project: phone.project, limit: 10)
         XCTAssertEqual(hits.map(\.storyId), [ids[3]])
         let snippet = try XCTUnwrap(hits.first).snippet
         XCTAssertTrue(snippet.contains("[library]"), snippet)
-        assertThrows(StoreError.InvalidInput) { try store.search(query: "  ", project: nil, limit: 10) }
+        await assertThrows("InvalidInput") { try await store.search(query: "  ", project: nil, limit: 10) }
     }
 
-    func testTheHistorySaysWhoDidWhat() throws {
-        let phone = try foundingPhone("Asha")
+    func testTheHistorySaysWhoDidWhat() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let id = try phone.story("T", teller: phone.storyteller("Amira"), transcript: "text")
         try store.addTag(id: id, tag: "x")
@@ -150,39 +150,39 @@ final class StoriesTests: StoreTestCase {
         XCTAssertTrue(history.allSatisfy { $0.memberName == "Asha" && $0.deviceId == device })
     }
 
-    func testAOneMegabyteTranscriptWorksAndTenMegabytesIsRefused() throws {
-        let phone = try foundingPhone("Asha")
+    func testAOneMegabyteTranscriptWorksAndTenMegabytesIsRefused() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let big = String(repeating: "Long interview text, said slowly. ", count: 32 * 1024)
         let id = try phone.story("Long", teller: phone.storyteller("Amira"), transcript: big)
         try store.spliceTranscript(id: id, start: Int32(big.utf16.count), delete: 0, insert: " The end.")
         XCTAssertTrue(try store.story(id: id).transcript.hasSuffix("slowly.  The end."))
-        let huge = assertThrows(StoreError.InvalidInput) {
+        let huge = await assertThrows("InvalidInput") {
             try store.setTranscript(id: id, text: String(repeating: "x", count: 10 * 1024 * 1024))
         }
         XCTAssertTrue(huge.contains("limit"), huge)
     }
 
-    func testBadStoryInputGetsTypedErrors() throws {
-        let phone = try foundingPhone("Asha")
+    func testBadStoryInputGetsTypedErrors() async throws {
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
-        assertThrows(StoreError.InvalidInput) {
+        await assertThrows("InvalidInput") {
             try store.createStory(project: phone.project, story: NewStory(title: ""))
         }
-        assertThrows(StoreError.NotFound) {
+        await assertThrows("NotFound") {
             try store.createStory(
                 project: phone.project,
                 story: NewStory(title: "T", storytellers: ["01a2140a-1f35-70dc-9bee-556149f20b83"])
             )
         }
         let id = try phone.story("T", teller: phone.storyteller("Amira"))
-        assertThrows(StoreError.InvalidInput) {
+        await assertThrows("InvalidInput") {
             try store.updateStory(id: id, update: StoryUpdate(language: "en_GB!"))
         }
-        let sharing = assertThrows(StoreError.ConsentRequired) { try store.exportStoryDocument(id: id) }
+        let sharing = await assertThrows("ConsentRequired") { try store.exportStoryDocument(id: id) }
         XCTAssertTrue(sharing.contains("share-in-project"), sharing)
         // Offsets from UTC stop short of a whole day.
-        assertThrows(StoreError.InvalidInput) {
+        await assertThrows("InvalidInput") {
             try store.updateStory(
                 id: id,
                 update: StoryUpdate(recordedAt: RecordedAt(at: Date(), utcOffsetMinutes: 24 * 60))
@@ -191,9 +191,9 @@ final class StoriesTests: StoreTestCase {
         XCTAssertEqual(try store.story(id: id).title, "T")
     }
 
-    func testTwoPhonesMergeAStory() throws {
-        let asha = try foundingPhone("Asha")
-        let ben = try joiningPhone("Ben", from: asha)
+    func testTwoPhonesMergeAStory() async throws {
+        let asha = try await foundingPhone("Asha")
+        let ben = try await joiningPhone("Ben", from: asha)
         let amira = try asha.sharingStoryteller("Amira")
         let id = try asha.story("The 42", teller: amira, transcript: "The bus stopped coming.")
         try exchangeParticipant(asha, ben, amira)
@@ -204,6 +204,7 @@ final class StoriesTests: StoreTestCase {
         let expected = "The number 42 bus stopped coming. Nobody told us why."
         XCTAssertEqual(try asha.store.story(id: id).transcript, expected)
         XCTAssertEqual(try ben.store.story(id: id).transcript, expected)
-        XCTAssertEqual(try ben.store.search(query: "nobody", project: nil, limit: 5).count, 1)
+        let nobody = try await ben.store.search(query: "nobody", project: nil, limit: 5)
+        XCTAssertEqual(nobody.count, 1)
     }
 }

@@ -60,8 +60,8 @@ final class SyncTests: StoreTestCase {
         var roundTrips = 0
         while true {
             roundTrips += 1
-            guard let reply = try b.receive(message: message) else { break }
-            guard let next = try a.receive(message: reply) else { break }
+            guard let reply = try await b.receive(message: message) else { break }
+            guard let next = try await a.receive(message: reply) else { break }
             message = next
         }
         XCTAssertTrue(a.isDone() && b.isDone(), file: file, line: line)
@@ -89,21 +89,21 @@ final class SyncTests: StoreTestCase {
         return prefix + encoded
     }
 
-    func testAPhoneThatJoinedWithAWrongSecretIsToldSoAndCanLeaveAndJoinAgain() throws {
-        let asha = try foundingPhone("Asha")
+    func testAPhoneThatJoinedWithAWrongSecretIsToldSoAndCanLeaveAndJoinAgain() async throws {
+        let asha = try await foundingPhone("Asha")
         let invite = try asha.store.invite(project: asha.project)
-        let benStore = try openStore("ben.storyloom")
+        let benStore = try await openStore("ben.storyloom")
         _ = try benStore.join(invite: withAnotherSecret(invite), memberName: "Ben", role: .facilitator)
-        let first = try XCTUnwrap(asha.store.startSync(project: asha.project).firstMessage())
-        let listening = try benStore.acceptSync(project: asha.project)
-        let wrong = assertThrows(StoreError.WrongKey) { try listening.receive(message: first) }
+        let first = try await XCTUnwrap(asha.store.startSync(project: asha.project).firstMessage())
+        let listening = try await benStore.acceptSync(project: asha.project)
+        let wrong = await assertThrows("WrongKey") { try await listening.receive(message: first) }
         XCTAssertTrue(wrong.contains("this device joined"), wrong)
         XCTAssertTrue(wrong.contains("leave the project"), wrong)
 
         try benStore.leaveProject(project: asha.project)
-        assertThrows(StoreError.NotFound) { try benStore.leaveProject(project: asha.project) }
+        await assertThrows("NotFound") { try benStore.leaveProject(project: asha.project) }
         _ = try benStore.join(invite: invite, memberName: "Ben", role: .facilitator)
-        try carryMessages(
+        try await carryMessages(
             between: asha.store.startSync(project: asha.project),
             and: benStore.acceptSync(project: asha.project)
         )
@@ -111,22 +111,22 @@ final class SyncTests: StoreTestCase {
         XCTAssertEqual(try asha.store.project(id: asha.project).members.map(\.displayName).sorted(), ["Asha", "Ben"])
         XCTAssertEqual(try benStore.project(id: asha.project).members.map(\.displayName).sorted(), ["Asha", "Ben"])
         // Now Ben holds the group's stories: leaving is refused.
-        assertThrows(StoreError.InvalidInput) { try benStore.leaveProject(project: asha.project) }
+        await assertThrows("InvalidInput") { try benStore.leaveProject(project: asha.project) }
     }
 #endif
 
-    func testTwoStoresSyncEntirelyThroughTheBindings() throws {
-        let asha = try foundingPhone("Asha")
+    func testTwoStoresSyncEntirelyThroughTheBindings() async throws {
+        let asha = try await foundingPhone("Asha")
         let amira = try asha.shareable("Amira")
         try asha.store.setBadge(id: amira, level: .red)
         let story = try asha.story("The 42", teller: amira, transcript: "The bus stopped coming.")
 
-        let benStore = try openStore("ben.storyloom")
+        let benStore = try await openStore("ben.storyloom")
         let joined = try benStore.join(
             invite: asha.store.invite(project: asha.project), memberName: "Ben", role: .facilitator
         )
         XCTAssertEqual(joined.projectId, asha.project)
-        let trips = try carryMessages(
+        let trips = try await carryMessages(
             between: asha.store.startSync(project: asha.project),
             and: benStore.acceptSync(project: asha.project)
         )
@@ -137,9 +137,9 @@ final class SyncTests: StoreTestCase {
         // Both edit, then meet again.
         try asha.store.spliceTranscript(id: story, start: 4, delete: 3, insert: "number 42 bus")
         try benStore.spliceTranscript(id: story, start: 23, delete: 0, insert: " Nobody told us why.")
-        let b = try benStore.startSync(project: asha.project)
-        let a = try asha.store.acceptSync(project: asha.project)
-        try carryMessages(between: b, and: a)
+        let b = try await benStore.startSync(project: asha.project)
+        let a = try await asha.store.acceptSync(project: asha.project)
+        try await carryMessages(between: b, and: a)
         let expected = "The number 42 bus stopped coming. Nobody told us why."
         XCTAssertEqual(try asha.store.story(id: story).transcript, expected)
         XCTAssertEqual(try benStore.story(id: story).transcript, expected)
@@ -147,62 +147,64 @@ final class SyncTests: StoreTestCase {
         XCTAssertGreaterThanOrEqual(a.progress().documentsChanged, 1)
     }
 
-    func testListenersHearAboutMergedChanges() throws {
-        let asha = try foundingPhone("Asha")
+    func testListenersHearAboutMergedChanges() async throws {
+        let asha = try await foundingPhone("Asha")
         let amira = try asha.shareable("Amira")
         let story = try asha.story("The 42", teller: amira, transcript: "text")
-        let benStore = try openStore("ben.storyloom")
+        let benStore = try await openStore("ben.storyloom")
         _ = try benStore.join(invite: asha.store.invite(project: asha.project), memberName: "Ben", role: .facilitator)
-        let session = try benStore.acceptSync(project: asha.project)
+        let session = try await benStore.acceptSync(project: asha.project)
         let recorder = Recorder(session: session)
         _ = benStore.addListener(listener: recorder)
-        try carryMessages(between: asha.store.startSync(project: asha.project), and: session)
+        try await carryMessages(between: asha.store.startSync(project: asha.project), and: session)
         XCTAssertTrue(recorder.changes.contains { $0.origin == .merge && $0.stories.contains(story) })
         XCTAssertFalse(recorder.progress.isEmpty)
     }
 
-    func testBundlesCarryWhatAPeerLacksAndImportingTwiceIsHarmless() throws {
-        let asha = try foundingPhone("Asha")
+    func testBundlesCarryWhatAPeerLacksAndImportingTwiceIsHarmless() async throws {
+        let asha = try await foundingPhone("Asha")
         let amira = try asha.shareable("Amira")
         let story = try asha.story("The 42", teller: amira, transcript: "text")
-        let benStore = try openStore("ben.storyloom")
+        let benStore = try await openStore("ben.storyloom")
         _ = try benStore.join(invite: asha.store.invite(project: asha.project), memberName: "Ben", role: .facilitator)
-        let bundle = try asha.store.exportBundle(project: asha.project, peer: nil)
-        XCTAssertEqual(try benStore.importBundle(bundle: bundle).documentsChanged, 3)
-        XCTAssertEqual(try benStore.importBundle(bundle: bundle).documentsChanged, 0)
+        let bundle = try await asha.store.exportBundle(project: asha.project, peer: nil)
+        let first = try await benStore.importBundle(bundle: bundle)
+        XCTAssertEqual(first.documentsChanged, 3)
+        let second = try await benStore.importBundle(bundle: bundle)
+        XCTAssertEqual(second.documentsChanged, 0)
         XCTAssertEqual(try benStore.story(id: story).transcript, "text")
     }
 
-    func testBadMessagesGetTypedErrorsAndASessionCanBeCancelled() throws {
-        let asha = try foundingPhone("Asha")
-        let zed = try foundingPhone("Zed", projectName: "Elsewhere")
-        assertThrows(StoreError.WrongKey) {
-            try zed.store.importBundle(bundle: asha.store.exportBundle(project: asha.project, peer: nil))
+    func testBadMessagesGetTypedErrorsAndASessionCanBeCancelled() async throws {
+        let asha = try await foundingPhone("Asha")
+        let zed = try await foundingPhone("Zed", projectName: "Elsewhere")
+        await assertThrows("WrongKey") {
+            try await zed.store.importBundle(bundle: asha.store.exportBundle(project: asha.project, peer: nil))
         }
-        assertThrows(StoreError.SyncRejected) { try zed.store.importBundle(bundle: Data("hello".utf8)) }
-        assertThrows(StoreError.InvalidInput) {
+        await assertThrows("SyncRejected") { try await zed.store.importBundle(bundle: Data("hello".utf8)) }
+        await assertThrows("InvalidInput") {
             try zed.store.join(invite: "not an invite", memberName: "Z", role: .reporter)
         }
 
-        let benStore = try openStore("ben.storyloom")
+        let benStore = try await openStore("ben.storyloom")
         _ = try benStore.join(invite: asha.store.invite(project: asha.project), memberName: "Ben", role: .facilitator)
-        let a = try asha.store.startSync(project: asha.project)
-        let b = try benStore.acceptSync(project: asha.project)
+        let a = try await asha.store.startSync(project: asha.project)
+        let b = try await benStore.acceptSync(project: asha.project)
         let first = try XCTUnwrap(a.firstMessage())
         XCTAssertNil(a.firstMessage(), "the first message is handed out once")
         var flipped = first
         flipped[flipped.startIndex + flipped.count / 2] ^= 1
-        let rejected = assertThrows(StoreError.SyncRejected) { try b.receive(message: flipped) }
+        let rejected = await assertThrows("SyncRejected") { try await b.receive(message: flipped) }
         XCTAssertTrue(rejected.contains("altered"), rejected)
 
-        let c = try benStore.acceptSync(project: asha.project)
+        let c = try await benStore.acceptSync(project: asha.project)
         let cancelled = expectation(description: "cancelled from another thread")
         Thread {
             c.cancel()
             cancelled.fulfill()
         }.start()
         wait(for: [cancelled], timeout: 5)
-        assertThrows(StoreError.Cancelled) { try c.receive(message: first) }
+        await assertThrows("Cancelled") { try await c.receive(message: first) }
         XCTAssertFalse(c.isDone())
     }
 }

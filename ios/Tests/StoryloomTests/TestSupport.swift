@@ -31,22 +31,22 @@ class StoreTestCase: XCTestCase {
     }
 
     /// Opens a store in this test's folder; it is closed when the test ends.
-    func openStore(_ name: String) throws -> Store {
-        let store = try Store.open(path: path(name))
+    func openStore(_ name: String) async throws -> Store {
+        let store = try await Store.open(path: path(name))
         addTeardownBlock { try? store.close() }
         return store
     }
 
     /// A phone that creates a project, with `name` as its first member.
-    func foundingPhone(_ name: String, projectName: String = "Bus routes") throws -> Phone {
-        let store = try openStore("\(name).storyloom")
+    func foundingPhone(_ name: String, projectName: String = "Bus routes") async throws -> Phone {
+        let store = try await openStore("\(name).storyloom")
         let created = try store.createProject(name: projectName, memberName: name, role: .reporter)
         return Phone(store: store, project: created.projectId, member: created.memberId)
     }
 
     /// A phone that receives `from`'s project and joins it as `name`.
-    func joiningPhone(_ name: String, from: Phone) throws -> Phone {
-        let store = try openStore("\(name).storyloom")
+    func joiningPhone(_ name: String, from: Phone) async throws -> Phone {
+        let store = try await openStore("\(name).storyloom")
         _ = try store.importDocument(bytes: from.store.exportProjectDocument(id: from.project))
         let member = try store.joinProject(project: from.project, memberName: name, role: .facilitator)
         return Phone(store: store, project: from.project, member: member)
@@ -107,56 +107,56 @@ func utf16Offset(of needle: String, in text: String) throws -> Int32 {
 }
 
 extension StoreError {
-    /// The sentence the library gives for every case.
-    var message: String {
+    /// The case's name ("NotFound", "InvalidInput"…), for assertions.
+    var caseName: String {
         switch self {
-        case .NotFound(let message), .Erased(let message), .ConsentRequired(let message),
-             .InvalidInput(let message), .CorruptData(let message), .NotAStore(let message),
-             .StoreNewerThanLibrary(let message), .SyncRejected(let message), .WrongKey(let message),
-             .Cancelled(let message), .Closed(let message), .Internal(let message):
-            return message
+        case .NotFound: return "NotFound"
+        case .Erased: return "Erased"
+        case .ConsentRequired: return "ConsentRequired"
+        case .InvalidInput: return "InvalidInput"
+        case .CorruptData: return "CorruptData"
+        case .NotAStore: return "NotAStore"
+        case .StoreNewerThanLibrary: return "StoreNewerThanLibrary"
+        case .SyncRejected: return "SyncRejected"
+        case .WrongKey: return "WrongKey"
+        case .Cancelled: return "Cancelled"
+        case .Closed: return "Closed"
+        case .Internal: return "Internal"
         }
     }
 }
 
-/// Asserts that `body` throws the `StoreError` case `expected` (for example
-/// `StoreError.NotFound`) and returns its message, "" if it did not throw.
+/// Asserts that `body` throws the `StoreError` case named `expected` (for
+/// example "NotFound") and returns the library's sentence for it
+/// (`description`), "" if it did not throw.
 @discardableResult
 func assertThrows<T>(
-    _ expected: (String) -> StoreError,
+    _ expected: String,
     file: StaticString = #filePath,
     line: UInt = #line,
-    _ body: () throws -> T
-) -> String {
-    var message = ""
-    XCTAssertThrowsError(try body(), file: file, line: line) { error in
-        guard let storeError = error as? StoreError else {
-            return XCTFail("expected a StoreError, got \(error)", file: file, line: line)
-        }
-        message = storeError.message
-        XCTAssertEqual(storeError, expected(message), file: file, line: line)
-    }
-    return message
+    _ body: () async throws -> T
+) async -> String {
+    await thrownError(expected, file: file, line: line, body)?.description ?? ""
 }
 
-/// A value shared between threads, guarded by a lock.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) {
-        self.value = value
-    }
-
-    var current: Value {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
-
-    func update(_ change: (inout Value) -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        change(&value)
+/// The `StoreError` `body` throws, checked to be the case named `expected`,
+/// for assertions on its fields (`if case let .NotFound(kind, id) = error`).
+@discardableResult
+func thrownError<T>(
+    _ expected: String,
+    file: StaticString = #filePath,
+    line: UInt = #line,
+    _ body: () async throws -> T
+) async -> StoreError? {
+    do {
+        _ = try await body()
+        XCTFail("expected StoreError.\(expected), nothing was thrown", file: file, line: line)
+        return nil
+    } catch let storeError as StoreError {
+        XCTAssertEqual(storeError.caseName, expected, file: file, line: line)
+        return storeError
+    } catch {
+        XCTFail("expected a StoreError, got \(error)", file: file, line: line)
+        return nil
     }
 }

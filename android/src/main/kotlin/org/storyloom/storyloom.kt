@@ -31,6 +31,13 @@ import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
+import kotlin.coroutines.resume
+import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.DelicateCoroutinesApi
+import kotlinx.coroutines.GlobalScope
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.suspendCancellableCoroutine
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -755,9 +762,9 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_listener(
     ): Int
-    external fun uniffi_storyloom_ffi_checksum_method_store_device_id(
+    external fun uniffi_storyloom_ffi_checksum_method_store_close(
     ): Int
-    external fun uniffi_storyloom_ffi_checksum_method_store_remove_listener(
+    external fun uniffi_storyloom_ffi_checksum_method_store_device_id(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_comment(
     ): Int
@@ -811,6 +818,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_start_sync(
     ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_subscription_cancel(
+    ): Int
     external fun uniffi_storyloom_ffi_checksum_method_syncsession_cancel(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_syncsession_first_message(
@@ -858,7 +867,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_storyloom_ffi_fn_free_store(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_storyloom_ffi_fn_constructor_store_open(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_storyloom_ffi_fn_constructor_store_open(`path`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_consent_receipt(`ptr`: Long,`project`: RustBuffer.ByValue,`storyteller`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -866,8 +875,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_effective_consent(`ptr`: Long,`storyteller`: RustBuffer.ByValue,`story`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_storyloom_ffi_fn_method_store_export_project(`ptr`: Long,`project`: RustBuffer.ByValue,`folder`: RustBuffer.ByValue,`format`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_export_project(`ptr`: Long,`project`: RustBuffer.ByValue,`folder`: RustBuffer.ByValue,`format`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_grant_consent(`ptr`: Long,`project`: RustBuffer.ByValue,`grant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_publish_story(`ptr`: Long,`story`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -916,10 +925,10 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_add_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_storyloom_ffi_fn_method_store_close(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_device_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_storyloom_ffi_fn_method_store_remove_listener(`ptr`: Long,`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Byte
     external fun uniffi_storyloom_ffi_fn_method_store_add_comment(`ptr`: Long,`story`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`highlight`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_add_highlight(`ptr`: Long,`story`: RustBuffer.ByValue,`start`: Int,`end`: Int,`theme`: RustBuffer.ByValue,`note`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -942,8 +951,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_remove_tag(`ptr`: Long,`id`: RustBuffer.ByValue,`tag`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_storyloom_ffi_fn_method_store_search(`ptr`: Long,`query`: RustBuffer.ByValue,`project`: RustBuffer.ByValue,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_search(`ptr`: Long,`query`: RustBuffer.ByValue,`project`: RustBuffer.ByValue,`limit`: Int,
+    ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_set_summary(`ptr`: Long,`id`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_set_transcript(`ptr`: Long,`id`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -958,20 +967,26 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_update_story(`ptr`: Long,`id`: RustBuffer.ByValue,`update`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_storyloom_ffi_fn_method_store_accept_sync(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_storyloom_ffi_fn_method_store_accept_sync(`ptr`: Long,`project`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_storyloom_ffi_fn_method_store_export_bundle(`ptr`: Long,`project`: RustBuffer.ByValue,`peer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_storyloom_ffi_fn_method_store_import_bundle(`ptr`: Long,`bundle`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_export_bundle(`ptr`: Long,`project`: RustBuffer.ByValue,`peer`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_method_store_import_bundle(`ptr`: Long,`bundle`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_invite(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_join(`ptr`: Long,`invite`: RustBuffer.ByValue,`memberName`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_leave_project(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_storyloom_ffi_fn_method_store_start_sync(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_storyloom_ffi_fn_method_store_start_sync(`ptr`: Long,`project`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_storyloom_ffi_fn_clone_subscription(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_free_subscription(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_subscription_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_storyloom_ffi_fn_clone_syncsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_storyloom_ffi_fn_free_syncsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -986,7 +1001,9 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_syncsession_progress(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_storyloom_ffi_fn_method_syncsession_receive(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_storyloom_ffi_fn_method_syncsession_receive(`ptr`: Long,`message`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_method_storeerror_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_storyloom_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1119,7 +1136,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_effective_consent() and 0xFFFF) != 19612) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_project() and 0xFFFF) != 53726) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_project() and 0xFFFF) != 54510) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_grant_consent() and 0xFFFF) != 25798) {
@@ -1191,13 +1208,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_projects() and 0xFFFF) != 28283) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_listener() and 0xFFFF) != 14508) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_listener() and 0xFFFF) != 42101) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_close() and 0xFFFF) != 8177) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_device_id() and 0xFFFF) != 15612) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_listener() and 0xFFFF) != 28877) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_comment() and 0xFFFF) != 1780) {
@@ -1233,7 +1250,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_tag() and 0xFFFF) != 46919) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_search() and 0xFFFF) != 22650) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_search() and 0xFFFF) != 36892) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_set_summary() and 0xFFFF) != 10748) {
@@ -1257,13 +1274,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_update_story() and 0xFFFF) != 23710) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_accept_sync() and 0xFFFF) != 21328) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_accept_sync() and 0xFFFF) != 19050) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_bundle() and 0xFFFF) != 55109) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_bundle() and 0xFFFF) != 62473) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_import_bundle() and 0xFFFF) != 16797) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_import_bundle() and 0xFFFF) != 32551) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_invite() and 0xFFFF) != 4516) {
@@ -1275,7 +1292,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_leave_project() and 0xFFFF) != 37868) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_start_sync() and 0xFFFF) != 40623) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_start_sync() and 0xFFFF) != 20370) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_subscription_cancel() and 0xFFFF) != 50100) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_cancel() and 0xFFFF) != 31246) {
@@ -1293,10 +1313,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_progress() and 0xFFFF) != 30977) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_receive() and 0xFFFF) != 19313) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_receive() and 0xFFFF) != 13196) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_constructor_store_open() and 0xFFFF) != 36265) {
+    if ((lib.uniffi_storyloom_ffi_checksum_constructor_store_open() and 0xFFFF) != 24357) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1312,6 +1332,46 @@ public fun uniffiEnsureInitialized() {
 }
 
 // Async support
+// Async return type handlers
+
+internal const val UNIFFI_RUST_FUTURE_POLL_READY = 0.toByte()
+internal const val UNIFFI_RUST_FUTURE_POLL_WAKE = 1.toByte()
+
+internal val uniffiContinuationHandleMap = UniffiHandleMap<CancellableContinuation<Byte>>()
+
+// FFI type for Rust future continuations
+internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContinuationCallback {
+    override fun callback(data: Long, pollResult: Byte) {
+        uniffiContinuationHandleMap.remove(data).resume(pollResult)
+    }
+}
+
+internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
+    rustFuture: Long,
+    pollFunc: (Long, UniffiRustFutureContinuationCallback, Long) -> Unit,
+    completeFunc: (Long, UniffiRustCallStatus) -> F,
+    freeFunc: (Long) -> Unit,
+    liftFunc: (F) -> T,
+    errorHandler: UniffiRustCallStatusErrorHandler<E>
+): T {
+    try {
+        do {
+            val pollResult = suspendCancellableCoroutine<Byte> { continuation ->
+                pollFunc(
+                    rustFuture,
+                    uniffiRustFutureContinuationCallbackImpl,
+                    uniffiContinuationHandleMap.insert(continuation)
+                )
+            }
+        } while (pollResult != UNIFFI_RUST_FUTURE_POLL_READY);
+
+        return liftFunc(
+            uniffiRustCallWithError(errorHandler, { status -> completeFunc(rustFuture, status) })
+        )
+    } finally {
+        freeFunc(rustFuture)
+    }
+}
 
 // Public interface members begin here.
 
@@ -1507,29 +1567,6 @@ public object FfiConverterInt: FfiConverter<Int, Int> {
 
     override fun write(value: Int, buf: ByteBuffer) {
         buf.putInt(value)
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterULong: FfiConverter<ULong, Long> {
-    override fun lift(value: Long): ULong {
-        return value.toULong()
-    }
-
-    override fun read(buf: ByteBuffer): ULong {
-        return lift(buf.getLong())
-    }
-
-    override fun lower(value: ULong): Long {
-        return value.toLong()
-    }
-
-    override fun allocationSize(value: ULong) = 8UL
-
-    override fun write(value: ULong, buf: ByteBuffer) {
-        buf.putLong(value.toLong())
     }
 }
 
@@ -1840,8 +1877,9 @@ public interface StoreInterface {
     
     /**
      * Exports what consent allows to `folder`, with a manifest of what was withheld.
+     * Runs on a worker thread.
      */
-    fun `exportProject`(`project`: ProjectId, `folder`: kotlin.String, `format`: ExportFormat, `purpose`: ExportPurpose): ExportReport
+    suspend fun `exportProject`(`project`: ProjectId, `folder`: kotlin.String, `format`: ExportFormat, `purpose`: ExportPurpose): ExportReport
     
     /**
      * Records a consent grant; it supersedes the withdrawals this device knows of.
@@ -1934,20 +1972,24 @@ public interface StoreInterface {
     
     /**
      * Registers a listener told which stories, participants and projects
-     * changed after every local write and every merge. Returns a handle for
-     * `remove_listener`.
+     * changed after every local write and every merge, until the returned
+     * subscription is cancelled (`cancel()`, or `close()` in Kotlin) or the
+     * store closes. Dropping the subscription does not stop the listener.
+     * Kotlin apps usually collect `store.changes()` (a Flow) instead, Swift
+     * apps iterate `store.changes()` (an AsyncStream).
      */
-    fun `addListener`(`listener`: StoreListener): kotlin.ULong
+    fun `addListener`(`listener`: StoreListener): Subscription
+    
+    /**
+     * Closes the store; later calls fail with `Closed`. Closing twice is
+     * harmless.
+     */
+    fun `closeStore`()
     
     /**
      * This store's device id: every change it writes carries it.
      */
     fun `deviceId`(): DeviceId
-    
-    /**
-     * Unregisters a listener; returns whether it was registered.
-     */
-    fun `removeListener`(`handle`: kotlin.ULong): kotlin.Boolean
     
     fun `addComment`(`story`: StoryId, `body`: kotlin.String, `highlight`: HighlightId?): CommentId
     
@@ -1985,7 +2027,7 @@ public interface StoreInterface {
      * Stories containing every word of `query`, best first.
      * `limit` 0 means the default (20).
      */
-    fun `search`(`query`: kotlin.String, `project`: ProjectId?, `limit`: kotlin.Int): List<SearchHit>
+    suspend fun `search`(`query`: kotlin.String, `project`: ProjectId?, `limit`: kotlin.Int): List<SearchHit>
     
     fun `setSummary`(`id`: StoryId, `text`: kotlin.String)
     
@@ -2011,17 +2053,19 @@ public interface StoreInterface {
     /**
      * A session for the side that answers the peer's first message.
      */
-    fun `acceptSync`(`project`: ProjectId): SyncSession
+    suspend fun `acceptSync`(`project`: ProjectId): SyncSession
     
     /**
-     * A bundle of what `peer` lacks, or of everything when `peer` is null.
+     * A bundle of what `peer` lacks, or of everything when `peer` is null
+     * (built on a worker thread).
      */
-    fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?): kotlin.ByteArray
+    suspend fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?): kotlin.ByteArray
     
     /**
-     * Merges a bundle; importing the same one twice changes nothing.
+     * Merges a bundle on a worker thread, in one transaction; importing
+     * the same one twice changes nothing.
      */
-    fun `importBundle`(`bundle`: kotlin.ByteArray): BundleOutcome
+    suspend fun `importBundle`(`bundle`: kotlin.ByteArray): BundleOutcome
     
     /**
      * An invite (a string for a QR code) for another device to join.
@@ -2042,10 +2086,11 @@ public interface StoreInterface {
     fun `leaveProject`(`project`: ProjectId)
     
     /**
-     * Starts a session as the side that speaks first; send
-     * `session.firstMessage()` to the peer.
+     * Starts a session as the side that speaks first (reading what this
+     * device holds, on a worker thread); send `session.firstMessage()` to
+     * the peer.
      */
-    fun `startSync`(`project`: ProjectId): SyncSession
+    suspend fun `startSync`(`project`: ProjectId): SyncSession
     
     companion object
 }
@@ -2101,9 +2146,13 @@ open class Store: Disposable, AutoCloseable, StoreInterface
         }
     }
 
+    /**
+     * Closes the store: later calls throw [StoreException.Closed]. Closing
+     * twice is harmless; the handle itself is freed by the cleaner.
+     */
     @Synchronized
     override fun close() {
-        this.destroy()
+        this.closeStore()
     }
 
     internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
@@ -2215,23 +2264,31 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
     /**
      * Exports what consent allows to `folder`, with a manifest of what was withheld.
+     * Runs on a worker thread.
      */
-    @Throws(StoreException::class)override fun `exportProject`(`project`: ProjectId, `folder`: kotlin.String, `format`: ExportFormat, `purpose`: ExportPurpose): ExportReport {
-            return FfiConverterTypeExportReport.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_project(
-        it,
-        
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `exportProject`(`project`: ProjectId, `folder`: kotlin.String, `format`: ExportFormat, `purpose`: ExportPurpose) : ExportReport {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_project(
+                uniffiHandle,
+                
         FfiConverterTypeProjectId.lower(`project`),
         FfiConverterString.lower(`folder`),
         FfiConverterTypeExportFormat.lower(`format`),
-        FfiConverterTypeExportPurpose.lower(`purpose`),_status)
-}
-    }
+        FfiConverterTypeExportPurpose.lower(`purpose`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeExportReport.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
     
     /**
@@ -2635,10 +2692,13 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
     /**
      * Registers a listener told which stories, participants and projects
-     * changed after every local write and every merge. Returns a handle for
-     * `remove_listener`.
-     */override fun `addListener`(`listener`: StoreListener): kotlin.ULong {
-            return FfiConverterULong.lift(
+     * changed after every local write and every merge, until the returned
+     * subscription is cancelled (`cancel()`, or `close()` in Kotlin) or the
+     * store closes. Dropping the subscription does not stop the listener.
+     * Kotlin apps usually collect `store.changes()` (a Flow) instead, Swift
+     * apps iterate `store.changes()` (an AsyncStream).
+     */override fun `addListener`(`listener`: StoreListener): Subscription {
+            return FfiConverterTypeSubscription.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_storyloom_ffi_fn_method_store_add_listener(
@@ -2653,6 +2713,23 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
+     * Closes the store; later calls fail with `Closed`. Closing twice is
+     * harmless.
+     */
+    @Throws(StoreException::class)override fun `closeStore`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_close(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
      * This store's device id: every change it writes carries it.
      */override fun `deviceId`(): DeviceId {
             return FfiConverterTypeDeviceId.lift(
@@ -2661,23 +2738,6 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     UniffiLib.uniffi_storyloom_ffi_fn_method_store_device_id(
         it,
         _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Unregisters a listener; returns whether it was registered.
-     */override fun `removeListener`(`handle`: kotlin.ULong): kotlin.Boolean {
-            return FfiConverterBoolean.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_remove_listener(
-        it,
-        
-        FfiConverterULong.lower(`handle`),_status)
 }
     }
     )
@@ -2871,21 +2931,28 @@ open class Store: Disposable, AutoCloseable, StoreInterface
      * Stories containing every word of `query`, best first.
      * `limit` 0 means the default (20).
      */
-    @Throws(StoreException::class)override fun `search`(`query`: kotlin.String, `project`: ProjectId?, `limit`: kotlin.Int): List<SearchHit> {
-            return FfiConverterSequenceTypeSearchHit.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_search(
-        it,
-        
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `search`(`query`: kotlin.String, `project`: ProjectId?, `limit`: kotlin.Int) : List<SearchHit> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_search(
+                uniffiHandle,
+                
         FfiConverterString.lower(`query`),
         FfiConverterOptionalTypeProjectId.lower(`project`),
-        FfiConverterInt.lower(`limit`),_status)
-}
-    }
+        FfiConverterInt.lower(`limit`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeSearchHit.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
     
     @Throws(StoreException::class)override fun `setSummary`(`id`: StoryId, `text`: kotlin.String)
@@ -3007,56 +3074,79 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     /**
      * A session for the side that answers the peer's first message.
      */
-    @Throws(StoreException::class)override fun `acceptSync`(`project`: ProjectId): SyncSession {
-            return FfiConverterTypeSyncSession.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_accept_sync(
-        it,
-        
-        FfiConverterTypeProjectId.lower(`project`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * A bundle of what `peer` lacks, or of everything when `peer` is null.
-     */
-    @Throws(StoreException::class)override fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?): kotlin.ByteArray {
-            return FfiConverterByteArray.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_bundle(
-        it,
-        
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `acceptSync`(`project`: ProjectId) : SyncSession {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_accept_sync(
+                uniffiHandle,
+                
         FfiConverterTypeProjectId.lower(`project`),
-        FfiConverterOptionalTypeDeviceId.lower(`peer`),_status)
-}
-    }
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeSyncSession.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
     
     /**
-     * Merges a bundle; importing the same one twice changes nothing.
+     * A bundle of what `peer` lacks, or of everything when `peer` is null
+     * (built on a worker thread).
      */
-    @Throws(StoreException::class)override fun `importBundle`(`bundle`: kotlin.ByteArray): BundleOutcome {
-            return FfiConverterTypeBundleOutcome.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_import_bundle(
-        it,
-        
-        FfiConverterByteArray.lower(`bundle`),_status)
-}
-    }
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?) : kotlin.ByteArray {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_bundle(
+                uniffiHandle,
+                
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterOptionalTypeDeviceId.lower(`peer`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterByteArray.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
+
     
+    /**
+     * Merges a bundle on a worker thread, in one transaction; importing
+     * the same one twice changes nothing.
+     */
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `importBundle`(`bundle`: kotlin.ByteArray) : BundleOutcome {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_import_bundle(
+                uniffiHandle,
+                
+        FfiConverterByteArray.lower(`bundle`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeBundleOutcome.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -3118,22 +3208,30 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
-     * Starts a session as the side that speaks first; send
-     * `session.firstMessage()` to the peer.
+     * Starts a session as the side that speaks first (reading what this
+     * device holds, on a worker thread); send `session.firstMessage()` to
+     * the peer.
      */
-    @Throws(StoreException::class)override fun `startSync`(`project`: ProjectId): SyncSession {
-            return FfiConverterTypeSyncSession.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_start_sync(
-        it,
-        
-        FfiConverterTypeProjectId.lower(`project`),_status)
-}
-    }
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `startSync`(`project`: ProjectId) : SyncSession {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_start_sync(
+                uniffiHandle,
+                
+        FfiConverterTypeProjectId.lower(`project`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeSyncSession.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
     
 
@@ -3146,18 +3244,24 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     /**
      * Opens the store at `path`, creating it if no file is there. A file
      * that is not a store is refused (`NotAStore`) and left untouched.
+     * Suspends (Kotlin) or awaits (Swift) while a worker thread opens and
+     * migrates the file.
      */
-    @Throws(StoreException::class) fun `open`(`path`: kotlin.String): Store {
-            return FfiConverterTypeStore.lift(
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_constructor_store_open(
-    
-        
-        FfiConverterString.lower(`path`),_status)
-}
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `open`(`path`: kotlin.String) : Store {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_storyloom_ffi_fn_constructor_store_open(
+        FfiConverterString.lower(`path`),),
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeStore.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
         
     }
@@ -3612,6 +3716,284 @@ public object FfiConverterTypeStoreListener: FfiConverter<StoreListener, Long> {
 
 
 /**
+ * A listener's registration: `cancel()` (or Kotlin's `close()`) stops the
+ * calls; cancelling twice is harmless. Freeing it without cancelling leaves
+ * the listener registered, so that a discarded result or the garbage
+ * collector never silences a listener at an unpredictable moment.
+ */
+public interface SubscriptionInterface {
+    
+    /**
+     * Stops telling the listener; returns whether it was still listening.
+     */
+    fun `cancel`(): kotlin.Boolean
+    
+    companion object
+}
+
+/**
+ * A listener's registration: `cancel()` (or Kotlin's `close()`) stops the
+ * calls; cancelling twice is harmless. Freeing it without cancelling leaves
+ * the listener registered, so that a discarded result or the garbage
+ * collector never silences a listener at an unpredictable moment.
+ */
+open class Subscription: Disposable, AutoCloseable, SubscriptionInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    /**
+     * Stops telling the listener (as [cancel] does) and frees the handle.
+     * Closing twice is harmless.
+     */
+    @Synchronized
+    override fun close() {
+        if (!this.uniffiIsDestroyed) this.cancel()
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_storyloom_ffi_fn_free_subscription(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_storyloom_ffi_fn_clone_subscription(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops telling the listener; returns whether it was still listening.
+     */override fun `cancel`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_subscription_cancel(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSubscription: FfiConverter<Subscription, Long> {
+    override fun lower(value: Subscription): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Subscription {
+        return Subscription(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Subscription {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Subscription) = 8UL
+
+    override fun write(value: Subscription, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * One sync session with one peer. Send `firstMessage()` (if you started
  * it), pass every message from the peer to `receive`, and send back what
  * it returns, until it returns nothing or `isDone()` is true. Safe to use
@@ -3646,9 +4028,11 @@ public interface SyncSessionInterface {
     
     /**
      * Applies a message from the peer; returns the answer to send, or
-     * null when there is nothing more to send.
+     * null when there is nothing more to send. Runs on a worker thread;
+     * cancelling the coroutine or task cancels the session: a message being
+     * applied is refused whole, and the next call throws `Cancelled`.
      */
-    fun `receive`(`message`: kotlin.ByteArray): kotlin.ByteArray?
+    suspend fun `receive`(`message`: kotlin.ByteArray): kotlin.ByteArray?
     
     companion object
 }
@@ -3842,21 +4226,30 @@ open class SyncSession: Disposable, AutoCloseable, SyncSessionInterface
     
     /**
      * Applies a message from the peer; returns the answer to send, or
-     * null when there is nothing more to send.
+     * null when there is nothing more to send. Runs on a worker thread;
+     * cancelling the coroutine or task cancels the session: a message being
+     * applied is refused whole, and the next call throws `Cancelled`.
      */
-    @Throws(StoreException::class)override fun `receive`(`message`: kotlin.ByteArray): kotlin.ByteArray? {
-            return FfiConverterOptionalByteArray.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_syncsession_receive(
-        it,
-        
-        FfiConverterByteArray.lower(`message`),_status)
-}
-    }
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `receive`(`message`: kotlin.ByteArray) : kotlin.ByteArray? {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_syncsession_receive(
+                uniffiHandle,
+                
+        FfiConverterByteArray.lower(`message`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalByteArray.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
     
 
@@ -6891,6 +7284,44 @@ public object FfiConverterTypeInteractionBadge: FfiConverterRustBuffer<Interacti
 
 
 
+/**
+ * Which device holds the group secret that does not match.
+ */
+
+enum class KeySide {
+    
+    THIS_DEVICE,
+    OTHER_DEVICE,
+    UNKNOWN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeySide: FfiConverterRustBuffer<KeySide> {
+    override fun read(buf: ByteBuffer) = try {
+        KeySide.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: KeySide) = 4UL
+
+    override fun write(value: KeySide, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
 
 
 /**
@@ -6977,79 +7408,227 @@ public object FfiConverterTypeMemberRole: FfiConverterRustBuffer<MemberRole> {
 
 
 
+/**
+ * What kind of record an error is about.
+ */
+
+enum class RecordKind {
+    
+    PROJECT,
+    MEMBER,
+    STORY,
+    PARTICIPANT,
+    HIGHLIGHT,
+    COMMENT,
+    THEME,
+    CONSENT_RECORD,
+    MEDIA,
+    DOCUMENT,
+    STORE;
+
+    
+
+
+    companion object
+}
 
 
 /**
- * Everything that can go wrong, as apps see it.
+ * @suppress
  */
-sealed class StoreException(message: String): kotlin.Exception(message) {
-        
+public object FfiConverterTypeRecordKind: FfiConverterRustBuffer<RecordKind> {
+    override fun read(buf: ByteBuffer) = try {
+        RecordKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RecordKind) = 4UL
+
+    override fun write(value: RecordKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+
+
+/**
+ * Everything that can go wrong, as apps see it. `NotFound` and `Erased` are
+ * the two ways a record is gone: `NotFound` never existed here (or has not
+ * arrived yet), `Erased` was erased at its storyteller's request and will
+ * never come back.
+ */
+sealed class StoreException: kotlin.Exception() {
+    
     /**
-     * The record does not exist in this store.
+     * The record does not exist in this store (or has not arrived yet).
      */
-        class NotFound(message: String) : StoreException(message)
+    class NotFound(
         
+        val `kind`: RecordKind, 
+        
+        val `id`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "kind=${ `kind` }, id=${ `id` }"
+    }
+    
     /**
-     * The record was erased at its storyteller's request.
+     * The record was erased at its storyteller's request; it can never be
+     * recreated or accepted again.
      */
-        class Erased(message: String) : StoreException(message)
+    class Erased(
         
+        val `kind`: RecordKind, 
+        
+        val `id`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "kind=${ `kind` }, id=${ `id` }"
+    }
+    
     /**
-     * The storytellers' consent does not allow this; the message names the scope.
+     * The storytellers of `story_id` have not granted `scope` (or withdrew
+     * it): ask them, record the grant, and try again.
      */
-        class ConsentRequired(message: String) : StoreException(message)
+    class ConsentRequired(
         
+        val `scope`: ConsentScope, 
+        
+        val `storyId`: StoryId
+        ) : StoreException() {
+        override val message
+            get() = "scope=${ `scope` }, storyId=${ `storyId` }"
+    }
+    
     /**
-     * An argument is not acceptable; the message names the field.
+     * An argument is not acceptable: `field` names it (`title`, `invite`,
+     * `start`…), `reason` says why.
      */
-        class InvalidInput(message: String) : StoreException(message)
+    class InvalidInput(
         
+        val `field`: kotlin.String, 
+        
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "field=${ `field` }, reason=${ `reason` }"
+    }
+    
     /**
-     * Stored or received bytes are damaged or malformed.
+     * Stored bytes are damaged or malformed.
      */
-        class CorruptData(message: String) : StoreException(message)
+    class CorruptData(
         
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
     /**
      * The file is not a Storyloom store; it was left untouched.
      */
-        class NotAStore(message: String) : StoreException(message)
+    class NotAStore(
         
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
     /**
-     * The store was written by a newer version of the library.
+     * The store was written by a newer version of the library: update the app.
      */
-        class StoreNewerThanLibrary(message: String) : StoreException(message)
+    class StoreNewerThanLibrary(
         
+        val `found`: kotlin.Long, 
+        
+        val `supported`: kotlin.Long
+        ) : StoreException() {
+        override val message
+            get() = "found=${ `found` }, supported=${ `supported` }"
+    }
+    
     /**
      * A sync message or bundle was refused (malformed, altered, replayed,
      * another project's, too large, or holding invalid documents); nothing
-     * changed.
+     * changed, and the session has ended.
      */
-        class SyncRejected(message: String) : StoreException(message)
+    class SyncRejected(
         
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
     /**
-     * A sync message, bundle or invite is sealed with another group secret.
+     * A sync message, bundle or invite is sealed with another group
+     * secret; `side` says which device should leave and join again.
      */
-        class WrongKey(message: String) : StoreException(message)
+    class WrongKey(
         
+        val `side`: KeySide, 
+        
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "side=${ `side` }, reason=${ `reason` }"
+    }
+    
     /**
-     * The sync session was cancelled.
+     * The sync session (or the coroutine or task running a call) was
+     * cancelled; nothing half-applied remains.
      */
-        class Cancelled(message: String) : StoreException(message)
-        
+    class Cancelled(
+        ) : StoreException() {
+        override val message
+            get() = ""
+    }
+    
     /**
-     * The store has been closed.
+     * The store has been closed; open it again to use it.
      */
-        class Closed(message: String) : StoreException(message)
-        
+    class Closed(
+        ) : StoreException() {
+        override val message
+            get() = ""
+    }
+    
     /**
-     * Anything else (disk full, I/O error, a bug).
+     * Anything else (disk full, an I/O error, a bug); `reason` is for logs.
      */
-        class Internal(message: String) : StoreException(message)
+    class Internal(
         
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_storeerror_uniffi_trait_display(FfiConverterTypeStoreError.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<StoreException> {
         override fun lift(error_buf: RustBuffer.ByValue): StoreException = FfiConverterTypeStoreError.lift(error_buf)
     }
+
+    
 }
 
 /**
@@ -7058,64 +7637,170 @@ sealed class StoreException(message: String): kotlin.Exception(message) {
 public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException> {
     override fun read(buf: ByteBuffer): StoreException {
         
-            return when(buf.getInt()) {
-            1 -> StoreException.NotFound(FfiConverterString.read(buf))
-            2 -> StoreException.Erased(FfiConverterString.read(buf))
-            3 -> StoreException.ConsentRequired(FfiConverterString.read(buf))
-            4 -> StoreException.InvalidInput(FfiConverterString.read(buf))
-            5 -> StoreException.CorruptData(FfiConverterString.read(buf))
-            6 -> StoreException.NotAStore(FfiConverterString.read(buf))
-            7 -> StoreException.StoreNewerThanLibrary(FfiConverterString.read(buf))
-            8 -> StoreException.SyncRejected(FfiConverterString.read(buf))
-            9 -> StoreException.WrongKey(FfiConverterString.read(buf))
-            10 -> StoreException.Cancelled(FfiConverterString.read(buf))
-            11 -> StoreException.Closed(FfiConverterString.read(buf))
-            12 -> StoreException.Internal(FfiConverterString.read(buf))
+
+        return when(buf.getInt()) {
+            1 -> StoreException.NotFound(
+                FfiConverterTypeRecordKind.read(buf),
+                FfiConverterString.read(buf),
+                )
+            2 -> StoreException.Erased(
+                FfiConverterTypeRecordKind.read(buf),
+                FfiConverterString.read(buf),
+                )
+            3 -> StoreException.ConsentRequired(
+                FfiConverterTypeConsentScope.read(buf),
+                FfiConverterTypeStoryId.read(buf),
+                )
+            4 -> StoreException.InvalidInput(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            5 -> StoreException.CorruptData(
+                FfiConverterString.read(buf),
+                )
+            6 -> StoreException.NotAStore(
+                FfiConverterString.read(buf),
+                )
+            7 -> StoreException.StoreNewerThanLibrary(
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                )
+            8 -> StoreException.SyncRejected(
+                FfiConverterString.read(buf),
+                )
+            9 -> StoreException.WrongKey(
+                FfiConverterTypeKeySide.read(buf),
+                FfiConverterString.read(buf),
+                )
+            10 -> StoreException.Cancelled()
+            11 -> StoreException.Closed()
+            12 -> StoreException.Internal(
+                FfiConverterString.read(buf),
+                )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
-        
     }
 
     override fun allocationSize(value: StoreException): ULong {
-        return 4UL
+        return when(value) {
+            is StoreException.NotFound -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterTypeRecordKind.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+            is StoreException.Erased -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterTypeRecordKind.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+            is StoreException.ConsentRequired -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterTypeConsentScope.allocationSize(value.`scope`)
+                + FfiConverterTypeStoryId.allocationSize(value.`storyId`)
+            )
+            is StoreException.InvalidInput -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`field`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is StoreException.CorruptData -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is StoreException.NotAStore -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is StoreException.StoreNewerThanLibrary -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterLong.allocationSize(value.`found`)
+                + FfiConverterLong.allocationSize(value.`supported`)
+            )
+            is StoreException.SyncRejected -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is StoreException.WrongKey -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterTypeKeySide.allocationSize(value.`side`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is StoreException.Cancelled -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
+            is StoreException.Closed -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
+            is StoreException.Internal -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
     }
 
     override fun write(value: StoreException, buf: ByteBuffer) {
         when(value) {
             is StoreException.NotFound -> {
                 buf.putInt(1)
+                FfiConverterTypeRecordKind.write(value.`kind`, buf)
+                FfiConverterString.write(value.`id`, buf)
                 Unit
             }
             is StoreException.Erased -> {
                 buf.putInt(2)
+                FfiConverterTypeRecordKind.write(value.`kind`, buf)
+                FfiConverterString.write(value.`id`, buf)
                 Unit
             }
             is StoreException.ConsentRequired -> {
                 buf.putInt(3)
+                FfiConverterTypeConsentScope.write(value.`scope`, buf)
+                FfiConverterTypeStoryId.write(value.`storyId`, buf)
                 Unit
             }
             is StoreException.InvalidInput -> {
                 buf.putInt(4)
+                FfiConverterString.write(value.`field`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is StoreException.CorruptData -> {
                 buf.putInt(5)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is StoreException.NotAStore -> {
                 buf.putInt(6)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is StoreException.StoreNewerThanLibrary -> {
                 buf.putInt(7)
+                FfiConverterLong.write(value.`found`, buf)
+                FfiConverterLong.write(value.`supported`, buf)
                 Unit
             }
             is StoreException.SyncRejected -> {
                 buf.putInt(8)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is StoreException.WrongKey -> {
                 buf.putInt(9)
+                FfiConverterTypeKeySide.write(value.`side`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is StoreException.Cancelled -> {
@@ -7128,6 +7813,7 @@ public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException
             }
             is StoreException.Internal -> {
                 buf.putInt(12)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -8316,4 +9002,12 @@ public typealias FfiConverterTypeProjectId = FfiConverterString
 
 public typealias StoryId = kotlin.String
 public typealias FfiConverterTypeStoryId = FfiConverterString
+
+
+
+
+
+
+
+
 

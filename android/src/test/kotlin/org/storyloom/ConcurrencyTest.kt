@@ -4,6 +4,7 @@ import java.util.concurrent.CountDownLatch
 import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicInteger
+import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Test
@@ -33,7 +34,7 @@ class ConcurrencyTest {
                             }
                             1 -> store.spliceTranscript(shared, 0, 0, "t$t ")
                             2 -> store.listStories(StoryQuery(project = phone.project, limit = 20))
-                            else -> store.search("thread", phone.project, 5)
+                            else -> runBlocking { store.search("thread", phone.project, 5) }
                         }
                     }
                 } catch (e: Throwable) {

@@ -2,10 +2,10 @@ package org.storyloom
 
 import java.io.File
 import java.time.Instant
+import kotlin.test.assertFailsWith
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
-import org.junit.Assert.assertThrows
 import org.junit.Assert.assertTrue
 import org.junit.Test
 
@@ -29,10 +29,11 @@ class ConsentTest {
             store.requireConsent(story, ConsentScope.RESEARCH)
 
             store.withdrawConsent(phone.project, NewConsentWithdrawal(amira, scopes = listOf(ConsentScope.RESEARCH)))
-            val missing = assertThrows(StoreException.ConsentRequired::class.java) {
+            val missing = assertFailsWith<StoreException.ConsentRequired> {
                 store.requireConsent(story, ConsentScope.RESEARCH)
             }
-            assertTrue(missing.message!!, missing.message!!.contains("research"))
+            assertEquals(ConsentScope.RESEARCH, missing.scope)
+            assertEquals(story, missing.storyId)
             val records = store.consentRecords(phone.project, amira)
             assertTrue(records[0] is ConsentRecord.Grant)
             assertTrue(records[1] is ConsentRecord.Withdrawal)
@@ -47,10 +48,11 @@ class ConsentTest {
         phone.store.use { store ->
             val amira = store.addParticipant(phone.project, NewParticipant(displayName = "Amira Khan", pseudonym = "Star"))
             val story = phone.story("The 42", amira, "The bus never came.")
-            val refused = assertThrows(StoreException.ConsentRequired::class.java) {
+            val refused = assertFailsWith<StoreException.ConsentRequired> {
                 store.publishStory(story, ExportPurpose.PUBLICATION)
             }
-            assertTrue(refused.message!!, refused.message!!.contains("publish-anonymised"))
+            assertEquals(ConsentScope.PUBLISH_ANONYMISED, refused.scope)
+            assertTrue(refused.toString(), refused.toString().contains("publish-anonymised"))
             phone.grant(amira, ConsentScope.RESEARCH, ConsentScope.TRANSCRIBE, attribution = Attribution.NAMED)
             val published = store.publishStory(story, ExportPurpose.RESEARCH)
             assertEquals("Amira Khan", published.storytellers.single().shownAs)
@@ -74,11 +76,11 @@ class ConsentTest {
         })
         asha.store.withdrawConsent(asha.project, NewConsentWithdrawal(amira, story = story, erase = true))
         assertEquals(listOf(story), changes.last().erasedStories)
-        assertThrows(StoreException.Erased::class.java) { asha.store.story(story) }
-        assertThrows(StoreException.Erased::class.java) { asha.store.importDocument(erasedBytes) }
+        assertFailsWith<StoreException.Erased> { asha.store.story(story) }
+        assertFailsWith<StoreException.Erased> { asha.store.importDocument(erasedBytes) }
 
         ben.store.importDocument(asha.store.exportProjectDocument(asha.project))
-        assertThrows(StoreException.Erased::class.java) { ben.store.story(story) }
+        assertFailsWith<StoreException.Erased> { ben.store.story(story) }
         assertTrue(ben.store.search("bus", null, 10).isEmpty())
         asha.store.close()
         ben.store.close()
@@ -111,11 +113,11 @@ class ConsentTest {
         val phone = folder.foundingPhone("Asha")
         phone.store.use { store ->
             val amira = phone.storyteller("Amira")
-            assertThrows(StoreException.InvalidInput::class.java) { phone.grant(amira) }
-            assertThrows(StoreException.NotFound::class.java) {
+            assertFailsWith<StoreException.InvalidInput> { phone.grant(amira) }
+            assertFailsWith<StoreException.NotFound> {
                 phone.grant("01a2140a-1f35-70dc-9bee-556149f20b83", ConsentScope.RESEARCH)
             }
-            assertThrows(StoreException.InvalidInput::class.java) {
+            assertFailsWith<StoreException.InvalidInput> {
                 store.grantConsent(
                     phone.project,
                     NewConsentGrant(

@@ -2,6 +2,7 @@ package org.storyloom
 
 import java.util.Collections
 import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
 import org.junit.Test
 
@@ -18,7 +19,7 @@ class ListenerTest {
         val phone = folder.foundingPhone("Asha")
         phone.store.use { store ->
             val recorder = Recorder()
-            val handle = store.addListener(recorder)
+            val subscription = store.addListener(recorder)
             val amira = phone.storyteller("Amira")
             val story = phone.story("T", amira)
             store.addTag(story, "x")
@@ -27,9 +28,13 @@ class ListenerTest {
             assertEquals(listOf(story), recorder.changes[2].stories)
             assertTrue(recorder.changes.all { it.origin == ChangeOrigin.LOCAL })
 
-            assertTrue(store.removeListener(handle))
+            subscription.close()
             store.addTag(story, "y")
             assertEquals(3, recorder.changes.size)
+            subscription.close() // closing twice is harmless
+            val again = store.addListener(recorder)
+            assertTrue(again.cancel())
+            assertFalse("cancelling twice says it was no longer listening", again.cancel())
         }
     }
 

@@ -1,7 +1,7 @@
 package org.storyloom
 
+import kotlin.test.assertFailsWith
 import org.junit.Assert.assertEquals
-import org.junit.Assert.assertThrows
 import org.junit.Assert.assertTrue
 import org.junit.Test
 
@@ -96,20 +96,20 @@ class ParticipantsTest {
     fun `bad participant details are invalid input`() = withFolder { folder ->
         val phone = folder.foundingPhone("Asha")
         phone.store.use { store ->
-            val badLanguage = assertThrows(StoreException.InvalidInput::class.java) {
+            val badLanguage = assertFailsWith<StoreException.InvalidInput> {
                 store.addParticipant(phone.project, NewParticipant(displayName = "A", preferredLanguage = "not a tag!"))
             }
             assertTrue(badLanguage.message!!, badLanguage.message!!.contains("language"))
-            assertThrows(StoreException.InvalidInput::class.java) {
+            assertFailsWith<StoreException.InvalidInput> {
                 store.addParticipant(phone.project, NewParticipant(displayName = " "))
             }
-            assertThrows(StoreException.InvalidInput::class.java) {
+            assertFailsWith<StoreException.InvalidInput> {
                 store.addParticipant(
                     phone.project,
                     NewParticipant(displayName = "A", adjustments = listOf(Adjustment(AdjustmentKind.SIGN_LANGUAGE_INTERPRETER))),
                 )
             }
-            assertThrows(StoreException.NotFound::class.java) {
+            assertFailsWith<StoreException.NotFound> {
                 store.setBadge("01a2140a-1f35-70dc-9bee-556149f20b83", InteractionBadge.RED)
             }
             assertEquals(emptyList<ParticipantSummary>(), store.participants(phone.project))

@@ -1,9 +1,9 @@
 package org.storyloom
 
 import java.time.Instant
+import kotlin.test.assertFailsWith
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
-import org.junit.Assert.assertThrows
 import org.junit.Assert.assertTrue
 import org.junit.Test
 
@@ -50,7 +50,7 @@ class ProjectsTest {
     @Test
     fun `an empty project name is invalid input`() = withFolder { folder ->
         Store.open(folder.path("phone")).use { store ->
-            val error = assertThrows(StoreException.InvalidInput::class.java) {
+            val error = assertFailsWith<StoreException.InvalidInput> {
                 store.createProject("  ", "Asha", MemberRole.REPORTER)
             }
             assertTrue(error.message!!, error.message!!.contains("project name"))

@@ -1,9 +1,9 @@
 package org.storyloom
 
 import java.time.Instant
+import kotlin.test.assertFailsWith
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNull
-import org.junit.Assert.assertThrows
 import org.junit.Assert.assertTrue
 import org.junit.Test
 
@@ -47,12 +47,12 @@ class StoriesTest {
             store.spliceTranscript(id, text.indexOf("the"), 3, "our")
             store.spliceTranscript(id, text.indexOf("😀"), "😀".length, "🚌")
             assertEquals("Hi 🚌 our cafe\u0301", store.story(id).transcript)
-            val inside = assertThrows(StoreException.InvalidInput::class.java) {
+            val inside = assertFailsWith<StoreException.InvalidInput> {
                 store.spliceTranscript(id, 4, 0, "x") // between the two halves of 🚌
             }
             assertTrue(inside.message!!, inside.message!!.contains("surrogate"))
-            assertThrows(StoreException.InvalidInput::class.java) { store.spliceTranscript(id, -1, 0, "x") }
-            assertThrows(StoreException.InvalidInput::class.java) { store.spliceTranscript(id, 0, 99, "") }
+            assertFailsWith<StoreException.InvalidInput> { store.spliceTranscript(id, -1, 0, "x") }
+            assertFailsWith<StoreException.InvalidInput> { store.spliceTranscript(id, 0, 99, "") }
             assertEquals("Hi 🚌 our cafe\u0301", store.story(id).transcript)
         }
     }
@@ -97,7 +97,7 @@ class StoriesTest {
             store.removeComment(id, comment)
             store.removeHighlight(id, highlight)
             assertTrue(store.story(id).highlights.isEmpty())
-            assertThrows(StoreException.NotFound::class.java) { store.removeHighlight(id, highlight) }
+            assertFailsWith<StoreException.NotFound> { store.removeHighlight(id, highlight) }
         }
     }
 
@@ -130,7 +130,7 @@ class StoriesTest {
             val hits = store.search("library", phone.project, 10)
             assertEquals(listOf(ids[3]), hits.map { it.storyId })
             assertTrue(hits.single().snippet, hits.single().snippet.contains("[library]"))
-            assertThrows(StoreException.InvalidInput::class.java) { store.search("  ", null, 10) }
+            assertFailsWith<StoreException.InvalidInput> { store.search("  ", null, 10) }
         }
     }
 
@@ -158,7 +158,7 @@ class StoriesTest {
             val id = phone.story("Long", phone.storyteller("Amira"), big)
             store.spliceTranscript(id, big.length, 0, " The end.")
             assertTrue(store.story(id).transcript.endsWith("slowly.  The end."))
-            val huge = assertThrows(StoreException.InvalidInput::class.java) {
+            val huge = assertFailsWith<StoreException.InvalidInput> {
                 store.setTranscript(id, "x".repeat(10 * 1024 * 1024))
             }
             assertTrue(huge.message!!, huge.message!!.contains("limit"))
@@ -169,22 +169,22 @@ class StoriesTest {
     fun `bad story input gets typed errors`() = withFolder { folder ->
         val phone = folder.foundingPhone("Asha")
         phone.store.use { store ->
-            assertThrows(StoreException.InvalidInput::class.java) {
+            assertFailsWith<StoreException.InvalidInput> {
                 store.createStory(phone.project, NewStory(title = ""))
             }
-            assertThrows(StoreException.NotFound::class.java) {
+            assertFailsWith<StoreException.NotFound> {
                 store.createStory(
                     phone.project,
                     NewStory(title = "T", storytellers = listOf("01a2140a-1f35-70dc-9bee-556149f20b83")),
                 )
             }
             val id = phone.story("T", phone.storyteller("Amira"))
-            assertThrows(StoreException.InvalidInput::class.java) {
+            assertFailsWith<StoreException.InvalidInput> {
                 store.updateStory(id, StoryUpdate(language = "en_GB!"))
             }
-            val sharing = assertThrows(StoreException.ConsentRequired::class.java) { store.exportStoryDocument(id) }
-            assertTrue(sharing.message!!, sharing.message!!.contains("share-in-project"))
-            assertThrows(StoreException.InvalidInput::class.java) {
+            val sharing = assertFailsWith<StoreException.ConsentRequired> { store.exportStoryDocument(id) }
+            assertEquals(ConsentScope.SHARE_IN_PROJECT, sharing.scope)
+            assertFailsWith<StoreException.InvalidInput> {
                 store.updateStory(id, StoryUpdate(recordedAt = RecordedAt(Instant.now(), 24 * 60)))
             }
             assertEquals("T", store.story(id).title)

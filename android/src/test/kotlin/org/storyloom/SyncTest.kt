@@ -1,20 +1,18 @@
 package org.storyloom
 
-import java.security.MessageDigest
-import java.util.Base64
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
 import kotlin.concurrent.thread
+import kotlin.test.assertFailsWith
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
-import org.junit.Assert.assertThrows
 import org.junit.Assert.assertTrue
 import org.junit.Test
 
 class SyncTest {
     /** Carries messages between two sessions until both are done: the app's transport. */
-    private fun run(a: SyncSession, b: SyncSession): Int {
+    private suspend fun run(a: SyncSession, b: SyncSession): Int {
         var message = a.firstMessage()!!
         var roundTrips = 0
         while (true) {
@@ -35,23 +33,6 @@ class SyncTest {
         return id
     }
 
-    /**
-     * The invite with one byte of its group secret changed and its checksum
-     * made good again: what a phone holds after copying an invite wrongly
-     * in a way the checksum cannot see (or from a stranger).
-     */
-    private fun withAnotherSecret(invite: String): String {
-        val prefix = "storyloom:2:"
-        val bytes = Base64.getUrlDecoder().decode(invite.removePrefix(prefix))
-        val payload = bytes.copyOfRange(0, bytes.size - 4)
-        payload[20] = (payload[20].toInt() xor 0x55).toByte() // inside the secret, after the 16-byte project id
-        val digest = MessageDigest.getInstance("SHA-256")
-        digest.update(prefix.toByteArray())
-        digest.update(payload)
-        val checksum = digest.digest().copyOfRange(0, 4)
-        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(payload + checksum)
-    }
-
     @Test
     fun `a phone that joined with a wrong secret is told so and can leave and join again`() = withFolder { folder ->
         val asha = folder.foundingPhone("Asha")
@@ -59,21 +40,22 @@ class SyncTest {
         val benStore = Store.open(folder.path("ben.storyloom"))
         benStore.join(withAnotherSecret(invite), "Ben", MemberRole.FACILITATOR)
         val first = asha.store.startSync(asha.project).firstMessage()!!
-        val wrong = assertThrows(StoreException.WrongKey::class.java) {
+        val wrong = assertFailsWith<StoreException.WrongKey> {
             benStore.acceptSync(asha.project).receive(first)
         }
+        assertEquals(KeySide.THIS_DEVICE, wrong.side)
         assertTrue(wrong.message!!, wrong.message!!.contains("this device joined"))
         assertTrue(wrong.message!!, wrong.message!!.contains("leave the project"))
 
         benStore.leaveProject(asha.project)
-        assertThrows(StoreException.NotFound::class.java) { benStore.leaveProject(asha.project) }
+        assertFailsWith<StoreException.NotFound> { benStore.leaveProject(asha.project) }
         benStore.join(invite, "Ben", MemberRole.FACILITATOR)
         run(asha.store.startSync(asha.project), benStore.acceptSync(asha.project))
         // One session brings Ben's membership to Asha too.
         assertEquals(listOf("Asha", "Ben"), asha.store.project(asha.project).members.map { it.displayName }.sorted())
         assertEquals(listOf("Asha", "Ben"), benStore.project(asha.project).members.map { it.displayName }.sorted())
         // Now Ben holds the group's stories: leaving is refused.
-        assertThrows(StoreException.InvalidInput::class.java) { benStore.leaveProject(asha.project) }
+        assertFailsWith<StoreException.InvalidInput> { benStore.leaveProject(asha.project) }
         asha.store.close()
         benStore.close()
     }
@@ -151,9 +133,9 @@ class SyncTest {
     fun `bad messages get typed exceptions and a session can be cancelled`() = withFolder { folder ->
         val asha = folder.foundingPhone("Asha")
         val zed = folder.foundingPhone("Zed", "Elsewhere")
-        assertThrows(StoreException.WrongKey::class.java) { zed.store.importBundle(asha.store.exportBundle(asha.project, null)) }
-        assertThrows(StoreException.SyncRejected::class.java) { zed.store.importBundle("hello".toByteArray()) }
-        assertThrows(StoreException.InvalidInput::class.java) { zed.store.join("not an invite", "Z", MemberRole.REPORTER) }
+        assertFailsWith<StoreException.WrongKey> { zed.store.importBundle(asha.store.exportBundle(asha.project, null)) }
+        assertFailsWith<StoreException.SyncRejected> { zed.store.importBundle("hello".toByteArray()) }
+        assertFailsWith<StoreException.InvalidInput> { zed.store.join("not an invite", "Z", MemberRole.REPORTER) }
 
         val benStore = Store.open(folder.path("ben.storyloom"))
         benStore.join(asha.store.invite(asha.project), "Ben", MemberRole.FACILITATOR)
@@ -162,14 +144,14 @@ class SyncTest {
         val first = a.firstMessage()!!
         assertNull("the first message is handed out once", a.firstMessage())
         val flipped = first.copyOf().also { it[it.size / 2] = (it[it.size / 2].toInt() xor 1).toByte() }
-        val rejected = assertThrows(StoreException.SyncRejected::class.java) { b.receive(flipped) }
+        val rejected = assertFailsWith<StoreException.SyncRejected> { b.receive(flipped) }
         assertTrue(rejected.message!!, rejected.message!!.contains("altered"))
 
         val c = benStore.acceptSync(asha.project)
         val cancelled = CountDownLatch(1)
         thread { c.cancel(); cancelled.countDown() }
         assertTrue(cancelled.await(5, TimeUnit.SECONDS))
-        assertThrows(StoreException.Cancelled::class.java) { c.receive(first) }
+        assertFailsWith<StoreException.Cancelled> { c.receive(first) }
         assertFalse(c.isDone())
         asha.store.close()
         zed.store.close()

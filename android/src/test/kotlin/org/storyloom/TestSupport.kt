@@ -2,6 +2,10 @@ package org.storyloom
 
 import java.io.File
 import java.nio.file.Files
+import java.security.MessageDigest
+import java.util.Base64
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.runBlocking
 
 /** A folder for one test's store files, deleted when closed. */
 class Folder : AutoCloseable {
@@ -17,13 +21,13 @@ class Folder : AutoCloseable {
 /** A phone in the field: a store with a project it writes to. */
 class Phone(val store: Store, val project: ProjectId, val member: MemberId)
 
-fun Folder.foundingPhone(name: String, projectName: String = "Bus routes"): Phone {
+suspend fun Folder.foundingPhone(name: String, projectName: String = "Bus routes"): Phone {
     val store = Store.open(path("$name.storyloom"))
     val created = store.createProject(projectName, name, MemberRole.REPORTER)
     return Phone(store, created.projectId, created.memberId)
 }
 
-fun Folder.joiningPhone(name: String, from: Phone): Phone {
+suspend fun Folder.joiningPhone(name: String, from: Phone): Phone {
     val store = Store.open(path("$name.storyloom"))
     store.importDocument(from.store.exportProjectDocument(from.project))
     val member = store.joinProject(from.project, name, MemberRole.FACILITATOR)
@@ -61,5 +65,25 @@ fun exchangeParticipant(a: Phone, b: Phone, participant: ParticipantId) {
     a.store.importDocument(b.store.exportParticipantDocument(participant))
 }
 
-/** Runs a test body with a fresh folder; JUnit needs test methods to return Unit. */
-fun withFolder(body: (Folder) -> Unit) = Folder().use(body)
+/**
+ * Runs a test body with a fresh folder, inside `runBlocking` so that it can
+ * call the store's suspend functions; JUnit needs test methods to return Unit.
+ */
+fun withFolder(body: suspend CoroutineScope.(Folder) -> Unit) = runBlocking { Folder().use { body(it) } }
+
+/**
+ * The invite with one byte of its group secret changed and its checksum
+ * made good again: what a phone holds after copying an invite wrongly
+ * in a way the checksum cannot see (or from a stranger).
+ */
+fun withAnotherSecret(invite: String): String {
+    val prefix = "storyloom:2:"
+    val bytes = Base64.getUrlDecoder().decode(invite.removePrefix(prefix))
+    val payload = bytes.copyOfRange(0, bytes.size - 4)
+    payload[20] = (payload[20].toInt() xor 0x55).toByte() // inside the secret, after the 16-byte project id
+    val digest = MessageDigest.getInstance("SHA-256")
+    digest.update(prefix.toByteArray())
+    digest.update(payload)
+    val checksum = digest.digest().copyOfRange(0, 4)
+    return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(payload + checksum)
+}
