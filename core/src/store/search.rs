@@ -35,10 +35,11 @@ impl Store {
         let any = terms.join(" OR ");
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&search_sql(terms.len()))?;
-            let mut params: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-            params.push(Box::new(any.clone()));
-            params.push(Box::new(project.map(|p| p.to_string())));
-            params.push(Box::new(limit));
+            let mut params: Vec<Box<dyn rusqlite::ToSql>> = vec![
+                Box::new(any.clone()),
+                Box::new(project.map(|p| p.to_string())),
+                Box::new(limit),
+            ];
             if terms.len() > 1 {
                 for term in &terms {
                     params.push(Box::new(term.clone()));

@@ -53,7 +53,7 @@ pub(crate) fn pieces(text: &str) -> Vec<&str> {
         let natural = in_word && {
             window = [window[1], window[2], word];
             let mixed = window.iter().fold(FNV_OFFSET, |h, w| (h ^ w).wrapping_mul(FNV_PRIME));
-            (mixed >> 7) % CUT_ONE_IN == 0
+            (mixed >> 7).is_multiple_of(CUT_ONE_IN)
         };
         word = FNV_OFFSET;
         in_word = false;
