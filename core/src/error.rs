@@ -94,7 +94,12 @@ pub enum Error {
     #[error("wrong key: {0}")]
     WrongKey(String),
 
-    /// The sync session was cancelled by the app.
+    /// The media item is known but its bytes are not on this device (not
+    /// synced yet, left out by the sync's media policy, or withdrawn).
+    #[error("the bytes of media {id} are not on this device")]
+    MediaNotPresent { id: String },
+
+    /// The sync session (or a media operation) was cancelled by the app.
     #[error("the sync session was cancelled")]
     Cancelled,
 

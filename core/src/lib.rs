@@ -41,6 +41,8 @@ mod consent;
 mod documents;
 mod error;
 mod ids;
+#[allow(dead_code, unused_imports)] // used by the store from the next commit
+mod media;
 mod model;
 mod store;
 pub mod sync;
@@ -57,7 +59,9 @@ pub use uuid::Uuid;
 
 pub use documents::ledger_doc::Tombstone;
 pub use error::{Error, RecordKind, Result};
-pub use ids::{CommentId, ConsentRecordId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
+pub use ids::{
+    CommentId, ConsentRecordId, DeviceId, HighlightId, MediaId, MemberId, ParticipantId, ProjectId, StoryId,
+};
 pub use model::*;
 pub use store::{
     BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ImportOutcome, ListenerId,
