@@ -24,6 +24,10 @@ pub enum StoreError {
     /// Stored or received bytes are damaged or malformed.
     #[error("{0}")]
     CorruptData(String),
+    /// The media item's bytes are not on this device (not synced yet, left
+    /// out by the sync's media policy, or withdrawn).
+    #[error("{0}")]
+    MediaNotPresent(String),
     /// The file is not a Storyloom store; it was left untouched.
     #[error("{0}")]
     NotAStore(String),
@@ -60,6 +64,7 @@ impl From<storyloom::Error> for StoreError {
             E::ConsentRequired { .. } => Self::ConsentRequired(message),
 
             E::CorruptData(_) => Self::CorruptData(message),
+            E::MediaNotPresent { .. } => Self::MediaNotPresent(message),
             E::NotAStore(_) => Self::NotAStore(message),
             E::StoreNewerThanLibrary { .. } => Self::StoreNewerThanLibrary(message),
             E::Closed => Self::Closed(message),

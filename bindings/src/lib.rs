@@ -9,6 +9,7 @@ mod error;
 
 mod ids;
 mod listener;
+mod media;
 mod participants;
 mod projects;
 mod records;
@@ -18,6 +19,7 @@ mod sync;
 
 pub use error::StoreError;
 pub use listener::StoreListener;
+pub use media::{MediaItem, MediaProgress, NewMedia};
 pub use records::*;
 pub use store::Store;
 

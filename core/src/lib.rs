@@ -41,7 +41,6 @@ mod consent;
 mod documents;
 mod error;
 mod ids;
-#[allow(dead_code, unused_imports)] // used by the store from the next commit
 mod media;
 mod model;
 mod store;
@@ -64,6 +63,7 @@ pub use ids::{
 };
 pub use model::*;
 pub use store::{
-    BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ImportOutcome, ListenerId,
-    SearchHit, StorageStats, Store, StoreChange, Withheld,
+    BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ExportedMedia,
+    ImportOutcome, ListenerId, MAX_MEDIA_READ, MediaTransfer, SearchHit, StorageStats, Store, StoreChange, Withheld,
+    WithheldMedia,
 };

@@ -10,7 +10,8 @@ const V1_SCHEMA: &str = include_str!("fixtures/schema_v1.sql");
 const V2_SCHEMA: &str = include_str!("fixtures/schema_v2.sql");
 const V3_SCHEMA: &str = include_str!("fixtures/schema_v3.sql");
 const V4_SCHEMA: &str = include_str!("fixtures/schema_v4.sql");
-const CURRENT_VERSION: i64 = 5;
+const V5_SCHEMA: &str = include_str!("fixtures/schema_v5.sql");
+const CURRENT_VERSION: i64 = 6;
 
 /// The structure of a database: every table's columns (name, type, not
 /// null, default, key) and every index's columns, by name. Compared
@@ -119,7 +120,13 @@ fn stores_of_every_earlier_version_upgrade_to_the_schema_of_a_new_store() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("fresh.storyloom");
     Store::open(&fresh).unwrap().close().unwrap();
-    for (version, sql) in [(1, V1_SCHEMA), (2, V2_SCHEMA), (3, V3_SCHEMA), (4, V4_SCHEMA)] {
+    for (version, sql) in [
+        (1, V1_SCHEMA),
+        (2, V2_SCHEMA),
+        (3, V3_SCHEMA),
+        (4, V4_SCHEMA),
+        (5, V5_SCHEMA),
+    ] {
         let old = dir.path().join(format!("v{version}.storyloom"));
         let (project, member) = (ProjectId::new(), MemberId::new());
         old_store(&old, sql, version, project, member, member);

@@ -49,6 +49,8 @@ pub enum ChangeKind {
     ThemeAdded,
     ConsentRecorded,
     Erased,
+    MediaAdded,
+    MediaRemoved,
     Other(String),
 }
 

@@ -47,7 +47,7 @@ impl ChunkName {
     }
 
     pub(crate) fn unpack(bytes: &[u8]) -> Result<Vec<ChunkName>> {
-        if bytes.len() % 32 != 0 {
+        if !bytes.len().is_multiple_of(32) {
             return Err(Error::corrupt("a stored media chunk list has the wrong length"));
         }
         Ok(bytes

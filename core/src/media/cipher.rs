@@ -11,8 +11,6 @@ use crate::error::{Error, Result};
 use crate::ids::MediaId;
 
 const AAD_LABEL: &[u8] = b"storyloom media chunk v1";
-/// Bytes the cipher adds to each chunk (the Poly1305 tag).
-pub(crate) const TAG_LEN: usize = 16;
 
 /// A media item's own key: random, 256 bits, held in the database, wiped
 /// from memory when dropped. Destroying it makes every chunk unreadable.

@@ -29,6 +29,10 @@ pub enum ChangeKind {
     ConsentRecorded,
     /// Documents were erased at a storyteller's request (tombstones added).
     Erased,
+    /// A media item was attached to a story.
+    MediaAdded,
+    /// A media item was removed from a story.
+    MediaRemoved,
     /// A change written by a newer version of the library.
     Other(String),
 }
@@ -53,12 +57,14 @@ impl ChangeKind {
             Self::ThemeAdded => "theme-added",
             Self::ConsentRecorded => "consent-recorded",
             Self::Erased => "erased",
+            Self::MediaAdded => "media-added",
+            Self::MediaRemoved => "media-removed",
             Self::Other(other) => other,
         }
     }
 
     pub(crate) fn from_message(message: &str) -> Self {
-        const KNOWN: [ChangeKind; 17] = [
+        const KNOWN: [ChangeKind; 19] = [
             ChangeKind::Created,
             ChangeKind::TitleChanged,
             ChangeKind::TranscriptEdited,
@@ -76,6 +82,8 @@ impl ChangeKind {
             ChangeKind::ThemeAdded,
             ChangeKind::ConsentRecorded,
             ChangeKind::Erased,
+            ChangeKind::MediaAdded,
+            ChangeKind::MediaRemoved,
         ];
 
         KNOWN

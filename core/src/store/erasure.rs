@@ -31,7 +31,7 @@ use automerge::transaction::Transactable;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
-use super::{Writer, index, index_document, now, persistence, project_uuid};
+use super::{Writer, index, index_document, media_consent, now, persistence, project_uuid};
 use crate::consent::{ConsentRecord, ConsentWithdrawal};
 use crate::documents::ledger_doc::{self, Tombstone};
 use crate::documents::{self, DocKind};
@@ -145,6 +145,18 @@ impl Writer {
         record: Option<ConsentRecord>,
         arriving: Vec<Tombstone>,
     ) -> Result<Vec<Tombstone>> {
+        let erased = self.apply_ledger(project, record, arriving)?;
+        // Media bytes a withdrawal of keep-media no longer allows here.
+        self.enforce_media_consent(project)?;
+        Ok(erased)
+    }
+
+    fn apply_ledger(
+        &mut self,
+        project: ProjectId,
+        record: Option<ConsentRecord>,
+        arriving: Vec<Tombstone>,
+    ) -> Result<Vec<Tombstone>> {
         let project_doc = project_uuid(project);
         self.locate(project_doc, DocKind::Project)?;
         // A device that has not joined (yet) still erases, but writes no
@@ -252,7 +264,11 @@ impl Writer {
     ) -> Result<()> {
         let project_doc = project_uuid(project);
         let Writer {
-            conn, docs, changes, ..
+            conn,
+            docs,
+            changes,
+            media,
+            ..
         } = self;
         let doc = docs
             .get_mut(&project_doc)
@@ -264,7 +280,13 @@ impl Writer {
         for tombstone in erase.iter().chain(arriving) {
             record_tombstone(&tx, project, tombstone)?;
         }
+        let mut media_chunks = Vec::new();
         for tombstone in erase {
+            if tombstone.kind == DocKind::Story {
+                let story = StoryId::from_bytes(*tombstone.id.as_bytes());
+                media_chunks.extend(media_consent::chunks_of_story(&tx, story)?);
+                media_consent::erase_story_media(&tx, story)?;
+            }
             erase_document(&tx, tombstone)?;
         }
         if !erase.is_empty() {
@@ -274,6 +296,9 @@ impl Writer {
         }
         tx.commit()?;
         changes.absorb(pending);
+        // The keys went with the transaction; the chunk files follow (a
+        // crash here leaves unreadable files the next open collects).
+        media.remove(&media_chunks)?;
         Ok(())
     }
 }

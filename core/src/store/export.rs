@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::json;
 
+use super::export_media::{ExportedMedia, WithheldMedia};
 use super::{Store, consent, export_cleanup, now};
 use crate::consent::rule;
 use crate::consent::{ExportPurpose, PublishedStory};
@@ -41,6 +42,10 @@ pub struct Withheld {
 pub struct ExportReport {
     pub exported: Vec<StoryId>,
     pub withheld: Vec<Withheld>,
+    /// Media copied (decrypted) into `media/`.
+    pub media: Vec<ExportedMedia>,
+    /// Media left out, and why.
+    pub media_withheld: Vec<WithheldMedia>,
     /// Every file written, relative to the export folder.
     pub files: Vec<String>,
 }
@@ -112,7 +117,7 @@ impl Store {
                 None => break,
             }
         }
-        for name in ["", "manifest.json", "index.json", "stories.csv", "stories"] {
+        for name in ["", "manifest.json", "index.json", "stories.csv", "stories", "media"] {
             super::output_files::refuse_store_file(self.path(), &folder.join(name), "folder")?;
         }
         fs::create_dir_all(folder)?;
@@ -121,6 +126,10 @@ impl Store {
             ExportFormat::Json => write_json(folder, &published)?,
             ExportFormat::Csv => vec![write_csv(folder, &published)?],
         };
+        let exported_ids: Vec<StoryId> = published.iter().map(|s| s.id).collect();
+        let withheld_ids: Vec<StoryId> = withheld.iter().map(|w| w.id).collect();
+        let (media, media_withheld) = self.export_story_media(folder, &exported_ids, &withheld_ids)?;
+        files.extend(media.iter().map(|m| m.file.clone()));
         export_cleanup::remove_stale(folder, &previous, &files)?;
         files.push("manifest.json".into());
         let manifest = json!({
@@ -134,12 +143,16 @@ impl Store {
                 .filter(|s| !s.fields_withheld.is_empty())
                 .map(|s| json!({"id": s.id, "fields": s.fields_withheld}))
                 .collect::<Vec<_>>(),
+            "media": media,
+            "media_withheld": media_withheld,
             "files": files,
         });
         write_file(folder, "manifest.json", &to_json(&manifest)?)?;
         Ok(ExportReport {
             exported: published.iter().map(|s| s.id).collect(),
             withheld,
+            media,
+            media_withheld,
             files,
         })
     }

@@ -22,12 +22,15 @@ mod consent;
 mod erasure;
 mod export;
 mod export_cleanup;
+mod export_media;
 
 mod exchange;
 mod history;
 mod index;
 mod interprocess;
 mod listeners;
+mod media;
+mod media_consent;
 mod merge;
 mod open;
 mod output_files;
@@ -58,8 +61,10 @@ pub(crate) use sync_session::kind_code;
 
 pub use exchange::ImportOutcome;
 pub use export::{ExportFormat, ExportReport, Withheld};
+pub use export_media::{ExportedMedia, WithheldMedia};
 
 pub use listeners::{ChangeListener, ChangeOrigin, ListenerId, StoreChange};
+pub use media::{MAX_MEDIA_READ, MediaTransfer};
 pub use persistence::StorageStats;
 pub use search::SearchHit;
 
@@ -101,6 +106,8 @@ pub(crate) struct Writer {
     /// Documents whose stored bytes failed to load since they were last
     /// written: sync, bundles and export carry on without them.
     unreadable: BTreeSet<Uuid>,
+    /// The folder of media chunks beside the database.
+    media: crate::media::ChunkDir,
 }
 
 impl Store {
@@ -130,6 +137,7 @@ impl Store {
                 return Err(err);
             }
         };
+        let media = crate::media::ChunkDir::for_store(&path);
         let store = Self {
             path,
             registry_key: key,
@@ -143,6 +151,7 @@ impl Store {
                 foreign: StoreChange::default(),
                 cursor,
                 unreadable: BTreeSet::new(),
+                media,
             })),
             process_lock,
             readers: Mutex::new(Vec::new()),
@@ -152,6 +161,9 @@ impl Store {
         // Finish any erasure a crash interrupted (idempotent; cheap when
         // there is nothing to do).
         store.write(|w| w.resume_erasures())?;
+        // Chunks a crash left unreferenced (an attach cut short, a removal
+        // or erasure that committed before its files went).
+        store.write(|w| w.collect_media(media::COLLECT_GRACE))?;
         Ok(store)
     }
 
@@ -388,6 +400,19 @@ impl Writer {
         change: ChangeKind,
         edit: impl FnOnce(&mut AutoCommit, &Author) -> Result<T>,
     ) -> Result<T> {
+        self.edit_with(id, kind, change, edit, |_| Ok(()))
+    }
+
+    /// [`Writer::edit`], also running `also` in the transaction that saves
+    /// the change (a media row goes in or out with its reference).
+    fn edit_with<T>(
+        &mut self,
+        id: Uuid,
+        kind: DocKind,
+        change: ChangeKind,
+        edit: impl FnOnce(&mut AutoCommit, &Author) -> Result<T>,
+        also: impl FnOnce(&Transaction<'_>) -> Result<()>,
+    ) -> Result<T> {
         let row = self.locate(id, kind)?;
         let author = self.author(row.project_id)?;
         let now = now();
@@ -400,14 +425,20 @@ impl Writer {
             }
         };
         documents::commit(doc, &change, now);
-        if let Err(err) = self.save_and_index(id, kind, now) {
+        if let Err(err) = self.save_and_index(id, kind, now, also) {
             self.docs.evict(&id);
             return Err(err);
         }
         Ok(value)
     }
 
-    fn save_and_index(&mut self, id: Uuid, kind: DocKind, now: DateTime<Utc>) -> Result<()> {
+    fn save_and_index(
+        &mut self,
+        id: Uuid,
+        kind: DocKind,
+        now: DateTime<Utc>,
+        also: impl FnOnce(&Transaction<'_>) -> Result<()>,
+    ) -> Result<()> {
         let Writer {
             conn, docs, changes, ..
         } = self;
@@ -418,6 +449,7 @@ impl Writer {
         let tx = conn.transaction()?;
         persistence::save_changes(&tx, id, doc, now.timestamp_millis())?;
         index_document(&tx, kind, doc, now, &mut pending)?;
+        also(&tx)?;
         tx.commit()?;
         changes.absorb(pending);
         Ok(())

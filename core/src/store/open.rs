@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 /// Marks the file as a Storyloom store ("SLOM").
 pub(crate) const APPLICATION_ID: i32 = 0x534c_4f4d;
 /// The schema version this library writes.
-pub(crate) const SCHEMA_VERSION: u32 = 5;
+pub(crate) const SCHEMA_VERSION: u32 = 6;
 /// The whole current schema, for a new store.
 const SCHEMA: &str = include_str!("schema/schema.sql");
 /// `MIGRATIONS[n]` brings a store from version `n + 1` to `n + 2`.
@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/migrations/003_sync.sql"),
     include_str!("schema/migrations/004_change_journal.sql"),
     include_str!("schema/migrations/005_erasure_column.sql"),
+    include_str!("schema/migrations/006_media.sql"),
 ];
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
