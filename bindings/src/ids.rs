@@ -2,7 +2,7 @@
 //! `InvalidInput` error naming the field, not a crash.
 
 use storyloom::{
-    CommentId, ConsentRecordId, DeviceId, HighlightId, MediaId, MemberId, ParticipantId, ProjectId, StoryId,
+    CommentId, ConsentRecordId, DeviceId, HighlightId, MediaId, MemberId, ParticipantId, ProjectId, SegmentId, StoryId,
 };
 
 use crate::error::StoreError;
@@ -26,5 +26,6 @@ string_id!(
     HighlightId,
     CommentId,
     ConsentRecordId,
-    MediaId
+    MediaId,
+    SegmentId
 );

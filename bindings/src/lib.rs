@@ -19,7 +19,7 @@ mod sync;
 
 pub use error::StoreError;
 pub use listener::StoreListener;
-pub use media::{MediaItem, MediaProgress, NewMedia};
+pub use media::{MediaItem, MediaProgress, NewMedia, Segment};
 pub use records::*;
 pub use store::Store;
 

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
-pub use storyloom::{ExportedMedia, MediaKind, WithheldMedia};
-use storyloom::{MediaId, MemberId, StoryId};
+pub use storyloom::{ExportedMedia, MediaKind, TimeRange, WithheldMedia};
+use storyloom::{HighlightId, MediaId, MemberId, SegmentId, StoryId};
 
 use crate::error::{Result, StoreError};
 use crate::records::to_system_time;
@@ -40,6 +40,44 @@ pub struct WithheldMedia {
     pub id: MediaId,
     pub story_id: StoryId,
     pub reason: String,
+}
+
+/// Where in a recording to play: what a player needs for a quote.
+#[uniffi::remote(Record)]
+pub struct TimeRange {
+    pub media_id: MediaId,
+    pub start_ms: u64,
+    pub end_ms: u64,
+}
+
+/// A range of the transcript (UTF-16 offsets, following its words through
+/// edits like a highlight) linked to a time range of a recording.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Segment {
+    pub id: SegmentId,
+    pub media_id: MediaId,
+    /// UTF-16 offsets into the transcript, as highlights use.
+    pub start: i32,
+    pub end: i32,
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub author: MemberId,
+    pub created_at: SystemTime,
+}
+
+impl From<storyloom::Segment> for Segment {
+    fn from(s: storyloom::Segment) -> Self {
+        Self {
+            id: s.id,
+            media_id: s.media_id,
+            start: i32::try_from(s.start).unwrap_or(i32::MAX),
+            end: i32::try_from(s.end).unwrap_or(i32::MAX),
+            start_ms: s.start_ms,
+            end_ms: s.end_ms,
+            author: s.author,
+            created_at: to_system_time(s.created_at),
+        }
+    }
 }
 
 /// What the app says about a media item it attaches.
@@ -176,6 +214,45 @@ impl Store {
     /// Removes an item from a story; its bytes go when nothing references them.
     pub fn remove_media(&self, story: StoryId, id: MediaId) -> Result<()> {
         Ok(self.inner.remove_media(story, id)?)
+    }
+
+    /// Links transcript offsets `start..end` (UTF-16) to `start_ms..end_ms`
+    /// of one of the story's recordings.
+    pub fn add_segment(
+        &self,
+        story: StoryId,
+        media: MediaId,
+        start: i32,
+        end: i32,
+        start_ms: u64,
+        end_ms: u64,
+    ) -> Result<SegmentId> {
+        let offset = |value: i32| {
+            u64::try_from(value).map_err(|_| StoreError::InvalidInput(format!("invalid segment: {value} is negative")))
+        };
+        Ok(self
+            .inner
+            .add_segment(story, media, (offset(start)?, offset(end)?), (start_ms, end_ms))?)
+    }
+
+    /// The story's segments, in transcript order.
+    pub fn story_segments(&self, story: StoryId) -> Result<Vec<Segment>> {
+        Ok(self
+            .inner
+            .story_segments(story)?
+            .into_iter()
+            .map(Segment::from)
+            .collect())
+    }
+
+    pub fn remove_segment(&self, story: StoryId, id: SegmentId) -> Result<()> {
+        Ok(self.inner.remove_segment(story, id)?)
+    }
+
+    /// The stretch of a recording that plays a highlight, or null if no
+    /// segment covers it: seek the player there to play the quote.
+    pub fn highlight_time_range(&self, story: StoryId, highlight: HighlightId) -> Result<Option<TimeRange>> {
+        Ok(self.inner.highlight_time_range(story, highlight)?)
     }
 }
 

@@ -111,6 +111,12 @@ id_type!(
     MediaId,
     "media_id"
 );
+id_type!(
+    /// A time-coded segment: a range of a transcript linked to a time
+    /// range of a recording.
+    SegmentId,
+    "segment_id"
+);
 
 id_type!(
     /// A record in a project's consent ledger: a consent grant or a withdrawal.

@@ -59,7 +59,7 @@ pub use uuid::Uuid;
 pub use documents::ledger_doc::Tombstone;
 pub use error::{Error, RecordKind, Result};
 pub use ids::{
-    CommentId, ConsentRecordId, DeviceId, HighlightId, MediaId, MemberId, ParticipantId, ProjectId, StoryId,
+    CommentId, ConsentRecordId, DeviceId, HighlightId, MediaId, MemberId, ParticipantId, ProjectId, SegmentId, StoryId,
 };
 pub use model::*;
 pub use store::{

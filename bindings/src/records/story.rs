@@ -51,6 +51,7 @@ pub enum ChangeKind {
     Erased,
     MediaAdded,
     MediaRemoved,
+    SegmentsChanged,
     Other(String),
 }
 

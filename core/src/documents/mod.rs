@@ -11,6 +11,7 @@ pub(crate) mod participant_doc;
 pub(crate) mod project_doc;
 pub(crate) mod story_doc;
 pub(crate) mod story_media;
+pub(crate) mod story_segments;
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{ActorId, AutoCommit, LoadOptions, ROOT, TextEncoding};

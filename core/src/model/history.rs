@@ -33,6 +33,8 @@ pub enum ChangeKind {
     MediaAdded,
     /// A media item was removed from a story.
     MediaRemoved,
+    /// A time-coded segment was added or removed.
+    SegmentsChanged,
     /// A change written by a newer version of the library.
     Other(String),
 }
@@ -59,12 +61,13 @@ impl ChangeKind {
             Self::Erased => "erased",
             Self::MediaAdded => "media-added",
             Self::MediaRemoved => "media-removed",
+            Self::SegmentsChanged => "segments",
             Self::Other(other) => other,
         }
     }
 
     pub(crate) fn from_message(message: &str) -> Self {
-        const KNOWN: [ChangeKind; 19] = [
+        const KNOWN: [ChangeKind; 20] = [
             ChangeKind::Created,
             ChangeKind::TitleChanged,
             ChangeKind::TranscriptEdited,
@@ -84,6 +87,7 @@ impl ChangeKind {
             ChangeKind::Erased,
             ChangeKind::MediaAdded,
             ChangeKind::MediaRemoved,
+            ChangeKind::SegmentsChanged,
         ];
 
         KNOWN

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::text_enum;
-use crate::ids::{MediaId, MemberId, StoryId};
+use crate::ids::{MediaId, MemberId, SegmentId, StoryId};
 
 text_enum!(
     /// What a media item is.
@@ -62,4 +62,28 @@ pub struct MediaItem {
     /// Whether the storytellers no longer allow `keep-media` (the bytes are
     /// gone; the reference stays).
     pub withdrawn: bool,
+}
+
+/// A time-coded segment: a range of the transcript (UTF-16 offsets, kept
+/// on its words through concurrent edits like a highlight) linked to a
+/// time range of one of the story's recordings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Segment {
+    pub id: SegmentId,
+    pub media_id: MediaId,
+    /// Transcript range, UTF-16 code units, end exclusive.
+    pub start: u64,
+    pub end: u64,
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub author: MemberId,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Where in a recording to play: what a player needs for a quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TimeRange {
+    pub media_id: MediaId,
+    pub start_ms: u64,
+    pub end_ms: u64,
 }

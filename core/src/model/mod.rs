@@ -11,7 +11,7 @@ mod story;
 pub use access::{Adjustment, AdjustmentKind, BadgeChange, InteractionBadge};
 pub use history::{ChangeKind, HistoryEntry};
 pub use language::LanguageTag;
-pub use media::{MediaItem, MediaKind, NewMedia};
+pub use media::{MediaItem, MediaKind, NewMedia, Segment, TimeRange};
 pub use participant::{NewParticipant, Participant, ParticipantSummary, ParticipantUpdate};
 pub use project::{Member, MemberRole, Project, ProjectSummary, Theme};
 pub use story::{

@@ -123,7 +123,15 @@ impl Store {
         fs::create_dir_all(folder)?;
         let previous = export_cleanup::previous_files(folder)?;
         let mut files = match format {
-            ExportFormat::Json => write_json(folder, &published)?,
+            ExportFormat::Json => {
+                // Segments place the transcript on its recording: exported
+                // with the transcript, never without it.
+                let mut segments = std::collections::HashMap::new();
+                for story in published.iter().filter(|s| s.transcript.is_some()) {
+                    segments.insert(story.id, self.story_segments(story.id)?);
+                }
+                write_json(folder, &published, &segments)?
+            }
             ExportFormat::Csv => vec![write_csv(folder, &published)?],
         };
         let exported_ids: Vec<StoryId> = published.iter().map(|s| s.id).collect();
@@ -176,12 +184,24 @@ fn write_file(folder: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn write_json(folder: &Path, stories: &[PublishedStory]) -> Result<Vec<String>> {
+fn write_json(
+    folder: &Path,
+    stories: &[PublishedStory],
+    segments: &std::collections::HashMap<StoryId, Vec<crate::model::Segment>>,
+) -> Result<Vec<String>> {
     fs::create_dir_all(folder.join("stories"))?;
     let mut files = Vec::new();
     for story in stories {
         let name = format!("stories/{}.json", story.id);
-        write_file(folder, &name, &to_json(story)?)?;
+        let mut value =
+            serde_json::to_value(story).map_err(|e| Error::Storage(format!("could not write JSON: {e}")))?;
+        if let (Some(object), Some(segments)) = (value.as_object_mut(), segments.get(&story.id)) {
+            object.insert(
+                "segments".into(),
+                serde_json::to_value(segments).map_err(|e| Error::Storage(format!("could not write JSON: {e}")))?,
+            );
+        }
+        write_file(folder, &name, &to_json(&value)?)?;
         files.push(name);
     }
     let index: Vec<_> = stories

@@ -41,6 +41,7 @@ mod query;
 mod registry;
 mod search;
 mod secrets;
+mod segments;
 mod stories;
 mod sync_session;
 mod unreadable;

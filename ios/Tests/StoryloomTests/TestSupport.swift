@@ -113,7 +113,8 @@ extension StoreError {
         case .NotFound(let message), .Erased(let message), .ConsentRequired(let message),
              .InvalidInput(let message), .CorruptData(let message), .NotAStore(let message),
              .StoreNewerThanLibrary(let message), .SyncRejected(let message), .WrongKey(let message),
-             .Cancelled(let message), .Closed(let message), .Internal(let message):
+             .Cancelled(let message), .Closed(let message), .MediaNotPresent(let message),
+             .Internal(let message):
             return message
         }
     }
