@@ -302,10 +302,11 @@ mod tests {
         let path = dir.path().join("store.db");
         drop(open_writer(&path).unwrap());
         {
-            // Back to version 4: no erase column.
+            // Back to version 4: no erase column (and no media table, from 6).
             let conn = Connection::open(&path).unwrap();
             conn.execute_batch(
-                "DROP INDEX consent_ledger_erasing;
+                "DROP TABLE media;
+                 DROP INDEX consent_ledger_erasing;
                  ALTER TABLE consent_ledger DROP COLUMN erase;
                  PRAGMA user_version = 4;",
             )
