@@ -35,6 +35,10 @@ pub enum StoreError {
     /// Stored bytes are damaged or malformed.
     #[error("corrupt data: {reason}")]
     CorruptData { reason: String },
+    /// The media item is known but its bytes are not on this device (not
+    /// synced yet, left out by the sync's media policy, or withdrawn).
+    #[error("the bytes of media {id} are not on this device")]
+    MediaNotPresent { id: String },
     /// The file is not a Storyloom store; it was left untouched.
     #[error("not a Storyloom store: {reason}")]
     NotAStore { reason: String },
@@ -78,6 +82,7 @@ impl From<storyloom::Error> for StoreError {
                 supported: supported.into(),
             },
             E::WrongKey { side, reason } => Self::WrongKey { side, reason },
+            E::MediaNotPresent { id } => Self::MediaNotPresent { id },
             other => match kind {
                 ErrorKind::CorruptData => Self::CorruptData { reason: other.reason() },
                 ErrorKind::NotAStore => Self::NotAStore { reason: other.reason() },

@@ -1,7 +1,9 @@
 //! Ids cross the FFI as strings, checked on the way in: a malformed id is an
 //! `InvalidInput` error naming the field, not a crash.
 
-use storyloom::{CommentId, ConsentRecordId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
+use storyloom::{
+    CommentId, ConsentRecordId, DeviceId, HighlightId, MediaId, MemberId, ParticipantId, ProjectId, SegmentId, StoryId,
+};
 
 use crate::error::StoreError;
 
@@ -23,5 +25,7 @@ string_id!(
     ParticipantId,
     HighlightId,
     CommentId,
-    ConsentRecordId
+    ConsentRecordId,
+    MediaId,
+    SegmentId
 );

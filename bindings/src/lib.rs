@@ -9,6 +9,7 @@ mod error;
 
 mod ids;
 mod listener;
+mod media;
 mod participants;
 mod projects;
 mod records;
@@ -19,6 +20,7 @@ mod worker;
 
 pub use error::StoreError;
 pub use listener::StoreListener;
+pub use media::{MediaItem, MediaProgress, NewMedia, Segment};
 pub use records::*;
 pub use store::{Store, Subscription};
 

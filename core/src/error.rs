@@ -95,7 +95,12 @@ pub enum Error {
     #[error("wrong key: {reason}")]
     WrongKey { side: KeySide, reason: String },
 
-    /// The sync session was cancelled by the app.
+    /// The media item is known but its bytes are not on this device (not
+    /// synced yet, left out by the sync's media policy, or withdrawn).
+    #[error("the bytes of media {id} are not on this device")]
+    MediaNotPresent { id: String },
+
+    /// The sync session (or a media operation) was cancelled by the app.
     #[error("the sync session was cancelled")]
     Cancelled,
 
@@ -147,6 +152,7 @@ pub enum ErrorKind {
     StoreNewerThanLibrary,
     SyncRejected,
     WrongKey,
+    MediaNotPresent,
     Cancelled,
     Closed,
     Internal,
@@ -167,6 +173,7 @@ impl ErrorKind {
             Self::StoreNewerThanLibrary => "store_newer_than_library",
             Self::SyncRejected => "sync_rejected",
             Self::WrongKey => "wrong_key",
+            Self::MediaNotPresent => "media_not_present",
             Self::Cancelled => "cancelled",
             Self::Closed => "closed",
             Self::Internal => "internal",
@@ -196,6 +203,7 @@ impl Error {
             Self::StoreNewerThanLibrary { .. } => ErrorKind::StoreNewerThanLibrary,
             Self::SyncRejected(_) => ErrorKind::SyncRejected,
             Self::WrongKey { .. } => ErrorKind::WrongKey,
+            Self::MediaNotPresent { .. } => ErrorKind::MediaNotPresent,
             Self::Cancelled => ErrorKind::Cancelled,
             Self::Closed => ErrorKind::Closed,
             Self::Internal(_) => ErrorKind::Internal,

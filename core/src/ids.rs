@@ -106,6 +106,17 @@ id_type!(
     CommentId,
     "comment_id"
 );
+id_type!(
+    /// A media item of a story: a recording, photo, video or document.
+    MediaId,
+    "media_id"
+);
+id_type!(
+    /// A time-coded segment: a range of a transcript linked to a time
+    /// range of a recording.
+    SegmentId,
+    "segment_id"
+);
 
 id_type!(
     /// A record in a project's consent ledger: a consent grant or a withdrawal.

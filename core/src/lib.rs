@@ -41,6 +41,7 @@ mod consent;
 mod documents;
 mod error;
 mod ids;
+mod media;
 mod model;
 mod store;
 pub mod sync;
@@ -57,9 +58,12 @@ pub use uuid::Uuid;
 
 pub use documents::ledger_doc::Tombstone;
 pub use error::{Error, ErrorKind, KeySide, RecordKind, Result};
-pub use ids::{CommentId, ConsentRecordId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
+pub use ids::{
+    CommentId, ConsentRecordId, DeviceId, HighlightId, MediaId, MemberId, ParticipantId, ProjectId, SegmentId, StoryId,
+};
 pub use model::*;
 pub use store::{
-    BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ImportOutcome, ListenerId,
-    SearchHit, StorageStats, Store, StoreChange, Withheld,
+    BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ExportedMedia,
+    ImportOutcome, ListenerId, MAX_MEDIA_READ, MediaTransfer, SearchHit, StorageStats, Store, StoreChange, Withheld,
+    WithheldMedia,
 };

@@ -11,7 +11,8 @@ const V2_SCHEMA: &str = include_str!("fixtures/schema_v2.sql");
 const V3_SCHEMA: &str = include_str!("fixtures/schema_v3.sql");
 const V4_SCHEMA: &str = include_str!("fixtures/schema_v4.sql");
 const V5_SCHEMA: &str = include_str!("fixtures/schema_v5.sql");
-const CURRENT_VERSION: i64 = 6;
+const V6_SCHEMA: &str = include_str!("fixtures/schema_v6.sql");
+const CURRENT_VERSION: i64 = 7;
 
 /// The structure of a database: every table's columns (name, type, not
 /// null, default, key) and every index's columns, by name. Compared
@@ -126,6 +127,7 @@ fn stores_of_every_earlier_version_upgrade_to_the_schema_of_a_new_store() {
         (3, V3_SCHEMA),
         (4, V4_SCHEMA),
         (5, V5_SCHEMA),
+        (6, V6_SCHEMA),
     ] {
         let old = dir.path().join(format!("v{version}.storyloom"));
         let (project, member) = (ProjectId::new(), MemberId::new());

@@ -94,6 +94,27 @@ impl Phone {
         id
     }
 
+    /// A storyteller who also allows keeping media (recordings, photos).
+    pub fn recorded_storyteller(&self, project: ProjectId, name: &str) -> ParticipantId {
+        let id = self.add_storyteller(project, name);
+        self.store
+            .grant_consent(
+                project,
+                &NewConsentGrant::new(
+                    id,
+                    vec![
+                        ConsentScope::Record,
+                        ConsentScope::Transcribe,
+                        ConsentScope::KeepMedia,
+                        ConsentScope::ShareInProject,
+                    ],
+                    ConsentMethod::Spoken,
+                ),
+            )
+            .expect("grant consent");
+        id
+    }
+
     pub fn path(&self) -> PathBuf {
         self.dir.path().join("phone.storyloom")
     }

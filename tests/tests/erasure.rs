@@ -318,3 +318,121 @@ fn a_long_transcript_searched_in_pieces_leaves_no_byte_of_any_piece_when_erased(
         );
     }
 }
+
+/// A recording whose bytes hold `pattern` at several places.
+fn recording_with(pattern: &str) -> Vec<u8> {
+    let mut bytes: Vec<u8> = (0..(2 << 20) + 999u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
+    for at in [0, 1 << 20, (2 << 20) + 500] {
+        bytes[at..at + pattern.len()].copy_from_slice(pattern.as_bytes());
+    }
+    bytes
+}
+
+fn keep_media(phone: &Phone, project: storyloom::ProjectId, storyteller: storyloom::ParticipantId) {
+    phone
+        .store
+        .grant_consent(
+            project,
+            &NewConsentGrant::new(
+                storyteller,
+                vec![
+                    ConsentScope::Record,
+                    ConsentScope::KeepMedia,
+                    ConsentScope::ShareInProject,
+                ],
+                ConsentMethod::Spoken,
+            ),
+        )
+        .unwrap();
+}
+
+#[test]
+fn erased_media_leave_no_byte_on_any_phone_and_were_never_plaintext_on_disk() {
+    let (asha, project) = Phone::founding("Asha", "Bus routes");
+    let ben = Phone::joining("Ben", &asha, project);
+    let amira = asha.add_storyteller(project, "Amira");
+    keep_media(&asha, project, amira);
+    let story = asha.add_story(project, "The 42", amira, "The bus stopped coming.");
+    exchange_participant(&asha, &ben, amira);
+    exchange_story(&asha, &ben, story);
+    exchange_project(&asha, &ben, project);
+
+    let pattern = "zebracrossingvoice";
+    let recording = recording_with(pattern);
+    let source_dir = tempfile::tempdir().unwrap();
+    let source = source_dir.path().join("interview.ogg");
+    fs::write(&source, &recording).unwrap();
+    let audio = storyloom::NewMedia::new(storyloom::MediaKind::Audio);
+    let on_asha = asha.store.attach_media_file(story, &source, &audio).unwrap();
+    // Ben is offline and records his own take of the same story.
+    let on_ben = ben.store.attach_media_file(story, &source, &audio).unwrap();
+    for phone in [&asha, &ben] {
+        assert_eq!(
+            files_containing(phone.folder(), pattern),
+            Vec::<String>::new(),
+            "media are never plaintext on {}'s disk",
+            phone.name
+        );
+    }
+    // Before erasure the exact bytes come back.
+    let out = source_dir.path().join("check.ogg");
+    asha.store.export_media(on_asha.id, &out, false).unwrap();
+    assert!(fs::read(&out).unwrap() == recording);
+    fs::remove_file(&out).unwrap();
+    // The scan would see the pattern if it were there.
+    fs::write(asha.folder().join("probe"), &recording).unwrap();
+    assert!(!files_containing(asha.folder(), pattern).is_empty());
+    fs::remove_file(asha.folder().join("probe")).unwrap();
+    let chunk_dirs = [asha.path(), ben.path()].map(|p| {
+        let mut folder = p.into_os_string();
+        folder.push("-media");
+        std::path::PathBuf::from(folder)
+    });
+    assert!(walk(&chunk_dirs[1]).len() >= 3, "Ben holds his recording's chunks");
+
+    asha.store
+        .withdraw_consent(
+            project,
+            &NewConsentWithdrawal {
+                storyteller: amira,
+                story: Some(story),
+                scopes: vec![],
+                erase: true,
+            },
+        )
+        .unwrap();
+    assert!(
+        walk(&chunk_dirs[0])
+            .iter()
+            .all(|p| p.is_dir() || p.components().any(|c| c.as_os_str() == "staging"))
+    );
+    assert!(matches!(
+        asha.store.read_media(on_asha.id, 0, 1),
+        Err(Error::NotFound { .. })
+    ));
+
+    // Ben comes back online: the erasure reaches him and takes his media too.
+    exchange_project(&asha, &ben, project);
+    assert!(matches!(ben.store.story(story), Err(Error::Erased { .. })));
+    assert!(matches!(
+        ben.store.read_media(on_ben.id, 0, 1),
+        Err(Error::NotFound { .. })
+    ));
+    for (phone, chunks) in [(&asha, &chunk_dirs[0]), (&ben, &chunk_dirs[1])] {
+        let left: Vec<_> = walk(chunks).into_iter().filter(|p| p.is_file()).collect();
+        assert_eq!(
+            left,
+            Vec::<std::path::PathBuf>::new(),
+            "{}'s chunk files are deleted",
+            phone.name
+        );
+        phone.store.close().unwrap();
+        assert_eq!(files_containing(phone.folder(), pattern), Vec::<String>::new());
+        // No key of an erased item is left in the database.
+        let conn = rusqlite::Connection::open(phone.path()).unwrap();
+        let keys: i64 = conn.query_row("SELECT count(*) FROM media", [], |r| r.get(0)).unwrap();
+        assert_eq!(keys, 0, "{}'s item keys are destroyed", phone.name);
+    }
+}

@@ -99,6 +99,8 @@ pub struct Withheld {
 pub struct ExportReport {
     pub exported: Vec<StoryId>,
     pub withheld: Vec<Withheld>,
+    pub media: Vec<crate::media::ExportedMedia>,
+    pub media_withheld: Vec<crate::media::WithheldMedia>,
     pub files: Vec<String>,
 }
 

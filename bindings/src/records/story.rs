@@ -49,6 +49,9 @@ pub enum ChangeKind {
     ThemeAdded,
     ConsentRecorded,
     Erased,
+    MediaAdded,
+    MediaRemoved,
+    SegmentsChanged,
     Other(String),
 }
 

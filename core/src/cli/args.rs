@@ -71,6 +71,40 @@ pub enum Command {
     /// Bundles for carrying on a USB stick, SD card or by email.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Recordings, photos, videos and documents attached to stories.
+    #[command(subcommand)]
+    Media(MediaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// Attach a file to a story (needs keep-media consent).
+    Add {
+        story: String,
+        file: PathBuf,
+        /// audio, photo, video or document.
+        #[arg(long)]
+        kind: String,
+        #[arg(long, default_value = "application/octet-stream")]
+        mime: String,
+        #[arg(long, default_value = "")]
+        caption: String,
+        #[arg(long)]
+        duration_ms: Option<u64>,
+    },
+    /// List a story's media items and whether their bytes are here.
+    List { story: String },
+    /// Write an item's original bytes to a file.
+    Export {
+        id: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove an item from a story.
+    Remove { story: String, id: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@
 mod args;
 mod consent;
 mod files;
+mod media;
 mod output;
 mod participant;
 mod story;
@@ -92,6 +93,7 @@ fn run(cli: &Cli) -> Result<Output, Error> {
             },
         ),
         Command::Bundle(command) => sync::bundle(&store, current_project(cli, &store), command),
+        Command::Media(command) => media::run(&store, command),
         Command::Init(args) => {
             let role = MemberRole::parse(&args.role)?;
             let (project, member) = store.create_project(&args.project, &args.member, role)?;

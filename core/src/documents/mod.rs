@@ -10,6 +10,8 @@ pub(crate) mod ledger_doc;
 pub(crate) mod participant_doc;
 pub(crate) mod project_doc;
 pub(crate) mod story_doc;
+pub(crate) mod story_media;
+pub(crate) mod story_segments;
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{ActorId, AutoCommit, LoadOptions, ROOT, TextEncoding};

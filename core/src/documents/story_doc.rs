@@ -53,7 +53,7 @@ pub enum StoryText {
 }
 
 impl StoryText {
-    fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Self::Transcript => keys::TRANSCRIPT,
             Self::Summary => keys::SUMMARY,
@@ -464,7 +464,7 @@ pub(crate) fn add_highlight(doc: &mut AutoCommit, new: NewHighlight<'_>) -> Resu
 }
 
 /// Width of the character that ends at UTF-16 offset `end`.
-fn last_char_width(text: &str, end: usize) -> usize {
+pub(crate) fn last_char_width(text: &str, end: usize) -> usize {
     let mut position = 0;
     for ch in text.chars() {
         position += ch.len_utf16();

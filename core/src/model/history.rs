@@ -29,6 +29,12 @@ pub enum ChangeKind {
     ConsentRecorded,
     /// Documents were erased at a storyteller's request (tombstones added).
     Erased,
+    /// A media item was attached to a story.
+    MediaAdded,
+    /// A media item was removed from a story.
+    MediaRemoved,
+    /// A time-coded segment was added or removed.
+    SegmentsChanged,
     /// A change written by a newer version of the library.
     Other(String),
 }
@@ -53,12 +59,15 @@ impl ChangeKind {
             Self::ThemeAdded => "theme-added",
             Self::ConsentRecorded => "consent-recorded",
             Self::Erased => "erased",
+            Self::MediaAdded => "media-added",
+            Self::MediaRemoved => "media-removed",
+            Self::SegmentsChanged => "segments",
             Self::Other(other) => other,
         }
     }
 
     pub(crate) fn from_message(message: &str) -> Self {
-        const KNOWN: [ChangeKind; 17] = [
+        const KNOWN: [ChangeKind; 20] = [
             ChangeKind::Created,
             ChangeKind::TitleChanged,
             ChangeKind::TranscriptEdited,
@@ -76,6 +85,9 @@ impl ChangeKind {
             ChangeKind::ThemeAdded,
             ChangeKind::ConsentRecorded,
             ChangeKind::Erased,
+            ChangeKind::MediaAdded,
+            ChangeKind::MediaRemoved,
+            ChangeKind::SegmentsChanged,
         ];
 
         KNOWN

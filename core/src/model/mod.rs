@@ -3,6 +3,7 @@
 mod access;
 mod history;
 mod language;
+mod media;
 mod participant;
 mod project;
 mod story;
@@ -10,6 +11,7 @@ mod story;
 pub use access::{Adjustment, AdjustmentKind, BadgeChange, InteractionBadge};
 pub use history::{ChangeKind, HistoryEntry};
 pub use language::LanguageTag;
+pub use media::{MediaItem, MediaKind, NewMedia, Segment, TimeRange};
 pub use participant::{NewParticipant, Participant, ParticipantSummary, ParticipantUpdate};
 pub use project::{Member, MemberRole, Project, ProjectSummary, Theme};
 pub use story::{

@@ -32,7 +32,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
 use super::ledger_cache::LedgerCache;
-use super::{Writer, index, index_document, now, persistence, project_uuid};
+use super::{Writer, index, index_document, media_consent, now, persistence, project_uuid};
 use crate::consent::{ConsentRecord, ConsentWithdrawal};
 use crate::documents::ledger_doc::{self, Tombstone};
 use crate::documents::{self, DocKind};
@@ -138,6 +138,18 @@ impl Writer {
     /// Returns the documents it erased here. Writes nothing when there is
     /// nothing to do.
     pub(crate) fn apply_erasures(
+        &mut self,
+        project: ProjectId,
+        record: Option<ConsentRecord>,
+        arriving: Vec<Tombstone>,
+    ) -> Result<Vec<Tombstone>> {
+        let erased = self.apply_ledger(project, record, arriving)?;
+        // Media bytes a withdrawal of keep-media no longer allows here.
+        self.enforce_media_consent(project)?;
+        Ok(erased)
+    }
+
+    fn apply_ledger(
         &mut self,
         project: ProjectId,
         record: Option<ConsentRecord>,
@@ -269,6 +281,7 @@ impl Writer {
             docs,
             changes,
             ledgers,
+            media,
             ..
         } = self;
         let doc = docs
@@ -281,7 +294,13 @@ impl Writer {
         for tombstone in erase.iter().chain(arriving) {
             record_tombstone(&tx, project, tombstone)?;
         }
+        let mut media_chunks = Vec::new();
         for tombstone in erase {
+            if tombstone.kind == DocKind::Story {
+                let story = StoryId::from_bytes(*tombstone.id.as_bytes());
+                media_chunks.extend(media_consent::chunks_of_story(&tx, story)?);
+                media_consent::erase_story_media(&tx, story)?;
+            }
             erase_document(&tx, tombstone)?;
         }
         if !erase.is_empty() {
@@ -295,6 +314,9 @@ impl Writer {
         }
         tx.commit()?;
         changes.absorb(pending);
+        // The keys went with the transaction; the chunk files follow (a
+        // crash here leaves unreadable files the next open collects).
+        media.remove(&media_chunks)?;
         Ok(())
     }
 }

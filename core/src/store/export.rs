@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::json;
 
+use super::export_media::{ExportedMedia, WithheldMedia};
 use super::{Store, consent, export_cleanup, now};
 use crate::consent::rule;
 use crate::consent::{ExportPurpose, PublishedStory};
@@ -41,6 +42,10 @@ pub struct Withheld {
 pub struct ExportReport {
     pub exported: Vec<StoryId>,
     pub withheld: Vec<Withheld>,
+    /// Media copied (decrypted) into `media/`.
+    pub media: Vec<ExportedMedia>,
+    /// Media left out, and why.
+    pub media_withheld: Vec<WithheldMedia>,
     /// Every file written, relative to the export folder.
     pub files: Vec<String>,
 }
@@ -112,15 +117,27 @@ impl Store {
                 None => break,
             }
         }
-        for name in ["", "manifest.json", "index.json", "stories.csv", "stories"] {
+        for name in ["", "manifest.json", "index.json", "stories.csv", "stories", "media"] {
             super::output_files::refuse_store_file(self.path(), &folder.join(name), "folder")?;
         }
         fs::create_dir_all(folder)?;
         let previous = export_cleanup::previous_files(folder)?;
         let mut files = match format {
-            ExportFormat::Json => write_json(folder, &published)?,
+            ExportFormat::Json => {
+                // Segments place the transcript on its recording: exported
+                // with the transcript, never without it.
+                let mut segments = std::collections::HashMap::new();
+                for story in published.iter().filter(|s| s.transcript.is_some()) {
+                    segments.insert(story.id, self.story_segments(story.id)?);
+                }
+                write_json(folder, &published, &segments)?
+            }
             ExportFormat::Csv => vec![write_csv(folder, &published)?],
         };
+        let exported_ids: Vec<StoryId> = published.iter().map(|s| s.id).collect();
+        let withheld_ids: Vec<StoryId> = withheld.iter().map(|w| w.id).collect();
+        let (media, media_withheld) = self.export_story_media(folder, &exported_ids, &withheld_ids)?;
+        files.extend(media.iter().map(|m| m.file.clone()));
         export_cleanup::remove_stale(folder, &previous, &files)?;
         files.push("manifest.json".into());
         let manifest = json!({
@@ -134,12 +151,16 @@ impl Store {
                 .filter(|s| !s.fields_withheld.is_empty())
                 .map(|s| json!({"id": s.id, "fields": s.fields_withheld}))
                 .collect::<Vec<_>>(),
+            "media": media,
+            "media_withheld": media_withheld,
             "files": files,
         });
         write_file(folder, "manifest.json", &to_json(&manifest)?)?;
         Ok(ExportReport {
             exported: published.iter().map(|s| s.id).collect(),
             withheld,
+            media,
+            media_withheld,
             files,
         })
     }
@@ -163,12 +184,24 @@ fn write_file(folder: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn write_json(folder: &Path, stories: &[PublishedStory]) -> Result<Vec<String>> {
+fn write_json(
+    folder: &Path,
+    stories: &[PublishedStory],
+    segments: &std::collections::HashMap<StoryId, Vec<crate::model::Segment>>,
+) -> Result<Vec<String>> {
     fs::create_dir_all(folder.join("stories"))?;
     let mut files = Vec::new();
     for story in stories {
         let name = format!("stories/{}.json", story.id);
-        write_file(folder, &name, &to_json(story)?)?;
+        let mut value =
+            serde_json::to_value(story).map_err(|e| Error::Storage(format!("could not write JSON: {e}")))?;
+        if let (Some(object), Some(segments)) = (value.as_object_mut(), segments.get(&story.id)) {
+            object.insert(
+                "segments".into(),
+                serde_json::to_value(segments).map_err(|e| Error::Storage(format!("could not write JSON: {e}")))?,
+            );
+        }
+        write_file(folder, &name, &to_json(&value)?)?;
         files.push(name);
     }
     let index: Vec<_> = stories

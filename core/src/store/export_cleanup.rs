@@ -52,10 +52,13 @@ pub(super) fn previous_files(folder: &Path) -> Result<Vec<String>> {
 fn written_by_export(name: &str) -> bool {
     match name {
         "index.json" | "stories.csv" => true,
-        _ => name
-            .strip_prefix("stories/")
-            .and_then(|rest| rest.strip_suffix(".json"))
-            .is_some_and(|id| Uuid::try_parse(id).is_ok_and(|u| u.hyphenated().to_string() == id)),
+        _ => {
+            let canonical = |id: &str| Uuid::try_parse(id).is_ok_and(|u| u.hyphenated().to_string() == id);
+            name.strip_prefix("stories/")
+                .and_then(|rest| rest.strip_suffix(".json"))
+                .is_some_and(canonical)
+                || name.strip_prefix("media/").is_some_and(canonical)
+        }
     }
 }
 

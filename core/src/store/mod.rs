@@ -22,6 +22,7 @@ mod consent;
 mod erasure;
 mod export;
 mod export_cleanup;
+mod export_media;
 
 mod exchange;
 mod history;
@@ -29,6 +30,8 @@ mod index;
 mod interprocess;
 mod ledger_cache;
 mod listeners;
+mod media;
+mod media_consent;
 mod merge;
 mod open;
 mod output_files;
@@ -39,6 +42,7 @@ mod query;
 mod registry;
 mod search;
 mod secrets;
+mod segments;
 mod stories;
 mod sync_session;
 mod transcript_index;
@@ -61,8 +65,10 @@ pub(crate) use sync_session::kind_code;
 
 pub use exchange::ImportOutcome;
 pub use export::{ExportFormat, ExportReport, Withheld};
+pub use export_media::{ExportedMedia, WithheldMedia};
 
 pub use listeners::{ChangeListener, ChangeOrigin, ListenerId, StoreChange};
+pub use media::{MAX_MEDIA_READ, MediaTransfer};
 pub use persistence::StorageStats;
 pub use search::SearchHit;
 
@@ -111,6 +117,8 @@ pub(crate) struct Writer {
     /// The transcript a keystroke in progress leaves, for the index; the
     /// index hands it back when it used it (`typing`).
     transcript_for_index: Option<(Uuid, String)>,
+    /// The folder of media chunks beside the database.
+    media: crate::media::ChunkDir,
 }
 
 impl Store {
@@ -140,6 +148,7 @@ impl Store {
                 return Err(err);
             }
         };
+        let media = crate::media::ChunkDir::for_store(&path);
         let store = Self {
             path,
             registry_key: key,
@@ -156,6 +165,7 @@ impl Store {
                 ledgers: ledger_cache::LedgerCache::default(),
                 last_transcript: None,
                 transcript_for_index: None,
+                media,
             })),
             process_lock,
             readers: Mutex::new(Vec::new()),
@@ -165,6 +175,9 @@ impl Store {
         // Finish any erasure a crash interrupted (idempotent; cheap when
         // there is nothing to do).
         store.write(|w| w.resume_erasures())?;
+        // Chunks a crash left unreferenced (an attach cut short, a removal
+        // or erasure that committed before its files went).
+        store.write(|w| w.collect_media(media::COLLECT_GRACE))?;
         Ok(store)
     }
 
@@ -414,6 +427,19 @@ impl Writer {
         change: ChangeKind,
         edit: impl FnOnce(&mut AutoCommit, &Author) -> Result<T>,
     ) -> Result<T> {
+        self.edit_with(id, kind, change, edit, |_| Ok(()))
+    }
+
+    /// [`Writer::edit`], also running `also` in the transaction that saves
+    /// the change (a media row goes in or out with its reference).
+    fn edit_with<T>(
+        &mut self,
+        id: Uuid,
+        kind: DocKind,
+        change: ChangeKind,
+        edit: impl FnOnce(&mut AutoCommit, &Author) -> Result<T>,
+        also: impl FnOnce(&Transaction<'_>) -> Result<()>,
+    ) -> Result<T> {
         let row = self.locate(id, kind)?;
         let author = self.author(row.project_id)?;
         let now = now();
@@ -426,7 +452,7 @@ impl Writer {
             }
         };
         documents::commit(doc, &change, now);
-        if let Err(err) = self.save_and_index(id, kind, &change, now) {
+        if let Err(err) = self.save_and_index(id, kind, &change, now, also) {
             self.docs.evict(&id);
             self.ledgers.clear();
             return Err(err);
@@ -434,7 +460,14 @@ impl Writer {
         Ok(value)
     }
 
-    fn save_and_index(&mut self, id: Uuid, kind: DocKind, change: &ChangeKind, now: DateTime<Utc>) -> Result<()> {
+    fn save_and_index(
+        &mut self,
+        id: Uuid,
+        kind: DocKind,
+        change: &ChangeKind,
+        now: DateTime<Utc>,
+        also: impl FnOnce(&Transaction<'_>) -> Result<()>,
+    ) -> Result<()> {
         let Writer {
             conn,
             docs,
@@ -469,6 +502,7 @@ impl Writer {
         } else {
             index_document(&tx, kind, doc, now, &mut pending, ledgers)?;
         }
+        also(&tx)?;
         tx.commit()?;
         changes.absorb(pending);
         Ok(())

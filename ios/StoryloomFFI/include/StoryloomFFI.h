@@ -250,6 +250,13 @@ typedef void (*UniffiCallbackInterfaceStoreListenerMethod0)(uint64_t, RustBuffer
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_MEDIA_PROGRESS_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_MEDIA_PROGRESS_METHOD0
+typedef void (*UniffiCallbackInterfaceMediaProgressMethod0)(uint64_t, uint64_t, uint64_t, int8_t* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STORE_LISTENER
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STORE_LISTENER
 typedef struct UniffiVTableCallbackInterfaceStoreListener {
@@ -257,6 +264,15 @@ typedef struct UniffiVTableCallbackInterfaceStoreListener {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceStoreListenerMethod0 _Nonnull onChange;
 } UniffiVTableCallbackInterfaceStoreListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_MEDIA_PROGRESS
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_MEDIA_PROGRESS
+typedef struct UniffiVTableCallbackInterfaceMediaProgress {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceMediaProgressMethod0 _Nonnull onProgress;
+} UniffiVTableCallbackInterfaceMediaProgress;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_STORELISTENER
@@ -277,6 +293,26 @@ void uniffi_storyloom_ffi_fn_init_callback_vtable_storelistener(const UniffiVTab
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORELISTENER_ON_CHANGE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORELISTENER_ON_CHANGE
 void uniffi_storyloom_ffi_fn_method_storelistener_on_change(uint64_t ptr, RustBuffer change, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_MEDIAPROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_MEDIAPROGRESS
+uint64_t uniffi_storyloom_ffi_fn_clone_mediaprogress(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_MEDIAPROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_MEDIAPROGRESS
+void uniffi_storyloom_ffi_fn_free_mediaprogress(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_INIT_CALLBACK_VTABLE_MEDIAPROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_INIT_CALLBACK_VTABLE_MEDIAPROGRESS
+void uniffi_storyloom_ffi_fn_init_callback_vtable_mediaprogress(const UniffiVTableCallbackInterfaceMediaProgress* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_MEDIAPROGRESS_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_MEDIAPROGRESS_ON_PROGRESS
+int8_t uniffi_storyloom_ffi_fn_method_mediaprogress_on_progress(uint64_t ptr, uint64_t done, uint64_t total, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_STORE
@@ -337,6 +373,56 @@ RustBuffer uniffi_storyloom_ffi_fn_method_store_story_consent(uint64_t ptr, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_WITHDRAW_CONSENT
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_WITHDRAW_CONSENT
 RustBuffer uniffi_storyloom_ffi_fn_method_store_withdraw_consent(uint64_t ptr, RustBuffer project, RustBuffer withdrawal, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_SEGMENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_SEGMENT
+RustBuffer uniffi_storyloom_ffi_fn_method_store_add_segment(uint64_t ptr, RustBuffer story, RustBuffer media, int32_t start, int32_t end, uint64_t start_ms, uint64_t end_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ATTACH_MEDIA_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ATTACH_MEDIA_BYTES
+RustBuffer uniffi_storyloom_ffi_fn_method_store_attach_media_bytes(uint64_t ptr, RustBuffer story, RustBuffer bytes, RustBuffer media, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ATTACH_MEDIA_FILE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ATTACH_MEDIA_FILE
+RustBuffer uniffi_storyloom_ffi_fn_method_store_attach_media_file(uint64_t ptr, RustBuffer story, RustBuffer path, RustBuffer media, RustBuffer progress, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_MEDIA
+uint64_t uniffi_storyloom_ffi_fn_method_store_export_media(uint64_t ptr, RustBuffer id, RustBuffer path, int8_t overwrite, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_HIGHLIGHT_TIME_RANGE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_HIGHLIGHT_TIME_RANGE
+RustBuffer uniffi_storyloom_ffi_fn_method_store_highlight_time_range(uint64_t ptr, RustBuffer story, RustBuffer highlight, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_READ_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_READ_MEDIA
+RustBuffer uniffi_storyloom_ffi_fn_method_store_read_media(uint64_t ptr, RustBuffer id, uint64_t start, uint64_t len, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_MEDIA
+void uniffi_storyloom_ffi_fn_method_store_remove_media(uint64_t ptr, RustBuffer story, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_SEGMENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_SEGMENT
+void uniffi_storyloom_ffi_fn_method_store_remove_segment(uint64_t ptr, RustBuffer story, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_STORY_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_STORY_MEDIA
+RustBuffer uniffi_storyloom_ffi_fn_method_store_story_media(uint64_t ptr, RustBuffer story, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_STORY_SEGMENTS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_STORY_SEGMENTS
+RustBuffer uniffi_storyloom_ffi_fn_method_store_story_segments(uint64_t ptr, RustBuffer story, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_ADJUSTMENT
@@ -900,6 +986,12 @@ uint16_t uniffi_storyloom_ffi_checksum_method_storelistener_on_change(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_MEDIAPROGRESS_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_MEDIAPROGRESS_ON_PROGRESS
+uint16_t uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_CONSENT_RECEIPT
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_CONSENT_RECEIPT
 uint16_t uniffi_storyloom_ffi_checksum_method_store_consent_receipt(void
@@ -951,6 +1043,66 @@ uint16_t uniffi_storyloom_ffi_checksum_method_store_story_consent(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_WITHDRAW_CONSENT
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_WITHDRAW_CONSENT
 uint16_t uniffi_storyloom_ffi_checksum_method_store_withdraw_consent(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ADD_SEGMENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ADD_SEGMENT
+uint16_t uniffi_storyloom_ffi_checksum_method_store_add_segment(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ATTACH_MEDIA_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ATTACH_MEDIA_BYTES
+uint16_t uniffi_storyloom_ffi_checksum_method_store_attach_media_bytes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ATTACH_MEDIA_FILE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ATTACH_MEDIA_FILE
+uint16_t uniffi_storyloom_ffi_checksum_method_store_attach_media_file(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_EXPORT_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_EXPORT_MEDIA
+uint16_t uniffi_storyloom_ffi_checksum_method_store_export_media(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_HIGHLIGHT_TIME_RANGE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_HIGHLIGHT_TIME_RANGE
+uint16_t uniffi_storyloom_ffi_checksum_method_store_highlight_time_range(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_READ_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_READ_MEDIA
+uint16_t uniffi_storyloom_ffi_checksum_method_store_read_media(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_MEDIA
+uint16_t uniffi_storyloom_ffi_checksum_method_store_remove_media(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_SEGMENT
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_SEGMENT
+uint16_t uniffi_storyloom_ffi_checksum_method_store_remove_segment(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_STORY_MEDIA
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_STORY_MEDIA
+uint16_t uniffi_storyloom_ffi_checksum_method_store_story_media(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_STORY_SEGMENTS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_STORY_SEGMENTS
+uint16_t uniffi_storyloom_ffi_checksum_method_store_story_segments(void
     
 );
 #endif

@@ -122,6 +122,7 @@ extension StoreError {
         case .Cancelled: return "Cancelled"
         case .Closed: return "Closed"
         case .Internal: return "Internal"
+        case .MediaNotPresent: return "MediaNotPresent"
         }
     }
 }
