@@ -98,6 +98,12 @@ pub enum Error {
     #[error("the sync session was cancelled")]
     Cancelled,
 
+    /// The relay (object storage) could not be reached, refused the
+    /// credentials or failed; the message names the relay. Nothing local
+    /// was lost: the next relay sync picks up where this one stopped.
+    #[error("{0}")]
+    Relay(String),
+
     /// The store has been closed; open it again to use it.
 
     #[error("the store is closed")]

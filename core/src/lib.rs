@@ -42,6 +42,7 @@ mod documents;
 mod error;
 mod ids;
 mod model;
+mod relay;
 mod store;
 pub mod sync;
 
@@ -59,6 +60,7 @@ pub use documents::ledger_doc::Tombstone;
 pub use error::{Error, RecordKind, Result};
 pub use ids::{CommentId, ConsentRecordId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
 pub use model::*;
+pub use relay::{RelayConfig, RelayProgress, RelayRejection, RelaySummary};
 pub use store::{
     BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ImportOutcome, ListenerId,
     SearchHit, StorageStats, Store, StoreChange, Withheld,
