@@ -71,6 +71,22 @@ pub enum Command {
     /// Bundles for carrying on a USB stick, SD card or by email.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Sync every project in the store through a relay (object storage).
+    #[command(subcommand)]
+    Relay(RelayCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RelayCommand {
+    /// Push what is new here and pull what other devices published.
+    /// URL: file:///path, webdav+http(s)://host:port/path (credentials from
+    /// STORYLOOM_RELAY_USER / STORYLOOM_RELAY_PASSWORD) or
+    /// s3://bucket/prefix?endpoint=http://host:port&region=region
+    /// (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).
+    Sync {
+        #[arg(long)]
+        url: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@ mod consent;
 mod files;
 mod output;
 mod participant;
+mod relay;
 mod story;
 mod sync;
 
@@ -92,6 +93,7 @@ fn run(cli: &Cli) -> Result<Output, Error> {
             },
         ),
         Command::Bundle(command) => sync::bundle(&store, current_project(cli, &store), command),
+        Command::Relay(command) => relay::relay(&store, command),
         Command::Init(args) => {
             let role = MemberRole::parse(&args.role)?;
             let (project, member) = store.create_project(&args.project, &args.member, role)?;

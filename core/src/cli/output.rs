@@ -40,6 +40,7 @@ pub fn error_kind(err: &Error) -> &'static str {
         Error::SyncRejected(_) => "sync_rejected",
         Error::WrongKey(_) => "wrong_key",
         Error::Cancelled => "cancelled",
+        Error::Relay(_) => "relay",
 
         Error::Storage(_) => "storage",
         Error::Io(_) => "io",
