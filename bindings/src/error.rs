@@ -41,6 +41,10 @@ pub enum StoreError {
     /// The sync session was cancelled.
     #[error("{0}")]
     Cancelled(String),
+    /// The relay (object storage) could not be reached, refused the
+    /// credentials or failed; the message names the relay.
+    #[error("{0}")]
+    Relay(String),
     /// The store has been closed.
     #[error("{0}")]
     Closed(String),
@@ -66,6 +70,7 @@ impl From<storyloom::Error> for StoreError {
             E::SyncRejected(_) => Self::SyncRejected(message),
             E::WrongKey(_) => Self::WrongKey(message),
             E::Cancelled => Self::Cancelled(message),
+            E::Relay(_) => Self::Relay(message),
 
             _ => Self::Internal(message),
         }

@@ -12,6 +12,7 @@ mod listener;
 mod participants;
 mod projects;
 mod records;
+mod relay;
 mod store;
 mod stories;
 mod sync;

@@ -256,3 +256,36 @@ proptest! {
         prop_assert_eq!(view(&phones[2], project), expected);
     }
 }
+
+/// After compaction the relay holds about one copy of each document: its
+/// bytes stay within 1.5× the stores' own document bytes (issue 10).
+#[test]
+fn after_compaction_the_relay_holds_about_one_copy_of_each_document() {
+    let relay = Relay::fs();
+    let (ana, project) = Phone::founding("ana", "Bus stories");
+    let amina = ana.consenting_storyteller(project, "Amina Diallo");
+    let mut stories = Vec::new();
+    for round in 0..10 {
+        for i in 0..20 {
+            let text = format!("Round {round}, story {i}: the bus came late and the market was loud. ").repeat(8);
+            stories.push(ana.add_story(project, &format!("Story {round}-{i}"), amina, &text));
+        }
+        relay.sync(&ana.store);
+    }
+    let summary = relay.sync(&ana.store);
+    let on_relay: u64 = relay.objects().values().map(|b| b.len() as u64).sum();
+    let documents: u64 = stories
+        .iter()
+        .map(|s| {
+            let stats = ana.store.story_storage_stats(*s).unwrap();
+            stats.snapshot_bytes + stats.incremental_bytes
+        })
+        .sum();
+    eprintln!(
+        "200 stories: {on_relay} bytes on the relay, {documents} bytes of story documents in the store ({summary:?})"
+    );
+    assert!(
+        (on_relay as f64) <= 1.5 * documents as f64,
+        "{on_relay} bytes on the relay for {documents} bytes of documents"
+    );
+}

@@ -667,6 +667,342 @@ fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
 
 
 /**
+ * Stops a relay sync from another thread: it ends with `Cancelled` at its
+ * next step, and the next sync picks up where it stopped.
+ */
+public protocol RelayCancelProtocol: AnyObject, Sendable {
+    
+    func cancel() 
+    
+}
+/**
+ * Stops a relay sync from another thread: it ends with `Cancelled` at its
+ * next step, and the next sync picks up where it stopped.
+ */
+open class RelayCancel: RelayCancelProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_storyloom_ffi_fn_clone_relaycancel(self.handle, $0) }
+    }
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_constructor_relaycancel_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_storyloom_ffi_fn_free_relaycancel(handle, $0) }
+    }
+
+    
+
+    
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_relaycancel_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelayCancel: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RelayCancel
+
+    public static func lift(_ handle: UInt64) throws -> RelayCancel {
+        return RelayCancel(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RelayCancel) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelayCancel {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RelayCancel, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayCancel_lift(_ handle: UInt64) throws -> RelayCancel {
+    return try FfiConverterTypeRelayCancel.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayCancel_lower(_ value: RelayCancel) -> UInt64 {
+    return FfiConverterTypeRelayCancel.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Told as a relay sync moves on (from the syncing thread).
+ */
+public protocol RelayProgressListener: AnyObject, Sendable {
+    
+    func onProgress(progress: RelayProgress) 
+    
+}
+/**
+ * Told as a relay sync moves on (from the syncing thread).
+ */
+open class RelayProgressListenerImpl: RelayProgressListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_storyloom_ffi_fn_clone_relayprogresslistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_storyloom_ffi_fn_free_relayprogresslistener(handle, $0) }
+    }
+
+    
+
+    
+open func onProgress(progress: RelayProgress)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_relayprogresslistener_on_progress(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRelayProgress_lower(progress),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceRelayProgressListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceRelayProgressListener = UniffiVTableCallbackInterfaceRelayProgressListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeRelayProgressListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface RelayProgressListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeRelayProgressListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface RelayProgressListener: handle missing in uniffiClone")
+            }
+        },
+        onProgress: { (
+            uniffiHandle: UInt64,
+            progress: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeRelayProgressListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onProgress(
+                     progress: try FfiConverterTypeRelayProgress_lift(progress)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceRelayProgressListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceRelayProgressListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitRelayProgressListener() {
+    uniffi_storyloom_ffi_fn_init_callback_vtable_relayprogresslistener(UniffiCallbackInterfaceRelayProgressListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelayProgressListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<RelayProgressListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = RelayProgressListener
+
+    public static func lift(_ handle: UInt64) throws -> RelayProgressListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return RelayProgressListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: RelayProgressListener) -> UInt64 {
+         if let rustImpl = value as? RelayProgressListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelayProgressListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RelayProgressListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayProgressListener_lift(_ handle: UInt64) throws -> RelayProgressListener {
+    return try FfiConverterTypeRelayProgressListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayProgressListener_lower(_ value: RelayProgressListener) -> UInt64 {
+    return FfiConverterTypeRelayProgressListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * A Storyloom store: one SQLite file holding an app user's projects,
  * stories and participants.
  */
@@ -780,6 +1116,14 @@ public protocol StoreProtocol: AnyObject, Sendable {
      * Every project in the store.
      */
     func projects() throws  -> [ProjectSummary]
+    
+    /**
+     * Pushes what is new here to the relay and pulls what other member
+     * devices published, for every project of the store. Blocking; safe
+     * to stop at any point. Fails with `Relay` when the relay cannot be
+     * reached or refuses the credentials, `Cancelled` when cancelled.
+     */
+    func relaySync(config: RelayConfig, progress: RelayProgressListener?, cancel: RelayCancel?) throws  -> RelaySummary
     
     /**
      * Registers a listener told which stories, participants and projects
@@ -1311,6 +1655,24 @@ open func projects()throws  -> [ProjectSummary]  {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_projects(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Pushes what is new here to the relay and pulls what other member
+     * devices published, for every project of the store. Blocking; safe
+     * to stop at any point. Fails with `Relay` when the relay cannot be
+     * reached or refuses the credentials, `Cancelled` when cancelled.
+     */
+open func relaySync(config: RelayConfig, progress: RelayProgressListener?, cancel: RelayCancel?)throws  -> RelaySummary  {
+    return try  FfiConverterTypeRelaySummary_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_relay_sync(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRelayConfig_lower(config),
+        FfiConverterOptionTypeRelayProgressListener.lower(progress),
+        FfiConverterOptionTypeRelayCancel.lower(cancel),uniffiCallStatus
     )
 })
 }
@@ -4133,6 +4495,283 @@ public func FfiConverterTypeRecordedAt_lower(_ value: RecordedAt) -> RustBuffer 
 
 
 /**
+ * Where the relay is and how to sign in: kept by the app in its secure
+ * storage, never in the project.
+ */
+public struct RelayConfig: Equatable, Hashable {
+    /**
+     * `file:///path`, `webdav+https://host/path` or
+     * `s3://bucket/prefix?endpoint=https://host&region=region`.
+     */
+    public var url: String
+    /**
+     * WebDAV user, or S3 access key id.
+     */
+    public var username: String?
+    /**
+     * WebDAV password, or S3 secret access key.
+     */
+    public var password: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `file:///path`, `webdav+https://host/path` or
+         * `s3://bucket/prefix?endpoint=https://host&region=region`.
+         */url: String, 
+        /**
+         * WebDAV user, or S3 access key id.
+         */username: String?, 
+        /**
+         * WebDAV password, or S3 secret access key.
+         */password: String?) {
+        self.url = url
+        self.username = username
+        self.password = password
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RelayConfig: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelayConfig: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelayConfig {
+        return
+            try RelayConfig(
+                url: FfiConverterString.read(from: &buf), 
+                username: FfiConverterOptionString.read(from: &buf), 
+                password: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RelayConfig, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterOptionString.write(value.username, into: &buf)
+        FfiConverterOptionString.write(value.password, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayConfig_lift(_ buf: RustBuffer) throws -> RelayConfig {
+    return try FfiConverterTypeRelayConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayConfig_lower(_ value: RelayConfig) -> RustBuffer {
+    return FfiConverterTypeRelayConfig.lower(value)
+}
+
+
+/**
+ * How far a relay sync has got.
+ */
+public struct RelayProgress: Equatable, Hashable {
+    public var objectsExpected: Int64
+    public var objectsDone: Int64
+    public var bytesUp: Int64
+    public var bytesDown: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(objectsExpected: Int64, objectsDone: Int64, bytesUp: Int64, bytesDown: Int64) {
+        self.objectsExpected = objectsExpected
+        self.objectsDone = objectsDone
+        self.bytesUp = bytesUp
+        self.bytesDown = bytesDown
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RelayProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelayProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelayProgress {
+        return
+            try RelayProgress(
+                objectsExpected: FfiConverterInt64.read(from: &buf), 
+                objectsDone: FfiConverterInt64.read(from: &buf), 
+                bytesUp: FfiConverterInt64.read(from: &buf), 
+                bytesDown: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RelayProgress, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.objectsExpected, into: &buf)
+        FfiConverterInt64.write(value.objectsDone, into: &buf)
+        FfiConverterInt64.write(value.bytesUp, into: &buf)
+        FfiConverterInt64.write(value.bytesDown, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayProgress_lift(_ buf: RustBuffer) throws -> RelayProgress {
+    return try FfiConverterTypeRelayProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayProgress_lower(_ value: RelayProgress) -> RustBuffer {
+    return FfiConverterTypeRelayProgress.lower(value)
+}
+
+
+/**
+ * An object the sync refused (tampered, replayed, foreign or invalid).
+ */
+public struct RelayRejection: Equatable, Hashable {
+    public var object: String
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(object: String, reason: String) {
+        self.object = object
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RelayRejection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelayRejection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelayRejection {
+        return
+            try RelayRejection(
+                object: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RelayRejection, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.object, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayRejection_lift(_ buf: RustBuffer) throws -> RelayRejection {
+    return try FfiConverterTypeRelayRejection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayRejection_lower(_ value: RelayRejection) -> RustBuffer {
+    return FfiConverterTypeRelayRejection.lower(value)
+}
+
+
+/**
+ * What a relay sync did.
+ */
+public struct RelaySummary: Equatable, Hashable {
+    public var pushed: Int64
+    public var pulled: Int64
+    public var bytesUp: Int64
+    public var bytesDown: Int64
+    public var deleted: Int64
+    public var rejected: [RelayRejection]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(pushed: Int64, pulled: Int64, bytesUp: Int64, bytesDown: Int64, deleted: Int64, rejected: [RelayRejection]) {
+        self.pushed = pushed
+        self.pulled = pulled
+        self.bytesUp = bytesUp
+        self.bytesDown = bytesDown
+        self.deleted = deleted
+        self.rejected = rejected
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RelaySummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelaySummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelaySummary {
+        return
+            try RelaySummary(
+                pushed: FfiConverterInt64.read(from: &buf), 
+                pulled: FfiConverterInt64.read(from: &buf), 
+                bytesUp: FfiConverterInt64.read(from: &buf), 
+                bytesDown: FfiConverterInt64.read(from: &buf), 
+                deleted: FfiConverterInt64.read(from: &buf), 
+                rejected: FfiConverterSequenceTypeRelayRejection.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RelaySummary, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.pushed, into: &buf)
+        FfiConverterInt64.write(value.pulled, into: &buf)
+        FfiConverterInt64.write(value.bytesUp, into: &buf)
+        FfiConverterInt64.write(value.bytesDown, into: &buf)
+        FfiConverterInt64.write(value.deleted, into: &buf)
+        FfiConverterSequenceTypeRelayRejection.write(value.rejected, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelaySummary_lift(_ buf: RustBuffer) throws -> RelaySummary {
+    return try FfiConverterTypeRelaySummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelaySummary_lower(_ value: RelaySummary) -> RustBuffer {
+    return FfiConverterTypeRelaySummary.lower(value)
+}
+
+
+/**
  * A search result; matched words are wrapped in `[` and `]` in the snippet.
  */
 public struct SearchHit: Equatable, Hashable {
@@ -6144,6 +6783,12 @@ enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case Cancelled(message: String)
     
     /**
+     * The relay (object storage) could not be reached, refused the
+     * credentials or failed; the message names the relay.
+     */
+    case Relay(message: String)
+    
+    /**
      * The store has been closed.
      */
     case Closed(message: String)
@@ -6222,11 +6867,15 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 11: return .Closed(
+        case 11: return .Relay(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 12: return .Internal(
+        case 12: return .Closed(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 13: return .Internal(
             message: try FfiConverterString.read(from: &buf)
         )
         
@@ -6261,10 +6910,12 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(9))
         case .Cancelled(_ /* message is ignored*/):
             writeInt(&buf, Int32(10))
-        case .Closed(_ /* message is ignored*/):
+        case .Relay(_ /* message is ignored*/):
             writeInt(&buf, Int32(11))
-        case .Internal(_ /* message is ignored*/):
+        case .Closed(_ /* message is ignored*/):
             writeInt(&buf, Int32(12))
+        case .Internal(_ /* message is ignored*/):
+            writeInt(&buf, Int32(13))
 
         
         }
@@ -6543,6 +7194,54 @@ fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTimestamp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRelayCancel: FfiConverterRustBuffer {
+    typealias SwiftType = RelayCancel?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRelayCancel.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRelayCancel.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRelayProgressListener: FfiConverterRustBuffer {
+    typealias SwiftType = RelayProgressListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRelayProgressListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRelayProgressListener.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7083,6 +7782,31 @@ fileprivate struct FfiConverterSequenceTypePublishedQuote: FfiConverterRustBuffe
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypePublishedQuote.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRelayRejection: FfiConverterRustBuffer {
+    typealias SwiftType = [RelayRejection]
+
+    public static func write(_ value: [RelayRejection], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRelayRejection.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RelayRejection] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RelayRejection]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRelayRejection.read(from: &buf))
         }
         return seq
     }
@@ -7676,6 +8400,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_storelistener_on_change() != 6311) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_storyloom_ffi_checksum_method_relaycancel_cancel() != 63562) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress() != 64494) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_storyloom_ffi_checksum_method_store_consent_receipt() != 10449) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7755,6 +8485,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_projects() != 28283) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_relay_sync() != 49233) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_listener() != 14508) {
@@ -7865,10 +8598,14 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_syncsession_receive() != 19313) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_storyloom_ffi_checksum_constructor_relaycancel_new() != 3743) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_storyloom_ffi_checksum_constructor_store_open() != 36265) {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitRelayProgressListener()
     uniffiCallbackInitStoreListener()
     return InitializationResult.ok
 }()

@@ -250,6 +250,13 @@ typedef void (*UniffiCallbackInterfaceStoreListenerMethod0)(uint64_t, RustBuffer
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_RELAY_PROGRESS_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_RELAY_PROGRESS_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceRelayProgressListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STORE_LISTENER
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STORE_LISTENER
 typedef struct UniffiVTableCallbackInterfaceStoreListener {
@@ -257,6 +264,15 @@ typedef struct UniffiVTableCallbackInterfaceStoreListener {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceStoreListenerMethod0 _Nonnull onChange;
 } UniffiVTableCallbackInterfaceStoreListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_RELAY_PROGRESS_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_RELAY_PROGRESS_LISTENER
+typedef struct UniffiVTableCallbackInterfaceRelayProgressListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceRelayProgressListenerMethod0 _Nonnull onProgress;
+} UniffiVTableCallbackInterfaceRelayProgressListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_STORELISTENER
@@ -277,6 +293,47 @@ void uniffi_storyloom_ffi_fn_init_callback_vtable_storelistener(const UniffiVTab
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORELISTENER_ON_CHANGE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORELISTENER_ON_CHANGE
 void uniffi_storyloom_ffi_fn_method_storelistener_on_change(uint64_t ptr, RustBuffer change, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_RELAYCANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_RELAYCANCEL
+uint64_t uniffi_storyloom_ffi_fn_clone_relaycancel(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_RELAYCANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_RELAYCANCEL
+void uniffi_storyloom_ffi_fn_free_relaycancel(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_RELAYCANCEL_NEW
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_RELAYCANCEL_NEW
+uint64_t uniffi_storyloom_ffi_fn_constructor_relaycancel_new(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_RELAYCANCEL_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_RELAYCANCEL_CANCEL
+void uniffi_storyloom_ffi_fn_method_relaycancel_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_RELAYPROGRESSLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_RELAYPROGRESSLISTENER
+uint64_t uniffi_storyloom_ffi_fn_clone_relayprogresslistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_RELAYPROGRESSLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_RELAYPROGRESSLISTENER
+void uniffi_storyloom_ffi_fn_free_relayprogresslistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_INIT_CALLBACK_VTABLE_RELAYPROGRESSLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_INIT_CALLBACK_VTABLE_RELAYPROGRESSLISTENER
+void uniffi_storyloom_ffi_fn_init_callback_vtable_relayprogresslistener(const UniffiVTableCallbackInterfaceRelayProgressListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_RELAYPROGRESSLISTENER_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_RELAYPROGRESSLISTENER_ON_PROGRESS
+void uniffi_storyloom_ffi_fn_method_relayprogresslistener_on_progress(uint64_t ptr, RustBuffer progress, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_STORE
@@ -427,6 +484,11 @@ RustBuffer uniffi_storyloom_ffi_fn_method_store_project(uint64_t ptr, RustBuffer
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_PROJECTS
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_PROJECTS
 RustBuffer uniffi_storyloom_ffi_fn_method_store_projects(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_RELAY_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_RELAY_SYNC
+RustBuffer uniffi_storyloom_ffi_fn_method_store_relay_sync(uint64_t ptr, RustBuffer config, RustBuffer progress, RustBuffer cancel, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_LISTENER
@@ -885,6 +947,18 @@ uint16_t uniffi_storyloom_ffi_checksum_method_storelistener_on_change(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_RELAYCANCEL_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_RELAYCANCEL_CANCEL
+uint16_t uniffi_storyloom_ffi_checksum_method_relaycancel_cancel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_RELAYPROGRESSLISTENER_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_RELAYPROGRESSLISTENER_ON_PROGRESS
+uint16_t uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_CONSENT_RECEIPT
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_CONSENT_RECEIPT
 uint16_t uniffi_storyloom_ffi_checksum_method_store_consent_receipt(void
@@ -1044,6 +1118,12 @@ uint16_t uniffi_storyloom_ffi_checksum_method_store_project(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_PROJECTS
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_PROJECTS
 uint16_t uniffi_storyloom_ffi_checksum_method_store_projects(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_RELAY_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_RELAY_SYNC
+uint16_t uniffi_storyloom_ffi_checksum_method_store_relay_sync(void
     
 );
 #endif
@@ -1260,6 +1340,12 @@ uint16_t uniffi_storyloom_ffi_checksum_method_syncsession_progress(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_RECEIVE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_SYNCSESSION_RECEIVE
 uint16_t uniffi_storyloom_ffi_checksum_method_syncsession_receive(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_CONSTRUCTOR_RELAYCANCEL_NEW
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_CONSTRUCTOR_RELAYCANCEL_NEW
+uint16_t uniffi_storyloom_ffi_checksum_constructor_relaycancel_new(void
     
 );
 #endif
