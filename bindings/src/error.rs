@@ -60,6 +60,11 @@ pub enum StoreError {
     /// cancelled; nothing half-applied remains.
     #[error("the sync session was cancelled")]
     Cancelled,
+    /// The relay (object storage) could not be reached, refused the
+    /// credentials or failed; `reason` names the relay, never the group
+    /// secret.
+    #[error("{reason}")]
+    Relay { reason: String },
     /// The store has been closed; open it again to use it.
     #[error("the store is closed")]
     Closed,
@@ -87,6 +92,7 @@ impl From<storyloom::Error> for StoreError {
                 ErrorKind::CorruptData => Self::CorruptData { reason: other.reason() },
                 ErrorKind::NotAStore => Self::NotAStore { reason: other.reason() },
                 ErrorKind::SyncRejected => Self::SyncRejected { reason: other.reason() },
+                ErrorKind::Relay => Self::Relay { reason: other.reason() },
                 ErrorKind::Cancelled => Self::Cancelled,
                 ErrorKind::Closed => Self::Closed,
                 _ => Self::Internal {

@@ -13,6 +13,7 @@ mod media;
 mod participants;
 mod projects;
 mod records;
+mod relay;
 mod store;
 mod stories;
 mod sync;

@@ -104,6 +104,12 @@ pub enum Error {
     #[error("the sync session was cancelled")]
     Cancelled,
 
+    /// The relay (object storage) could not be reached, refused the
+    /// credentials or failed; the message names the relay. Nothing local
+    /// was lost: the next relay sync picks up where this one stopped.
+    #[error("{0}")]
+    Relay(String),
+
     /// The store has been closed; open it again to use it.
     #[error("the store is closed")]
     Closed,
@@ -153,6 +159,7 @@ pub enum ErrorKind {
     SyncRejected,
     WrongKey,
     MediaNotPresent,
+    Relay,
     Cancelled,
     Closed,
     Internal,
@@ -174,6 +181,7 @@ impl ErrorKind {
             Self::SyncRejected => "sync_rejected",
             Self::WrongKey => "wrong_key",
             Self::MediaNotPresent => "media_not_present",
+            Self::Relay => "relay",
             Self::Cancelled => "cancelled",
             Self::Closed => "closed",
             Self::Internal => "internal",
@@ -204,6 +212,7 @@ impl Error {
             Self::SyncRejected(_) => ErrorKind::SyncRejected,
             Self::WrongKey { .. } => ErrorKind::WrongKey,
             Self::MediaNotPresent { .. } => ErrorKind::MediaNotPresent,
+            Self::Relay(_) => ErrorKind::Relay,
             Self::Cancelled => ErrorKind::Cancelled,
             Self::Closed => ErrorKind::Closed,
             Self::Internal(_) => ErrorKind::Internal,
@@ -220,6 +229,7 @@ impl Error {
             Self::CorruptData(reason)
             | Self::NotAStore(reason)
             | Self::SyncRejected(reason)
+            | Self::Relay(reason)
             | Self::Internal(reason)
             | Self::Storage(reason)
             | Self::WrongKey { reason, .. } => reason.clone(),

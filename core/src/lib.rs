@@ -43,6 +43,7 @@ mod error;
 mod ids;
 mod media;
 mod model;
+mod relay;
 mod store;
 pub mod sync;
 
@@ -62,6 +63,7 @@ pub use ids::{
     CommentId, ConsentRecordId, DeviceId, HighlightId, MediaId, MemberId, ParticipantId, ProjectId, SegmentId, StoryId,
 };
 pub use model::*;
+pub use relay::{RelayConfig, RelayProgress, RelayRejection, RelaySummary};
 pub use store::{
     BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ExportedMedia,
     ImportOutcome, ListenerId, MAX_MEDIA_READ, MediaTransfer, SearchHit, StorageStats, Store, StoreChange, Withheld,

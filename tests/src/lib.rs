@@ -1,6 +1,9 @@
 //! Helpers for scenario tests: phones (stores in their own folders) that
 //! share a project and pass documents between them.
 
+pub mod relay;
+pub mod relay_suite;
+
 use std::path::PathBuf;
 
 use storyloom::sync::{LocalSyncReport, sync_stores};
@@ -71,6 +74,22 @@ impl Phone {
         };
         sync(from, &phone, project);
         phone
+    }
+
+    /// A phone that joins with an invite and never meets `from`: the
+    /// project arrives with its first relay sync.
+    pub fn invited_far_away(name: &'static str, from: &Phone, project: ProjectId) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path().join("phone.storyloom")).expect("open store");
+        let invite = from.store.invite(project).expect("invite");
+        let (joined, member) = store.join(&invite, name, MemberRole::Facilitator).expect("join");
+        assert_eq!(joined, project);
+        Self {
+            name,
+            store,
+            member,
+            dir,
+        }
     }
 
     /// A storyteller who consents to recording and to sharing within the

@@ -74,6 +74,9 @@ pub enum Command {
     /// Recordings, photos, videos and documents attached to stories.
     #[command(subcommand)]
     Media(MediaCommand),
+    /// Sync every project in the store through a relay (object storage).
+    #[command(subcommand)]
+    Relay(RelayCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +108,19 @@ pub enum MediaCommand {
     },
     /// Remove an item from a story.
     Remove { story: String, id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RelayCommand {
+    /// Push what is new here and pull what other devices published.
+    /// URL: file:///path, webdav+http(s)://host:port/path (credentials from
+    /// STORYLOOM_RELAY_USER / STORYLOOM_RELAY_PASSWORD) or
+    /// s3://bucket/prefix?endpoint=http://host:port&region=region
+    /// (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).
+    Sync {
+        #[arg(long)]
+        url: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ mod files;
 mod media;
 mod output;
 mod participant;
+mod relay;
 mod story;
 mod sync;
 
@@ -94,6 +95,7 @@ fn run(cli: &Cli) -> Result<Output, Error> {
         ),
         Command::Bundle(command) => sync::bundle(&store, current_project(cli, &store), command),
         Command::Media(command) => media::run(&store, command),
+        Command::Relay(command) => relay::relay(&store, command),
         Command::Init(args) => {
             let role = MemberRole::parse(&args.role)?;
             let (project, member) = store.create_project(&args.project, &args.member, role)?;

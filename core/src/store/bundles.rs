@@ -172,6 +172,20 @@ impl Writer {
             }
             let body: BundleBody = sync::decode(&plaintext, "bundle")?;
             sync::check_bundle_addressee(&body, w.device, now(), &limits)?;
+            w.apply_bundle_body(project, &body, limits)
+        }
+    }
+
+    /// Merges an opened, checked bundle body as one batch (also used for
+    /// objects pulled from a relay, which get every check a bundle gets).
+    pub(crate) fn apply_bundle_body(
+        &mut self,
+        project: ProjectId,
+        body: &BundleBody,
+        limits: SyncLimits,
+    ) -> Result<BundleOutcome> {
+        let w = self;
+        {
             let mut entries: Vec<&BundleEntry> = body.entries.iter().collect();
             for entry in &entries {
                 kind_from_code(entry.kind)?;

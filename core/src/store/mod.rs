@@ -40,6 +40,7 @@ pub(crate) mod persistence;
 mod projects;
 mod query;
 mod registry;
+pub(crate) mod relay_exchange;
 mod search;
 mod secrets;
 mod segments;

@@ -118,6 +118,11 @@ pub struct SyncProgress {
 pub struct CancelHandle(Arc<AtomicBool>);
 
 impl CancelHandle {
+    /// A handle not yet tied to anything (a relay sync takes one).
+    pub fn new() -> Self {
+        Self(Arc::new(AtomicBool::new(false)))
+    }
+
     pub fn cancel(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
@@ -125,6 +130,12 @@ impl CancelHandle {
     /// Whether the session has been cancelled (from any thread).
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl Default for CancelHandle {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

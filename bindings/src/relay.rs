@@ -1,0 +1,127 @@
+//! Relay sync for apps: one blocking call that pushes what is new and
+//! pulls what other member devices published through the organisation's
+//! object storage, with progress, cancellation and a summary. Run it on a
+//! worker (Android WorkManager, iOS BGTaskScheduler; see docs/relay.md).
+
+use std::sync::Arc;
+
+use storyloom::sync::CancelHandle;
+
+use crate::error::Result;
+use crate::store::Store;
+
+/// Where the relay is and how to sign in: kept by the app in its secure
+/// storage, never in the project.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RelayConfig {
+    /// `file:///path`, `webdav+https://host/path` or
+    /// `s3://bucket/prefix?endpoint=https://host&region=region`.
+    pub url: String,
+    /// WebDAV user, or S3 access key id.
+    pub username: Option<String>,
+    /// WebDAV password, or S3 secret access key.
+    pub password: Option<String>,
+}
+
+/// An object the sync refused (tampered, replayed, foreign or invalid).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RelayRejection {
+    pub object: String,
+    pub reason: String,
+}
+
+/// What a relay sync did.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RelaySummary {
+    pub pushed: i64,
+    pub pulled: i64,
+    pub bytes_up: i64,
+    pub bytes_down: i64,
+    pub deleted: i64,
+    pub rejected: Vec<RelayRejection>,
+}
+
+/// How far a relay sync has got.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RelayProgress {
+    pub objects_expected: i64,
+    pub objects_done: i64,
+    pub bytes_up: i64,
+    pub bytes_down: i64,
+}
+
+/// Told as a relay sync moves on (from the syncing thread).
+#[uniffi::export(with_foreign)]
+pub trait RelayProgressListener: Send + Sync {
+    fn on_progress(&self, progress: RelayProgress);
+}
+
+/// Stops a relay sync from another thread: it ends with `Cancelled` at its
+/// next step, and the next sync picks up where it stopped.
+#[derive(uniffi::Object, Default)]
+pub struct RelayCancel {
+    inner: CancelHandle,
+}
+
+#[uniffi::export]
+impl RelayCancel {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    pub fn cancel(&self) {
+        self.inner.cancel();
+    }
+}
+
+fn count(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+#[uniffi::export]
+impl Store {
+    /// Pushes what is new here to the relay and pulls what other member
+    /// devices published, for every project of the store. Blocking; safe
+    /// to stop at any point. Fails with `Relay` when the relay cannot be
+    /// reached or refuses the credentials, `Cancelled` when cancelled.
+    pub fn relay_sync(
+        &self,
+        config: RelayConfig,
+        progress: Option<Arc<dyn RelayProgressListener>>,
+        cancel: Option<Arc<RelayCancel>>,
+    ) -> Result<RelaySummary> {
+        let core = storyloom::RelayConfig {
+            url: config.url,
+            username: config.username,
+            password: config.password,
+        };
+        let cancel = cancel.map(|c| c.inner.clone()).unwrap_or_default();
+        let mut tell = |p: &storyloom::RelayProgress| {
+            if let Some(listener) = &progress {
+                listener.on_progress(RelayProgress {
+                    objects_expected: count(p.objects_expected),
+                    objects_done: count(p.objects_done),
+                    bytes_up: count(p.bytes_up),
+                    bytes_down: count(p.bytes_down),
+                });
+            }
+        };
+        let summary = self.inner.relay_sync(&core, &mut tell, &cancel)?;
+        Ok(RelaySummary {
+            pushed: count(summary.pushed),
+            pulled: count(summary.pulled),
+            bytes_up: count(summary.bytes_up),
+            bytes_down: count(summary.bytes_down),
+            deleted: count(summary.deleted),
+            rejected: summary
+                .rejected
+                .into_iter()
+                .map(|r| RelayRejection {
+                    object: r.object,
+                    reason: r.reason,
+                })
+                .collect(),
+        })
+    }
+}
