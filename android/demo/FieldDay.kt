@@ -37,6 +37,26 @@ class Phone(val name: String, val store: Store)
 suspend fun phone(name: String, folder: File) = Phone(name, Store.open(File(folder, "${name.lowercase()}.storyloom").path))
 
 fun say(text: String) = println(text)
+
+/** The demo checks what it shows: a wrong result stops it with exit status 1. */
+fun check(ok: Boolean, what: String) {
+    if (!ok) {
+        System.err.println("FIELD DAY FAILED: $what")
+        kotlin.system.exitProcess(1)
+    }
+}
+
+/** Runs [body], which must throw [E]; returns the exception. */
+inline fun <reified E : StoreException> expect(body: () -> Unit): E {
+    try {
+        body()
+    } catch (e: StoreException) {
+        if (e is E) return e
+        check(false, "expected ${E::class.simpleName}, got ${e::class.simpleName}: $e")
+    }
+    check(false, "expected ${E::class.simpleName}, nothing was thrown")
+    error("unreachable")
+}
 fun step(title: String) = println("\n== $title")
 
 /**
@@ -181,6 +201,7 @@ fun main(args: Array<String>) = runBlocking {
     say("  The transcript on every phone:\n    \"${merged.transcript}\"")
     val same = listOf(asha, ben).all { it.store.story(bus).transcript == merged.transcript }
     say("  Identical on all three phones: $same")
+    check(same, "the transcript differs between phones after they met")
     for (h in merged.highlights) {
         say("  Highlight [${h.theme}] still on its words: \"${h.quote}\" — ${h.note}")
     }
@@ -210,26 +231,23 @@ fun main(args: Array<String>) = runBlocking {
     for (phone in listOf(asha, ben, cara)) {
         val gone = try { phone.store.story(library); false } catch (e: StoreException.Erased) { true }
         say("  On ${phone.name}'s phone the story is erased: $gone")
+        check(gone, "the erased story is still on ${phone.name}'s phone")
     }
 
     step("Export for research: only what consent allows")
     val out = File(folder, "research-export")
     val report = asha.store.exportProject(project, out.path, ExportFormat.JSON, ExportPurpose.RESEARCH)
     say("  Exported ${report.exported.size} story, withheld ${report.withheld.size}; manifest in ${out.name}/manifest.json")
+    check(report.exported == listOf(bus), "the research export should hold exactly the bus story")
     val published = asha.store.publishStory(bus, ExportPurpose.RESEARCH)
     say("  Credited as \"${published.storytellers.single().shownAs}\", as Amira asked")
 
     step("Mistakes get clear errors, not crashes")
-    try {
-        cara.store.spliceTranscript(bus, 1_000_000, 0, "x")
-    } catch (e: StoreException.InvalidInput) {
-        say("  InvalidInput: ${e.message}")
-    }
-    try {
-        asha.store.publishStory(bus, ExportPurpose.PUBLICATION)
-    } catch (e: StoreException.ConsentRequired) {
-        say("  ConsentRequired: ${e.message}")
-    }
+    val tooFar = expect<StoreException.InvalidInput> { cara.store.spliceTranscript(bus, 1_000_000, 0, "x") }
+    say("  InvalidInput (field ${tooFar.field}): $tooFar")
+    val notGranted = expect<StoreException.ConsentRequired> { asha.store.publishStory(bus, ExportPurpose.PUBLICATION) }
+    say("  ConsentRequired (scope ${notGranted.scope}): $notGranted")
+    check(notGranted.storyId == bus, "the consent error should name the bus story")
 
     for (phone in listOf(asha, ben, cara)) phone.store.close()
     say("\nDone. The three store files are in $folder")

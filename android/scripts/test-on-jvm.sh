@@ -6,6 +6,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/jvm-env.sh"
 prepare_bindings
 
+# The transport test talks to the storyloom CLI in its own process.
+cargo build --quiet -p storyloom --bin storyloom
+
 TESTS_JAR="$BUILD/storyloom-tests.jar"
 echo "Compiling the Kotlin tests…" >&2
 "$KOTLINC" -nowarn \
@@ -14,4 +17,4 @@ echo "Compiling the Kotlin tests…" >&2
     -d "$TESTS_JAR"
 
 run_kotlin "$TESTS_JAR:$BINDINGS_JAR:$JUNIT_JAR:$HAMCREST_JAR:$KOTLIN_HOME/lib/kotlin-test.jar:$KOTLIN_HOME/lib/kotlin-test-junit.jar" \
-    org.storyloom.JvmTestRunnerKt "$TESTS_JAR"
+    -Dstoryloom.cli="$LIB_DIR/storyloom" org.storyloom.JvmTestRunnerKt "$TESTS_JAR"

@@ -68,6 +68,12 @@ pub enum Command {
     Leave,
     /// Run a sync session between two store files in this process until both are done.
     Sync { store_a: PathBuf, store_b: PathBuf },
+    /// Listen on ADDR (e.g. 127.0.0.1:0), print "listening on HOST:PORT" on
+    /// stderr, and answer one sync session over the connection (frames of
+    /// docs/sync-transport.md).
+    ServeSync { addr: String },
+    /// Connect to ADDR and run one sync session as the side that speaks first.
+    ConnectSync { addr: String },
     /// Bundles for carrying on a USB stick, SD card or by email.
     #[command(subcommand)]
     Bundle(BundleCommand),

@@ -81,6 +81,8 @@ fn run(cli: &Cli) -> Result<Output, Error> {
     match &cli.command {
         Command::Sync { .. } => unreachable!("handled above"),
         Command::Invite => sync::invite(&store, current_project(cli, &store)),
+        Command::ServeSync { addr } => sync::serve(&store, current_project(cli, &store), addr),
+        Command::ConnectSync { addr } => sync::connect(&store, current_project(cli, &store), addr),
         Command::Join { invite, member, role } => sync::join(&store, invite, member, role),
         Command::Leave => sync::leave(
             &store,

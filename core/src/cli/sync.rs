@@ -1,9 +1,9 @@
-//! `storyloom invite`, `join`, `sync` and `bundle …`.
+//! `storyloom invite`, `join`, `sync`, `serve-sync`, `connect-sync` and `bundle …`.
 
 use std::path::Path;
 
 use serde_json::json;
-use storyloom::sync::sync_stores;
+use storyloom::sync::{StreamRole, sync_over_stream, sync_stores};
 use storyloom::{DeviceId, Error, MemberRole, ProjectId, Store};
 
 use crate::args::BundleCommand;
@@ -68,4 +68,51 @@ pub fn bundle(store: &Store, project: Result<ProjectId, Error>, command: &Bundle
             ))
         }
     }
+}
+
+/// Answers one session on the first connection to `addr`.
+pub fn serve(store: &Store, project: Result<ProjectId, Error>, addr: &str) -> Result<Output, Error> {
+    let project = project?;
+    let listener = std::net::TcpListener::bind(addr).map_err(|err| Error::InvalidInput {
+        field: "addr".into(),
+        reason: format!("cannot listen on {addr}: {err}"),
+    })?;
+    // On stderr: with --json, stdout carries exactly one JSON document.
+    eprintln!("storyloom: listening on {}", listener.local_addr()?);
+    let (socket, _) = listener.accept()?;
+    over_socket(store, project, StreamRole::Responder, socket)
+}
+
+/// Runs one session as the side that speaks first, over a connection to `addr`.
+pub fn connect(store: &Store, project: Result<ProjectId, Error>, addr: &str) -> Result<Output, Error> {
+    let project = project?;
+    let socket = std::net::TcpStream::connect(addr).map_err(|err| Error::InvalidInput {
+        field: "addr".into(),
+        reason: format!("cannot connect to {addr}: {err}"),
+    })?;
+    over_socket(store, project, StreamRole::Initiator, socket)
+}
+
+fn over_socket(
+    store: &Store,
+    project: ProjectId,
+    role: StreamRole,
+    socket: std::net::TcpStream,
+) -> Result<Output, Error> {
+    let mut input = std::io::BufReader::new(socket.try_clone()?);
+    let mut output = std::io::BufWriter::new(socket);
+    let progress = sync_over_stream(store, project, role, &mut input, &mut output)?;
+    Ok(Output::new(
+        json!({
+            "documents_changed": progress.documents_changed,
+            "messages_sent": progress.messages_sent,
+            "messages_received": progress.messages_received,
+            "bytes_sent": progress.bytes_sent,
+            "bytes_received": progress.bytes_received,
+        }),
+        format!(
+            "Synced over the connection: {} message(s) sent, {} received; {} document(s) changed.",
+            progress.messages_sent, progress.messages_received, progress.documents_changed
+        ),
+    ))
 }

@@ -20,6 +20,7 @@ mod invite;
 mod local;
 mod secret;
 mod session_key;
+mod stream;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
@@ -39,6 +40,7 @@ pub(crate) use envelope::{Binding, EnvelopeKind, Header, Opening, open, peek, se
 pub use invite::Invite;
 pub use local::{LocalSyncReport, sync_stores};
 pub(crate) use session_key::SessionNonces;
+pub use stream::{StreamRole, read_frame, sync_over_stream, write_end, write_frame};
 
 pub use secret::GroupSecret;
 pub(crate) use wire::{
