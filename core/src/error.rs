@@ -44,6 +44,30 @@ impl fmt::Display for RecordKind {
     }
 }
 
+/// Why a store key did not open a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKeyProblem {
+    /// The store is encrypted with another key (or the file is not a store).
+    WrongKey,
+    /// The store is encrypted and was opened without a key.
+    KeyRequired,
+    /// The store is not encrypted and was opened with a key: encrypt it
+    /// first (`Store::encrypt`), or open it without one.
+    NotEncrypted,
+}
+
+impl fmt::Display for StoreKeyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::WrongKey => "the key does not open this store (another key encrypted it, or the file is not a store)",
+            Self::KeyRequired => {
+                "the file is not a plaintext store: it is encrypted (open it with its key), or not a store at all"
+            }
+            Self::NotEncrypted => "the store is not encrypted: open it without a key, or encrypt it first",
+        })
+    }
+}
+
 /// Everything that can go wrong in Storyloom.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -93,6 +117,12 @@ pub enum Error {
     /// an invite is for a project this device holds with another secret).
     #[error("wrong key: {0}")]
     WrongKey(String),
+
+    /// The store key does not open this store: a wrong key, no key for an
+    /// encrypted store, or a key for a plaintext one. Nothing was changed.
+    /// (A sync peer holding another group secret is [`Error::WrongKey`].)
+    #[error("wrong store key: {0}")]
+    WrongStoreKey(StoreKeyProblem),
 
     /// The sync session was cancelled by the app.
     #[error("the sync session was cancelled")]

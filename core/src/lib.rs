@@ -41,6 +41,7 @@ mod consent;
 mod documents;
 mod error;
 mod ids;
+mod keys;
 mod model;
 mod store;
 pub mod sync;
@@ -56,8 +57,9 @@ pub use documents::DocKind;
 pub use uuid::Uuid;
 
 pub use documents::ledger_doc::Tombstone;
-pub use error::{Error, RecordKind, Result};
+pub use error::{Error, RecordKind, Result, StoreKeyProblem};
 pub use ids::{CommentId, ConsentRecordId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
+pub use keys::StoreKey;
 pub use model::*;
 pub use store::{
     BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ImportOutcome, ListenerId,

@@ -22,6 +22,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// The store key: a file of 32 raw bytes or 64 hexadecimal characters.
+    /// Without it, `STORYLOOM_KEY` (64 hexadecimal characters) is used if
+    /// set; with neither, the store is opened as a plaintext store.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+
     /// The project to work in, when the store holds more than one.
     #[arg(long, global = true, value_name = "ID")]
     pub project: Option<String>,
@@ -71,6 +77,23 @@ pub enum Command {
     /// Bundles for carrying on a USB stick, SD card or by email.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// The store file itself: encrypt it at rest, change its key.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Encrypt a plaintext store in place with the key from --key-file (or
+    /// STORYLOOM_KEY). Close the store everywhere first.
+    Encrypt,
+    /// Change the key of an encrypted store from --key-file (or
+    /// STORYLOOM_KEY) to --new-key-file. Close the store everywhere first.
+    Rekey {
+        /// The new key: 32 raw bytes or 64 hexadecimal characters.
+        #[arg(long, value_name = "FILE")]
+        new_key_file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@ mod consent;
 mod files;
 mod output;
 mod participant;
+mod store_file;
 mod story;
 mod sync;
 
@@ -73,11 +74,14 @@ fn run(cli: &Cli) -> Result<Output, Error> {
                 });
             }
         }
-        return sync::sync(store_a, store_b, cli.project.as_deref());
+        return sync::sync(store_a, store_b, store_file::store_key(cli)?, cli.project.as_deref());
+    }
+    if let Command::Store(command) = &cli.command {
+        return store_file::run(cli, command);
     }
     let store = open_store(cli)?;
     match &cli.command {
-        Command::Sync { .. } => unreachable!("handled above"),
+        Command::Sync { .. } | Command::Store(_) => unreachable!("handled above"),
         Command::Invite => sync::invite(&store, current_project(cli, &store)),
         Command::Join { invite, member, role } => sync::join(&store, invite, member, role),
         Command::Leave => sync::leave(
@@ -167,7 +171,7 @@ fn open_store(cli: &Cli) -> Result<Store, Error> {
             id: path.display().to_string(),
         });
     }
-    Store::open(path)
+    store_file::open(path, store_file::store_key(cli)?)
 }
 
 /// The project named by `--project`, or the store's only project.

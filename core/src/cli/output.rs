@@ -39,6 +39,7 @@ pub fn error_kind(err: &Error) -> &'static str {
         Error::Closed => "closed",
         Error::SyncRejected(_) => "sync_rejected",
         Error::WrongKey(_) => "wrong_key",
+        Error::WrongStoreKey(_) => "wrong_store_key",
         Error::Cancelled => "cancelled",
 
         Error::Storage(_) => "storage",
