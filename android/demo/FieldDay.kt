@@ -2,7 +2,7 @@
 // collect stories with no signal, record consent in the form each
 // storyteller can give it, care for their access needs, co-edit a transcript
 // and highlight quotes, then meet and sync — and one storyteller changes
-// their mind.
+// their mind. Every phone's store is encrypted at rest with its own key.
 //
 // Run it with `.ci/demo` (or android/scripts/run-demo.sh [folder]).
 package org.storyloom.demo
@@ -29,10 +29,17 @@ import org.storyloom.StoreChange
 import org.storyloom.StoreException
 import org.storyloom.StoreListener
 import org.storyloom.StoryId
+import org.storyloom.generateStoreKey
 
-/** One phone in the field: a store file of its own. */
+/**
+ * One phone in the field: a store file of its own, encrypted at rest. An app
+ * creates the key once and keeps it sealed by the Android Keystore
+ * (docs/android.md, "Encryption at rest"); the demo keeps it in memory.
+ */
 class Phone(val name: String, folder: File) {
-    val store: Store = Store.open(File(folder, "${name.lowercase()}.storyloom").path)
+    val key: ByteArray = generateStoreKey()
+    val path: String = File(folder, "${name.lowercase()}.storyloom").path
+    val store: Store = Store.openWithKey(path, key)
 }
 
 fun say(text: String) = println(text)
@@ -230,6 +237,17 @@ fun main(args: Array<String>) {
         say("  ConsentRequired: ${e.message}")
     }
 
+    step("A lost phone gives away no story: the stores are encrypted at rest")
     for (phone in listOf(asha, ben, cara)) phone.store.close()
+    val onDisk = folder.listFiles()!!.filter { it.name.startsWith("asha.storyloom") }
+    val leaks = onDisk.count { String(it.readBytes(), Charsets.ISO_8859_1).contains("stopped coming") }
+    say("  Asha's store files (${onDisk.joinToString { it.name }}) holding a story title: $leaks")
+    try {
+        Store.openWithKey(asha.path, generateStoreKey())
+    } catch (e: StoreException.WrongStoreKey) {
+        say("  WrongStoreKey: ${e.message}")
+    }
+    Store.openWithKey(asha.path, asha.key).use { say("  With its key: ${it.projects().single().name}") }
+    say("  The research export is plaintext on purpose: it is meant to be read elsewhere")
     say("\nDone. The three store files are in $folder")
 }

@@ -38,6 +38,11 @@ pub enum StoreError {
     /// A sync message, bundle or invite is sealed with another group secret.
     #[error("{0}")]
     WrongKey(String),
+    /// The store key does not open this store: a wrong key, no key for an
+    /// encrypted store, or a key for a plaintext one; no file changed. (Not
+    /// a sync peer's group secret: that is `WrongKey`.)
+    #[error("{0}")]
+    WrongStoreKey(String),
     /// The sync session was cancelled.
     #[error("{0}")]
     Cancelled(String),
@@ -65,6 +70,7 @@ impl From<storyloom::Error> for StoreError {
             E::Closed => Self::Closed(message),
             E::SyncRejected(_) => Self::SyncRejected(message),
             E::WrongKey(_) => Self::WrongKey(message),
+            E::WrongStoreKey(_) => Self::WrongStoreKey(message),
             E::Cancelled => Self::Cancelled(message),
 
             _ => Self::Internal(message),

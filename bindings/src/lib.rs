@@ -13,6 +13,7 @@ mod participants;
 mod projects;
 mod records;
 mod store;
+mod store_key;
 mod stories;
 mod sync;
 

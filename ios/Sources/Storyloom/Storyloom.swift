@@ -804,6 +804,11 @@ public protocol StoreProtocol: AnyObject, Sendable {
      */
     func removeListener(handle: UInt64)  -> Bool
     
+    /**
+     * Whether the store is encrypted at rest.
+     */
+    func isEncrypted()  -> Bool
+    
     func addComment(story: StoryId, body: String, highlight: HighlightId?) throws  -> CommentId
     
     /**
@@ -967,6 +972,22 @@ public static func `open`(path: String)throws  -> Store  {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_constructor_store_open(
         FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Opens (creating if needed) the store at `path`, encrypted at rest with
+     * `key` (32 bytes). A wrong key, an encrypted store opened without a
+     * key, or a plaintext store opened with one fails with `WrongStoreKey`
+     * and changes no file.
+     */
+public static func openWithKey(path: String, key: Data)throws  -> Store  {
+    return try  FfiConverterTypeStore_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_constructor_store_open_with_key(
+        FfiConverterString.lower(path),
+        FfiConverterData.lower(key),uniffiCallStatus
     )
 })
 }
@@ -1363,6 +1384,18 @@ open func removeListener(handle: UInt64) -> Bool  {
     uniffi_storyloom_ffi_fn_method_store_remove_listener(
             self.uniffiCloneHandle(),
         FfiConverterUInt64.lower(handle),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether the store is encrypted at rest.
+     */
+open func isEncrypted() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_is_encrypted(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -6139,6 +6172,13 @@ enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case WrongKey(message: String)
     
     /**
+     * The store key does not open this store: a wrong key, no key for an
+     * encrypted store, or a key for a plaintext one; no file changed. (Not
+     * a sync peer's group secret: that is `WrongKey`.)
+     */
+    case WrongStoreKey(message: String)
+    
+    /**
      * The sync session was cancelled.
      */
     case Cancelled(message: String)
@@ -6218,15 +6258,19 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 10: return .Cancelled(
+        case 10: return .WrongStoreKey(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 11: return .Closed(
+        case 11: return .Cancelled(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 12: return .Internal(
+        case 12: return .Closed(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 13: return .Internal(
             message: try FfiConverterString.read(from: &buf)
         )
         
@@ -6259,12 +6303,14 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(8))
         case .WrongKey(_ /* message is ignored*/):
             writeInt(&buf, Int32(9))
-        case .Cancelled(_ /* message is ignored*/):
+        case .WrongStoreKey(_ /* message is ignored*/):
             writeInt(&buf, Int32(10))
-        case .Closed(_ /* message is ignored*/):
+        case .Cancelled(_ /* message is ignored*/):
             writeInt(&buf, Int32(11))
-        case .Internal(_ /* message is ignored*/):
+        case .Closed(_ /* message is ignored*/):
             writeInt(&buf, Int32(12))
+        case .Internal(_ /* message is ignored*/):
+            writeInt(&buf, Int32(13))
 
         
         }
@@ -7657,6 +7703,42 @@ public func FfiConverterTypeStoryId_lower(_ value: StoryId) -> RustBuffer {
     return FfiConverterTypeStoryId.lower(value)
 }
 
+/**
+ * Encrypts the plaintext store at `path` with `key`, in place. The store
+ * must be closed everywhere; a crash leaves either the plaintext store or
+ * the encrypted one.
+ */
+public func encryptStore(path: String, key: Data)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_func_encrypt_store(
+        FfiConverterString.lower(path),
+        FfiConverterData.lower(key),uniffiCallStatus
+    )
+}
+}
+/**
+ * A new random store key (32 bytes), for the app to seal in its keystore.
+ */
+public func generateStoreKey()throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_func_generate_store_key(uniffiCallStatus
+    )
+})
+}
+/**
+ * Changes the key of the encrypted store at `path`. The store must be
+ * closed everywhere; a crash leaves it under exactly one of the two keys.
+ */
+public func rekeyStore(path: String, oldKey: Data, newKey: Data)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_func_rekey_store(
+        FfiConverterString.lower(path),
+        FfiConverterData.lower(oldKey),
+        FfiConverterData.lower(newKey),uniffiCallStatus
+    )
+}
+}
 
 private enum InitializationResult {
     case ok
@@ -7672,6 +7754,15 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_storyloom_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_func_encrypt_store() != 34900) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_func_generate_store_key() != 59535) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_func_rekey_store() != 56348) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_storelistener_on_change() != 6311) {
         return InitializationResult.apiChecksumMismatch
@@ -7767,6 +7858,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_remove_listener() != 28877) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_is_encrypted() != 31974) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_comment() != 1780) {
@@ -7866,6 +7960,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_constructor_store_open() != 36265) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_constructor_store_open_with_key() != 9299) {
         return InitializationResult.apiChecksumMismatch
     }
 

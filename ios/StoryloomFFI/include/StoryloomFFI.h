@@ -294,6 +294,11 @@ void uniffi_storyloom_ffi_fn_free_store(uint64_t handle, RustCallStatus *_Nonnul
 uint64_t uniffi_storyloom_ffi_fn_constructor_store_open(RustBuffer path, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_STORE_OPEN_WITH_KEY
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_STORE_OPEN_WITH_KEY
+uint64_t uniffi_storyloom_ffi_fn_constructor_store_open_with_key(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_CONSENT_RECEIPT
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_CONSENT_RECEIPT
 RustBuffer uniffi_storyloom_ffi_fn_method_store_consent_receipt(uint64_t ptr, RustBuffer project, RustBuffer storyteller, RustCallStatus *_Nonnull out_status
@@ -447,6 +452,11 @@ RustBuffer uniffi_storyloom_ffi_fn_method_store_device_id(uint64_t ptr, RustCall
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_LISTENER
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_LISTENER
 int8_t uniffi_storyloom_ffi_fn_method_store_remove_listener(uint64_t ptr, uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_IS_ENCRYPTED
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_IS_ENCRYPTED
+int8_t uniffi_storyloom_ffi_fn_method_store_is_encrypted(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_COMMENT
@@ -617,6 +627,22 @@ RustBuffer uniffi_storyloom_ffi_fn_method_syncsession_progress(uint64_t ptr, Rus
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_RECEIVE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_SYNCSESSION_RECEIVE
 RustBuffer uniffi_storyloom_ffi_fn_method_syncsession_receive(uint64_t ptr, RustBuffer message, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_ENCRYPT_STORE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_ENCRYPT_STORE
+void uniffi_storyloom_ffi_fn_func_encrypt_store(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_GENERATE_STORE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_GENERATE_STORE_KEY
+RustBuffer uniffi_storyloom_ffi_fn_func_generate_store_key(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_REKEY_STORE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_REKEY_STORE
+void uniffi_storyloom_ffi_fn_func_rekey_store(RustBuffer path, RustBuffer old_key, RustBuffer new_key, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_STORYLOOM_FFI_RUSTBUFFER_ALLOC
@@ -879,6 +905,24 @@ void ffi_storyloom_ffi_rust_future_free_void(uint64_t handle
 void ffi_storyloom_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_ENCRYPT_STORE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_ENCRYPT_STORE
+uint16_t uniffi_storyloom_ffi_checksum_func_encrypt_store(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_GENERATE_STORE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_GENERATE_STORE_KEY
+uint16_t uniffi_storyloom_ffi_checksum_func_generate_store_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_REKEY_STORE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_REKEY_STORE
+uint16_t uniffi_storyloom_ffi_checksum_func_rekey_store(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORELISTENER_ON_CHANGE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORELISTENER_ON_CHANGE
 uint16_t uniffi_storyloom_ffi_checksum_method_storelistener_on_change(void
@@ -1068,6 +1112,12 @@ uint16_t uniffi_storyloom_ffi_checksum_method_store_device_id(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_LISTENER
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_LISTENER
 uint16_t uniffi_storyloom_ffi_checksum_method_store_remove_listener(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_IS_ENCRYPTED
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_IS_ENCRYPTED
+uint16_t uniffi_storyloom_ffi_checksum_method_store_is_encrypted(void
     
 );
 #endif
@@ -1266,6 +1316,12 @@ uint16_t uniffi_storyloom_ffi_checksum_method_syncsession_receive(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_CONSTRUCTOR_STORE_OPEN
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_CONSTRUCTOR_STORE_OPEN
 uint16_t uniffi_storyloom_ffi_checksum_constructor_store_open(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_CONSTRUCTOR_STORE_OPEN_WITH_KEY
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_CONSTRUCTOR_STORE_OPEN_WITH_KEY
+uint16_t uniffi_storyloom_ffi_checksum_constructor_store_open_with_key(void
     
 );
 #endif

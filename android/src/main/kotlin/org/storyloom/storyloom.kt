@@ -697,6 +697,12 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_storyloom_ffi_checksum_func_encrypt_store(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_func_generate_store_key(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_func_rekey_store(
+    ): Int
     external fun uniffi_storyloom_ffi_checksum_method_storelistener_on_change(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_consent_receipt(
@@ -758,6 +764,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_storyloom_ffi_checksum_method_store_device_id(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_remove_listener(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_is_encrypted(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_comment(
     ): Int
@@ -825,6 +833,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_storyloom_ffi_checksum_constructor_store_open(
     ): Int
+    external fun uniffi_storyloom_ffi_checksum_constructor_store_open_with_key(
+    ): Int
     external fun ffi_storyloom_ffi_uniffi_contract_version(
     ): Int
 
@@ -859,6 +869,8 @@ internal object UniffiLib {
     external fun uniffi_storyloom_ffi_fn_free_store(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_storyloom_ffi_fn_constructor_store_open(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_constructor_store_open_with_key(`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_consent_receipt(`ptr`: Long,`project`: RustBuffer.ByValue,`storyteller`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -919,6 +931,8 @@ internal object UniffiLib {
     external fun uniffi_storyloom_ffi_fn_method_store_device_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_remove_listener(`ptr`: Long,`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_storyloom_ffi_fn_method_store_is_encrypted(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_storyloom_ffi_fn_method_store_add_comment(`ptr`: Long,`story`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`highlight`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -988,6 +1002,12 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_syncsession_receive(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_func_encrypt_store(`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_func_generate_store_key(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_func_rekey_store(`path`: RustBuffer.ByValue,`oldKey`: RustBuffer.ByValue,`newKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun ffi_storyloom_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_storyloom_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1107,6 +1127,15 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_storyloom_ffi_checksum_func_encrypt_store() and 0xFFFF) != 34900) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_func_generate_store_key() and 0xFFFF) != 59535) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_func_rekey_store() and 0xFFFF) != 56348) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_storyloom_ffi_checksum_method_storelistener_on_change() and 0xFFFF) != 6311) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1198,6 +1227,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_listener() and 0xFFFF) != 28877) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_is_encrypted() and 0xFFFF) != 31974) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_comment() and 0xFFFF) != 1780) {
@@ -1297,6 +1329,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_constructor_store_open() and 0xFFFF) != 36265) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_constructor_store_open_with_key() and 0xFFFF) != 9299) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1948,6 +1983,11 @@ public interface StoreInterface {
      * Unregisters a listener; returns whether it was registered.
      */
     fun `removeListener`(`handle`: kotlin.ULong): kotlin.Boolean
+    
+    /**
+     * Whether the store is encrypted at rest.
+     */
+    fun `isEncrypted`(): kotlin.Boolean
     
     fun `addComment`(`story`: StoryId, `body`: kotlin.String, `highlight`: HighlightId?): CommentId
     
@@ -2685,6 +2725,22 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Whether the store is encrypted at rest.
+     */override fun `isEncrypted`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_is_encrypted(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
     @Throws(StoreException::class)override fun `addComment`(`story`: StoryId, `body`: kotlin.String, `highlight`: HighlightId?): CommentId {
             return FfiConverterTypeCommentId.lift(
     callWithHandle {
@@ -3154,6 +3210,26 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
         
         FfiConverterString.lower(`path`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Opens (creating if needed) the store at `path`, encrypted at rest with
+     * `key` (32 bytes). A wrong key, an encrypted store opened without a
+     * key, or a plaintext store opened with one fails with `WrongStoreKey`
+     * and changes no file.
+     */
+    @Throws(StoreException::class) fun `openWithKey`(`path`: kotlin.String, `key`: kotlin.ByteArray): Store {
+            return FfiConverterTypeStore.lift(
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_constructor_store_open_with_key(
+    
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterByteArray.lower(`key`),_status)
 }
     )
     }
@@ -7032,6 +7108,13 @@ sealed class StoreException(message: String): kotlin.Exception(message) {
         class WrongKey(message: String) : StoreException(message)
         
     /**
+     * The store key does not open this store: a wrong key, no key for an
+     * encrypted store, or a key for a plaintext one; no file changed. (Not
+     * a sync peer's group secret: that is `WrongKey`.)
+     */
+        class WrongStoreKey(message: String) : StoreException(message)
+        
+    /**
      * The sync session was cancelled.
      */
         class Cancelled(message: String) : StoreException(message)
@@ -7068,9 +7151,10 @@ public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException
             7 -> StoreException.StoreNewerThanLibrary(FfiConverterString.read(buf))
             8 -> StoreException.SyncRejected(FfiConverterString.read(buf))
             9 -> StoreException.WrongKey(FfiConverterString.read(buf))
-            10 -> StoreException.Cancelled(FfiConverterString.read(buf))
-            11 -> StoreException.Closed(FfiConverterString.read(buf))
-            12 -> StoreException.Internal(FfiConverterString.read(buf))
+            10 -> StoreException.WrongStoreKey(FfiConverterString.read(buf))
+            11 -> StoreException.Cancelled(FfiConverterString.read(buf))
+            12 -> StoreException.Closed(FfiConverterString.read(buf))
+            13 -> StoreException.Internal(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -7118,16 +7202,20 @@ public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException
                 buf.putInt(9)
                 Unit
             }
-            is StoreException.Cancelled -> {
+            is StoreException.WrongStoreKey -> {
                 buf.putInt(10)
                 Unit
             }
-            is StoreException.Closed -> {
+            is StoreException.Cancelled -> {
                 buf.putInt(11)
                 Unit
             }
-            is StoreException.Internal -> {
+            is StoreException.Closed -> {
                 buf.putInt(12)
+                Unit
+            }
+            is StoreException.Internal -> {
+                buf.putInt(13)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -8316,4 +8404,52 @@ public typealias FfiConverterTypeProjectId = FfiConverterString
 
 public typealias StoryId = kotlin.String
 public typealias FfiConverterTypeStoryId = FfiConverterString
+        /**
+         * Encrypts the plaintext store at `path` with `key`, in place. The store
+         * must be closed everywhere; a crash leaves either the plaintext store or
+         * the encrypted one.
+         */
+    @Throws(StoreException::class) fun `encryptStore`(`path`: kotlin.String, `key`: kotlin.ByteArray)
+        = 
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_func_encrypt_store(
+    
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterByteArray.lower(`key`),_status)
+}
+    
+    
+
+        /**
+         * A new random store key (32 bytes), for the app to seal in its keystore.
+         */
+    @Throws(StoreException::class) fun `generateStoreKey`(): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_func_generate_store_key(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * Changes the key of the encrypted store at `path`. The store must be
+         * closed everywhere; a crash leaves it under exactly one of the two keys.
+         */
+    @Throws(StoreException::class) fun `rekeyStore`(`path`: kotlin.String, `oldKey`: kotlin.ByteArray, `newKey`: kotlin.ByteArray)
+        = 
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_func_rekey_store(
+    
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterByteArray.lower(`oldKey`),
+        FfiConverterByteArray.lower(`newKey`),_status)
+}
+    
+    
+
 
