@@ -131,7 +131,10 @@ publishing {
 val cargoBuildAndroid = tasks.register<Exec>("cargoBuildAndroid") {
     group = "storyloom"
     description = "Builds libstoryloom_ffi.so for arm64-v8a, armeabi-v7a and x86_64 " +
-        "into src/main/jniLibs (needs cargo-ndk, the Android Rust targets and the NDK)."
+        "into src/main/jniLibs (needs cargo-ndk, the Android Rust targets, the NDK, perl and make)."
+    // SQLCipher and OpenSSL's libcrypto are compiled from source for each ABI
+    // (rusqlite's bundled-sqlcipher-vendored-openssl): perl and make must be
+    // on the PATH, and OpenSSL's build takes the NDK from ANDROID_NDK_HOME.
     workingDir(workspaceDir)
     // Release even for debug app builds: a debug Rust library is many times
     // larger and slower, which matters most on the cheap phones reporters use.

@@ -2,7 +2,7 @@
 // collect stories with no signal, record consent in the form each
 // storyteller can give it, care for their access needs, co-edit a transcript
 // and highlight quotes, then meet and sync — and one storyteller changes
-// their mind.
+// their mind. Every phone's store is encrypted at rest with its own key.
 //
 // Run it with `.ci/demo` (or android/scripts/run-demo.sh [folder]).
 package org.storyloom.demo
@@ -30,11 +30,20 @@ import org.storyloom.StoreChange
 import org.storyloom.StoreException
 import org.storyloom.StoreListener
 import org.storyloom.StoryId
+import org.storyloom.generateStoreKey
 
-/** One phone in the field: a store file of its own. */
-class Phone(val name: String, val store: Store)
+/**
+ * One phone in the field: a store file of its own, encrypted at rest. An app
+ * creates the key once and keeps it sealed by the Android Keystore
+ * (docs/android.md, "Encryption at rest"); the demo keeps it in memory.
+ */
+class Phone(val name: String, val path: String, val key: ByteArray, val store: Store)
 
-suspend fun phone(name: String, folder: File) = Phone(name, Store.open(File(folder, "${name.lowercase()}.storyloom").path))
+fun phone(name: String, folder: File): Phone {
+    val key = generateStoreKey()
+    val path = File(folder, "${name.lowercase()}.storyloom").path
+    return Phone(name, path, key, Store.openWithKey(path, key))
+}
 
 fun say(text: String) = println(text)
 
@@ -249,6 +258,19 @@ fun main(args: Array<String>) = runBlocking {
     say("  ConsentRequired (scope ${notGranted.scope}): $notGranted")
     check(notGranted.storyId == bus, "the consent error should name the bus story")
 
+    step("A lost phone gives away no story: the stores are encrypted at rest")
     for (phone in listOf(asha, ben, cara)) phone.store.close()
+    val onDisk = folder.listFiles()!!.filter { it.name.startsWith("asha.storyloom") }
+    val leaks = onDisk.count { String(it.readBytes(), Charsets.ISO_8859_1).contains("stopped coming") }
+    say("  Asha's store files (${onDisk.joinToString { it.name }}) holding a story title: $leaks")
+    check(leaks == 0, "no file of an encrypted store may hold a story title")
+    val wrongKey = expect<StoreException.WrongStoreKey> { Store.openWithKey(asha.path, generateStoreKey()).close() }
+    say("  WrongStoreKey: $wrongKey")
+    Store.openWithKey(asha.path, asha.key).use {
+        val name = it.projects().single().name
+        say("  With its key: $name")
+        check(name == "Leeds bus routes", "the right key should open the store and show the project")
+    }
+    say("  The research export is plaintext on purpose: it is meant to be read elsewhere")
     say("\nDone. The three store files are in $folder")
 }

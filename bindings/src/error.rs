@@ -56,6 +56,11 @@ pub enum StoreError {
     /// secret; `side` says which device should leave and join again.
     #[error("wrong key: {reason}")]
     WrongKey { side: KeySide, reason: String },
+    /// The store key does not open this store: a wrong key, no key for an
+    /// encrypted store, or a key for a plaintext one; no file changed. (Not
+    /// a sync peer's group secret: that is `WrongKey`.)
+    #[error("wrong store key: {reason}")]
+    WrongStoreKey { reason: String },
     /// The sync session (or the coroutine or task running a call) was
     /// cancelled; nothing half-applied remains.
     #[error("the sync session was cancelled")]
@@ -93,6 +98,7 @@ impl From<storyloom::Error> for StoreError {
                 ErrorKind::NotAStore => Self::NotAStore { reason: other.reason() },
                 ErrorKind::SyncRejected => Self::SyncRejected { reason: other.reason() },
                 ErrorKind::Relay => Self::Relay { reason: other.reason() },
+                ErrorKind::WrongStoreKey => Self::WrongStoreKey { reason: other.reason() },
                 ErrorKind::Cancelled => Self::Cancelled,
                 ErrorKind::Closed => Self::Closed,
                 _ => Self::Internal {

@@ -15,6 +15,7 @@ mod projects;
 mod records;
 mod relay;
 mod store;
+mod store_key;
 mod stories;
 mod sync;
 mod worker;

@@ -44,6 +44,30 @@ impl fmt::Display for RecordKind {
     }
 }
 
+/// Why a store key did not open a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKeyProblem {
+    /// The store is encrypted with another key (or the file is not a store).
+    WrongKey,
+    /// The store is encrypted and was opened without a key.
+    KeyRequired,
+    /// The store is not encrypted and was opened with a key: encrypt it
+    /// first (`Store::encrypt`), or open it without one.
+    NotEncrypted,
+}
+
+impl fmt::Display for StoreKeyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::WrongKey => "the key does not open this store (another key encrypted it, or the file is not a store)",
+            Self::KeyRequired => {
+                "the file is not a plaintext store: it is encrypted (open it with its key), or not a store at all"
+            }
+            Self::NotEncrypted => "the store is not encrypted: open it without a key, or encrypt it first",
+        })
+    }
+}
+
 /// Everything that can go wrong in Storyloom.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -99,6 +123,12 @@ pub enum Error {
     /// synced yet, left out by the sync's media policy, or withdrawn).
     #[error("the bytes of media {id} are not on this device")]
     MediaNotPresent { id: String },
+
+    /// The store key does not open this store: a wrong key, no key for an
+    /// encrypted store, or a key for a plaintext one. Nothing was changed.
+    /// (A sync peer holding another group secret is [`Error::WrongKey`].)
+    #[error("wrong store key: {0}")]
+    WrongStoreKey(StoreKeyProblem),
 
     /// The sync session (or a media operation) was cancelled by the app.
     #[error("the sync session was cancelled")]
@@ -160,6 +190,7 @@ pub enum ErrorKind {
     WrongKey,
     MediaNotPresent,
     Relay,
+    WrongStoreKey,
     Cancelled,
     Closed,
     Internal,
@@ -182,6 +213,7 @@ impl ErrorKind {
             Self::WrongKey => "wrong_key",
             Self::MediaNotPresent => "media_not_present",
             Self::Relay => "relay",
+            Self::WrongStoreKey => "wrong_store_key",
             Self::Cancelled => "cancelled",
             Self::Closed => "closed",
             Self::Internal => "internal",
@@ -213,6 +245,7 @@ impl Error {
             Self::WrongKey { .. } => ErrorKind::WrongKey,
             Self::MediaNotPresent { .. } => ErrorKind::MediaNotPresent,
             Self::Relay(_) => ErrorKind::Relay,
+            Self::WrongStoreKey(_) => ErrorKind::WrongStoreKey,
             Self::Cancelled => ErrorKind::Cancelled,
             Self::Closed => ErrorKind::Closed,
             Self::Internal(_) => ErrorKind::Internal,

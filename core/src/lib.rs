@@ -41,6 +41,7 @@ mod consent;
 mod documents;
 mod error;
 mod ids;
+mod keys;
 mod media;
 mod model;
 mod relay;
@@ -58,10 +59,11 @@ pub use documents::DocKind;
 pub use uuid::Uuid;
 
 pub use documents::ledger_doc::Tombstone;
-pub use error::{Error, ErrorKind, KeySide, RecordKind, Result};
+pub use error::{Error, ErrorKind, KeySide, RecordKind, Result, StoreKeyProblem};
 pub use ids::{
     CommentId, ConsentRecordId, DeviceId, HighlightId, MediaId, MemberId, ParticipantId, ProjectId, SegmentId, StoryId,
 };
+pub use keys::StoreKey;
 pub use model::*;
 pub use relay::{RelayConfig, RelayProgress, RelayRejection, RelaySummary};
 pub use store::{

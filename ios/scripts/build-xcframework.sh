@@ -2,7 +2,8 @@
 # Builds ios/build/StoryloomFFI.xcframework, the binary target of the Swift
 # package in ios/: the Rust crate storyloom-ffi as a release static library
 # for iOS devices, the iOS simulator (arm64 + x86_64) and macOS (arm64 +
-# x86_64), each slice with the checked-in C header and modulemap.
+# x86_64), each slice with the checked-in C header and modulemap. SQLCipher
+# and OpenSSL's libcrypto are compiled into each slice from source.
 #
 #   ios/scripts/build-xcframework.sh
 #
@@ -16,7 +17,9 @@ if [ "$(uname -s)" != "Darwin" ]; then
     echo "On Linux, ios/scripts/check-swift.sh checks the Swift package as far as it can." >&2
     exit 1
 fi
-for tool in rustup cargo xcodebuild lipo; do
+# perl and make build OpenSSL's libcrypto for SQLCipher (the store is
+# encrypted at rest; rusqlite's bundled-sqlcipher-vendored-openssl).
+for tool in rustup cargo xcodebuild lipo perl make; do
     if ! command -v "$tool" >/dev/null; then
         echo "build-xcframework.sh: '$tool' is missing; install Xcode and rustup first." >&2
         exit 1

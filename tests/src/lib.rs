@@ -1,6 +1,7 @@
 //! Helpers for scenario tests: phones (stores in their own folders) that
 //! share a project and pass documents between them.
 
+pub mod at_rest;
 pub mod relay;
 pub mod relay_suite;
 
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 use storyloom::sync::{LocalSyncReport, sync_stores};
 use storyloom::{
     ConsentMethod, ConsentScope, MemberId, MemberRole, NewConsentGrant, NewParticipant, NewStory, ParticipantId,
-    ProjectId, Store, StoryId,
+    ProjectId, Store, StoreKey, StoryId,
 };
 use tempfile::TempDir;
 
@@ -18,14 +19,30 @@ pub struct Phone {
     pub name: &'static str,
     pub store: Store,
     pub member: MemberId,
+    /// The store key, for a phone whose store is encrypted at rest.
+    pub key: Option<StoreKey>,
     dir: TempDir,
 }
 
 impl Phone {
     /// A phone whose store starts a new project.
     pub fn founding(name: &'static str, project_name: &str) -> (Self, ProjectId) {
+        Self::founding_with(name, project_name, None)
+    }
+
+    /// A phone whose store, encrypted with `key`, starts a new project.
+    pub fn founding_encrypted(name: &'static str, project_name: &str, key: StoreKey) -> (Self, ProjectId) {
+        Self::founding_with(name, project_name, Some(key))
+    }
+
+    fn founding_with(name: &'static str, project_name: &str, key: Option<StoreKey>) -> (Self, ProjectId) {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(dir.path().join("phone.storyloom")).expect("open store");
+        let path = dir.path().join("phone.storyloom");
+        let store = match key.clone() {
+            Some(key) => Store::open_with_key(path, key),
+            None => Store::open(path),
+        }
+        .expect("open store");
         let (project, member) = store
             .create_project(project_name, name, MemberRole::Reporter)
             .expect("create project");
@@ -34,6 +51,7 @@ impl Phone {
                 name,
                 store,
                 member,
+                key,
                 dir,
             },
             project,
@@ -54,6 +72,7 @@ impl Phone {
             name,
             store,
             member,
+            key: None,
             dir,
         }
     }
@@ -70,6 +89,7 @@ impl Phone {
             name,
             store,
             member,
+            key: None,
             dir,
         };
         sync(from, &phone, project);
@@ -88,6 +108,7 @@ impl Phone {
             name,
             store,
             member,
+            key: None,
             dir,
         }
     }
@@ -145,7 +166,11 @@ impl Phone {
     /// Closes the store and opens it again from disk.
     pub fn reopen(&mut self) {
         self.store.close().expect("close");
-        self.store = Store::open(self.path()).expect("reopen");
+        self.store = match self.key.clone() {
+            Some(key) => Store::open_with_key(self.path(), key),
+            None => Store::open(self.path()),
+        }
+        .expect("reopen");
     }
 
     pub fn add_storyteller(&self, project: ProjectId, name: &str) -> ParticipantId {

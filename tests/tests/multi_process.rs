@@ -271,3 +271,56 @@ fn a_merge_keeps_what_another_process_wrote_meanwhile() {
     phone.reopen();
     assert_eq!(phone.store.story(story).unwrap().tags, both);
 }
+
+#[test]
+fn every_process_on_an_encrypted_store_needs_its_key() {
+    let key = storyloom::StoreKey::from_bytes(&[5; 32]).unwrap();
+    let hex = "05".repeat(32);
+    let (phone, project) = Phone::founding_encrypted("Amira", "Market voices", key);
+    let teller = phone.consenting_storyteller(project, "Samira");
+    let story = phone.add_story(project, "Story", teller, "The market opened at dawn.");
+    let path = phone.path();
+    let worker = env!("CARGO_BIN_EXE_multi-process-worker");
+    let edit = |key: Option<&str>| {
+        let mut command = Command::new(worker);
+        command
+            .args(["edit", path.to_str().unwrap(), "0", "8"])
+            .args([project.to_string(), story.to_string(), teller.to_string()])
+            .env_remove("STORYLOOM_KEY");
+        if let Some(key) = key {
+            command.env("STORYLOOM_KEY", key);
+        }
+        command.output().unwrap()
+    };
+
+    // While this process holds the store open, another one without the key,
+    // or with another key, is refused and changes no file. The files are
+    // read by another process: closing a descriptor of the database here
+    // would drop this process's POSIX locks on it.
+    let digests = || {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg("sha256sum * | sort")
+            .current_dir(phone.folder())
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let before = digests();
+    for (key, problem) in [(None, "KeyRequired"), (Some("06".repeat(32)), "WrongKey")] {
+        let output = edit(key.as_deref());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success());
+        assert!(stderr.contains(&format!("WrongStoreKey({problem})")), "{stderr}");
+    }
+    assert!(before.contains("phone.storyloom-wal"), "{before}");
+    assert_eq!(digests(), before, "no file changed");
+
+    // With the key, its writes reach this process.
+    let output = edit(Some(&hex));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut ack = Acknowledged::default();
+    ack.read(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!((ack.writes(), ack.errors.len()), (8, 0));
+    assert_eq!(check(&phone.store, project, &ack, &[story]), (0, 0));
+}

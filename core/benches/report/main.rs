@@ -6,7 +6,8 @@
 //! Run: `cargo bench -p storyloom --bench report` (sizes 100, 1,000 and
 //! 10,000 stories; several minutes), or
 //! `cargo bench -p storyloom --bench report -- --sizes 100 --out report.json`
-//! for one size. `--scenario NAME` runs one scenario; `--quick` takes fewer
+//! for one size. `--scenario NAME` runs the scenarios whose name starts
+//! with NAME (`--scenario encrypted` runs the encrypted-store ones); `--quick` takes fewer
 //! repetitions and smaller fixed sizes: CI runs
 //! `cargo test -p storyloom --bench report -- --quick --sizes 100` (a debug
 //! build, so its figures mean nothing; it keeps the benchmarks from rotting).
@@ -17,6 +18,7 @@
 //! interleaved repetitions (see `measure.rs`); nothing is asserted: a
 //! target missed is reported as `"met": false`, never as a failure.
 
+mod encryption;
 mod measure;
 mod samod_baseline;
 mod store_scenarios;
@@ -138,6 +140,12 @@ const SCENARIOS: &[Scenario] = &[
         true,
         sync_scenarios::changed_and_nothing_new,
     ),
+    // Encrypted store beside a plaintext one (ADR 0010).
+    ("encrypted_create_story", false, encryption::create_story),
+    ("encrypted_keystroke", false, encryption::keystroke),
+    ("encrypted_open_and_first_page", true, encryption::open_and_first_page),
+    ("encrypted_search", true, encryption::search),
+    ("encrypted_first_sync_1000", false, encryption::sync_1000),
 ];
 
 struct Options {
@@ -187,7 +195,7 @@ fn main() {
     println!("storyloom benchmark report ({cores} cores); sizes {:?}", options.sizes);
     let mut rows = Vec::new();
     for (name, per_size, _) in SCENARIOS {
-        if options.only.as_deref().is_some_and(|only| only != *name) {
+        if options.only.as_deref().is_some_and(|only| !name.starts_with(only)) {
             continue;
         }
         let sizes = if *per_size { options.sizes.clone() } else { vec![0] };

@@ -40,8 +40,18 @@ pub struct Fixture {
 }
 
 pub fn fixture(storytellers: usize, grants: bool) -> Fixture {
+    fixture_at(storytellers, grants, None)
+}
+
+/// A fixture whose store is encrypted with `key`, if one is given.
+pub fn fixture_at(storytellers: usize, grants: bool, key: Option<storyloom::StoreKey>) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path().join("bench.storyloom")).expect("store opens");
+    let path = dir.path().join("bench.storyloom");
+    let store = match key {
+        Some(key) => Store::open_with_key(path, key),
+        None => Store::open(path),
+    }
+    .expect("store opens");
     let (project, _) = store
         .create_project("Bench", "Asha", MemberRole::Reporter)
         .expect("project");

@@ -22,6 +22,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// The store key: a file of 32 raw bytes or 64 hexadecimal characters.
+    /// Without it, `STORYLOOM_KEY` (64 hexadecimal characters) is used if
+    /// set; with neither, the store is opened as a plaintext store.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+
     /// The project to work in, when the store holds more than one.
     #[arg(long, global = true, value_name = "ID")]
     pub project: Option<String>,
@@ -83,6 +89,9 @@ pub enum Command {
     /// Sync every project in the store through a relay (object storage).
     #[command(subcommand)]
     Relay(RelayCommand),
+    /// The store file itself: encrypt it at rest, change its key.
+    #[command(subcommand)]
+    Store(StoreCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,6 +135,20 @@ pub enum RelayCommand {
     Sync {
         #[arg(long)]
         url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Encrypt a plaintext store in place with the key from --key-file (or
+    /// STORYLOOM_KEY). Close the store everywhere first.
+    Encrypt,
+    /// Change the key of an encrypted store from --key-file (or
+    /// STORYLOOM_KEY) to --new-key-file. Close the store everywhere first.
+    Rekey {
+        /// The new key: 32 raw bytes or 64 hexadecimal characters.
+        #[arg(long, value_name = "FILE")]
+        new_key_file: PathBuf,
     },
 }
 

@@ -12,6 +12,7 @@ mod media;
 mod output;
 mod participant;
 mod relay;
+mod store_file;
 mod story;
 mod sync;
 
@@ -75,11 +76,14 @@ fn run(cli: &Cli) -> Result<Output, Error> {
                 });
             }
         }
-        return sync::sync(store_a, store_b, cli.project.as_deref());
+        return sync::sync(store_a, store_b, store_file::store_key(cli)?, cli.project.as_deref());
+    }
+    if let Command::Store(command) = &cli.command {
+        return store_file::run(cli, command);
     }
     let store = open_store(cli)?;
     match &cli.command {
-        Command::Sync { .. } => unreachable!("handled above"),
+        Command::Sync { .. } | Command::Store(_) => unreachable!("handled above"),
         Command::Invite => sync::invite(&store, current_project(cli, &store)),
         Command::ServeSync { addr } => sync::serve(&store, current_project(cli, &store), addr),
         Command::ConnectSync { addr } => sync::connect(&store, current_project(cli, &store), addr),
@@ -173,7 +177,7 @@ fn open_store(cli: &Cli) -> Result<Store, Error> {
             id: path.display().to_string(),
         });
     }
-    Store::open(path)
+    store_file::open(path, store_file::store_key(cli)?)
 }
 
 /// The project named by `--project`, or the store's only project.

@@ -31,9 +31,10 @@ pub fn leave(store: &Store, project: Result<ProjectId, Error>) -> Result<Output,
     ))
 }
 
-pub fn sync(a: &Path, b: &Path, project: Option<&str>) -> Result<Output, Error> {
-    let a = Store::open(a)?;
-    let b = Store::open(b)?;
+/// Both stores are opened with the same store key (or both without one).
+pub fn sync(a: &Path, b: &Path, key: Option<storyloom::StoreKey>, project: Option<&str>) -> Result<Output, Error> {
+    let a = crate::store_file::open(a, key.clone())?;
+    let b = crate::store_file::open(b, key)?;
     let project = match project {
         Some(id) => ProjectId::parse(id)?,
         None => crate::only_project(&a)?,

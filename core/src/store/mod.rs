@@ -40,6 +40,7 @@ pub(crate) mod persistence;
 mod projects;
 mod query;
 mod registry;
+mod rekey;
 pub(crate) mod relay_exchange;
 mod search;
 mod secrets;
@@ -76,6 +77,7 @@ pub use search::SearchHit;
 use crate::documents::{self, Author, DocKind, ledger_doc, participant_doc, project_doc, story_doc};
 use crate::error::{Error, RecordKind, Result};
 use crate::ids::{DeviceId, MemberId, ParticipantId, ProjectId, StoryId};
+use crate::keys::StoreKey;
 use crate::model::ChangeKind;
 use cache::DocCache;
 use listeners::Listeners;
@@ -86,6 +88,8 @@ const MAX_IDLE_READERS: usize = 4;
 /// A Storyloom store, opened by path.
 pub struct Store {
     path: PathBuf,
+    /// Kept for the read connections opened later; wiped when dropped.
+    key: Option<StoreKey>,
     registry_key: PathBuf,
     device_id: DeviceId,
     writer: Mutex<Option<Writer>>,
@@ -133,15 +137,32 @@ impl Store {
     /// (an app and its sync worker or share extension, the CLI): their
     /// writes take turns and each sees the others' (see the README).
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref().to_path_buf();
+        Self::open_keyed(path.as_ref(), None)
+    }
+
+    /// Opens (creating if needed) the store at `path` encrypted with `key`
+    /// (SQLCipher, ADR 0010).
+    ///
+    /// A wrong key, or a store that is not encrypted, is refused with
+    /// [`Error::WrongStoreKey`] and the files are left untouched; opening an
+    /// encrypted store with [`Store::open`] is refused the same way. Every
+    /// process that opens the store needs the key.
+    pub fn open_with_key(path: impl AsRef<Path>, key: StoreKey) -> Result<Self> {
+        Self::open_keyed(path.as_ref(), Some(key))
+    }
+
+    fn open_keyed(path: &Path, store_key: Option<StoreKey>) -> Result<Self> {
+        let path = path.to_path_buf();
         let key = registry::claim(&path)?;
-        let opened = open::open_writer(&path).and_then(|conn| {
-            Ok((
-                (open::device_id(&conn)?, interprocess::ProcessLock::open(&path)?),
-                interprocess::JournalCursor::new(&conn)?,
-                conn,
-            ))
-        });
+        let opened = rekey::remove_leftovers(&path)
+            .and_then(|()| open::open_writer(&path, store_key.as_ref()))
+            .and_then(|conn| {
+                Ok((
+                    (open::device_id(&conn)?, interprocess::ProcessLock::open(&path)?),
+                    interprocess::JournalCursor::new(&conn)?,
+                    conn,
+                ))
+            });
         let ((device_id, process_lock), cursor, conn) = match opened {
             Ok(opened) => opened,
             Err(err) => {
@@ -152,6 +173,7 @@ impl Store {
         let media = crate::media::ChunkDir::for_store(&path);
         let store = Self {
             path,
+            key: store_key,
             registry_key: key,
             device_id,
             writer: Mutex::new(Some(Writer {
@@ -185,6 +207,11 @@ impl Store {
     /// The path the store was opened from.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the store is encrypted at rest (opened with a key).
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
     }
 
     /// This store's device id: every change it writes carries it.
@@ -314,7 +341,7 @@ impl Store {
         let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match pooled {
             Some(conn) => conn,
-            None => open::open_reader(&self.path)?,
+            None => open::open_reader(&self.path, self.key.as_ref())?,
         };
         let result = f(&conn);
         let mut readers = self.readers.lock().unwrap_or_else(|p| p.into_inner());

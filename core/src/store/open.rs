@@ -9,6 +9,12 @@
 //! before SQLite opens it for writing: random bytes, a text file, an empty
 //! file or someone else's database are refused and not touched (SQLite would
 //! otherwise happily turn an empty file into a database).
+//!
+//! An encrypted store (SQLCipher, ADR 0010) gets its key before any other
+//! statement on every connection, and keeps temporary tables and indices in
+//! memory so that nothing unencrypted reaches a temporary file. A wrong key,
+//! a missing one or a key for a plaintext store is refused before anything
+//! is written.
 
 use std::fs;
 use std::io::Read;
@@ -17,7 +23,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StoreKeyProblem};
+use crate::keys::StoreKey;
 
 /// Marks the file as a Storyloom store ("SLOM").
 pub(crate) const APPLICATION_ID: i32 = 0x534c_4f4d;
@@ -41,14 +48,15 @@ const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Opens (creating if needed) the single writer connection.
-pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
-    if !check_existing_file(path)? {
-        create_store(path)?;
+pub(crate) fn open_writer(path: &Path, key: Option<&StoreKey>) -> Result<Connection> {
+    if !check_existing_file(path, key)? {
+        create_store(path, key)?;
     }
     let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    unlock(&conn, key)?;
     // Every write transaction takes the write lock when it begins. A
     // deferred one that reads first and then upgrades fails at once with
     // SQLITE_BUSY in WAL mode when another process wrote in between — the
@@ -61,14 +69,48 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
 }
 
 /// Opens one more read-only connection.
-pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
+pub(crate) fn open_reader(path: &Path, key: Option<&StoreKey>) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    unlock(&conn, key)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(conn)
 }
 
-/// Whether the file exists; refuses one that cannot be an SQLite database.
-fn check_existing_file(path: &Path) -> Result<bool> {
+/// Gives a new connection its key (the first statement it runs, as SQLCipher
+/// requires), proves the key by reading the schema, and keeps temporary
+/// storage in memory.
+pub(crate) fn unlock(conn: &Connection, key: Option<&StoreKey>) -> Result<()> {
+    // SQLCipher otherwise writes its own line to stderr for a wrong key (an
+    // app's log, the CLI's JSON error stream); the error we return says it.
+    // This reads nothing from the file, so the key is still the first
+    // statement that touches it.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE")?;
+    if let Some(key) = key {
+        conn.execute_batch(&key.pragma("PRAGMA key"))?;
+    }
+    let readable = conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()));
+    match readable {
+        Ok(()) => {}
+        // Without a key the header was checked already: an unreadable file
+        // with a plaintext header is damaged, not encrypted.
+        Err(err) if key.is_some() && err.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+            return Err(Error::WrongStoreKey(StoreKeyProblem::WrongKey));
+        }
+        Err(err) => return Err(err.into()),
+    }
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(())
+}
+
+/// Whether the file exists; refuses one that cannot be a store, or that
+/// cannot be opened with (or without) the key given.
+///
+/// A plaintext store starts with the SQLite header; an encrypted one with
+/// a random salt, so without its key it looks like random bytes. A file
+/// that is whole pages of SQLCipher's page size (two at least: a store's
+/// schema alone fills more) is taken for an encrypted store when no key is
+/// given; anything else is not a store.
+fn check_existing_file(path: &Path, key: Option<&StoreKey>) -> Result<bool> {
     let metadata = match fs::metadata(path) {
         Ok(metadata) => metadata,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(false),
@@ -83,11 +125,19 @@ fn check_existing_file(path: &Path) -> Result<bool> {
     let mut header = [0u8; 16];
     let mut file = fs::File::open(path)?;
     let read = file.read(&mut header)?;
-    if read < header.len() || &header != SQLITE_HEADER {
-        return Err(Error::NotAStore("the file is not an SQLite database".into()));
+    let plaintext = read == header.len() && &header == SQLITE_HEADER;
+    match (plaintext, key) {
+        (true, None) | (false, Some(_)) => Ok(true),
+        (true, Some(_)) => Err(Error::WrongStoreKey(StoreKeyProblem::NotEncrypted)),
+        (false, None) if metadata.len() >= 2 * CIPHER_PAGE_SIZE && metadata.len() % CIPHER_PAGE_SIZE == 0 => {
+            Err(Error::WrongStoreKey(StoreKeyProblem::KeyRequired))
+        }
+        (false, None) => Err(Error::NotAStore("the file is not an SQLite database".into())),
     }
-    Ok(true)
 }
+
+/// SQLCipher 4's page size.
+const CIPHER_PAGE_SIZE: u64 = 4096;
 
 /// Refuses an SQLite database that is not ours, or is newer than we are,
 /// before anything is written to it.
@@ -136,11 +186,12 @@ fn configure_writer(conn: &Connection) -> Result<()> {
 /// Two processes may create the same store at once: each builds its own
 /// staging file and links it into place only if nothing is there yet, so
 /// the loser opens the winner's store instead of replacing it under it.
-fn create_store(path: &Path) -> Result<()> {
+fn create_store(path: &Path, key: Option<&StoreKey>) -> Result<()> {
     let staging = staging_path(path);
     let _ = fs::remove_file(&staging);
     {
         let mut conn = Connection::open(&staging)?;
+        unlock(&conn, key)?;
         let tx = conn.transaction()?;
         tx.execute_batch(SCHEMA)?;
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -216,7 +267,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.db");
         fs::write(&path, contents).unwrap();
-        let err = open_writer(&path).unwrap_err();
+        let err = open_writer(&path, None).unwrap_err();
         assert_eq!(fs::read(&path).unwrap(), contents, "the file must be left untouched");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no side files may appear");
         err
@@ -249,7 +300,7 @@ mod tests {
             .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
             .unwrap();
         let before = fs::read(&path).unwrap();
-        assert!(matches!(open_writer(&path), Err(Error::NotAStore(_))));
+        assert!(matches!(open_writer(&path, None), Err(Error::NotAStore(_))));
         assert_eq!(fs::read(&path).unwrap(), before);
     }
 
@@ -257,12 +308,12 @@ mod tests {
     fn a_newer_store_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.db");
-        drop(open_writer(&path).unwrap());
+        drop(open_writer(&path, None).unwrap());
         Connection::open(&path)
             .unwrap()
             .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
             .unwrap();
-        match open_writer(&path) {
+        match open_writer(&path, None) {
             Err(Error::StoreNewerThanLibrary { found, supported }) => {
                 assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
             }
@@ -277,7 +328,7 @@ mod tests {
         let devices: Vec<_> = (0..4)
             .map(|_| {
                 let path = path.clone();
-                std::thread::spawn(move || device_id(&open_writer(&path).unwrap()).unwrap())
+                std::thread::spawn(move || device_id(&open_writer(&path, None).unwrap()).unwrap())
             })
             .collect::<Vec<_>>()
             .into_iter()
@@ -301,7 +352,7 @@ mod tests {
     fn migrating_to_version_5_marks_erasing_withdrawals_however_their_json_is_formatted() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.db");
-        drop(open_writer(&path).unwrap());
+        drop(open_writer(&path, None).unwrap());
         {
             // Back to version 4: no erase column (and no media table, from 7).
             let conn = Connection::open(&path).unwrap();
@@ -329,7 +380,7 @@ mod tests {
                 .unwrap();
             }
         }
-        let conn = open_writer(&path).unwrap();
+        let conn = open_writer(&path, None).unwrap();
         assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
         let erasing: Vec<String> = conn
             .prepare("SELECT record_id FROM consent_ledger WHERE erase = 1 ORDER BY record_id")
@@ -342,10 +393,36 @@ mod tests {
     }
 
     #[test]
+    fn every_connection_to_an_encrypted_store_is_keyed_and_keeps_temporary_storage_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let key = StoreKey::from_bytes(&[9; 32]).unwrap();
+        let writer = open_writer(&path, Some(&key)).unwrap();
+        let reader = open_reader(&path, Some(&key)).unwrap();
+        for conn in [&writer, &reader] {
+            let temp_store: i64 = conn.pragma_query_value(None, "temp_store", |r| r.get(0)).unwrap();
+            assert_eq!(temp_store, 2, "MEMORY");
+            let cipher: String = conn.pragma_query_value(None, "cipher_version", |r| r.get(0)).unwrap();
+            assert!(!cipher.is_empty());
+        }
+        assert_eq!(user_version(&reader).unwrap(), SCHEMA_VERSION);
+        let header = fs::read(&path).unwrap();
+        assert_ne!(
+            &header[..16],
+            SQLITE_HEADER,
+            "the file starts with a salt, not the SQLite header"
+        );
+        assert!(matches!(
+            open_reader(&path, Some(&StoreKey::from_bytes(&[8; 32]).unwrap())),
+            Err(Error::WrongStoreKey(StoreKeyProblem::WrongKey))
+        ));
+    }
+
+    #[test]
     fn a_new_store_is_in_wal_mode_with_the_current_schema() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.db");
-        let conn = open_writer(&path).unwrap();
+        let conn = open_writer(&path, None).unwrap();
         let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);

@@ -207,7 +207,7 @@ mod tests {
 
     fn store() -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();
-        let conn = super::super::open::open_writer(&dir.path().join("store.db")).unwrap();
+        let conn = super::super::open::open_writer(&dir.path().join("store.db"), None).unwrap();
         (dir, conn)
     }
 

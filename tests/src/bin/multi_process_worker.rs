@@ -7,6 +7,9 @@
 //!   multi-process-worker edit STORE WORKER WRITES PROJECT STORY,.. PARTICIPANT,..
 //!   multi-process-worker sync STORE PEER_STORE PROJECT ROUNDS STORY,..
 //!
+//! With `STORYLOOM_KEY` (64 hexadecimal characters) in the environment,
+//! STORE is opened as an encrypted store with that key.
+//!
 //! `edit` makes WRITES mixed writes (tags, transcript splices, interaction
 //! badges, consent grants) on the given stories and participants. `sync`
 //! opens a second store (another phone), adds tags there, and runs sync
@@ -17,7 +20,7 @@ use std::str::FromStr;
 
 use storyloom::sync::sync_stores;
 use storyloom::{
-    ConsentMethod, ConsentScope, InteractionBadge, NewConsentGrant, ParticipantId, ProjectId, Store, StoryId,
+    ConsentMethod, ConsentScope, InteractionBadge, NewConsentGrant, ParticipantId, ProjectId, Store, StoreKey, StoryId,
 };
 
 fn main() {
@@ -46,8 +49,17 @@ fn say(line: String) {
     out.flush().expect("flush");
 }
 
+/// Opens STORE, with the key from `STORYLOOM_KEY` if there is one.
+fn open_store(path: &str) -> Store {
+    match std::env::var("STORYLOOM_KEY") {
+        Ok(hex) => Store::open_with_key(path, StoreKey::from_hex(&hex).expect("key")),
+        Err(_) => Store::open(path),
+    }
+    .expect("open store")
+}
+
 fn edit(args: &[String]) {
-    let store = Store::open(&args[0]).expect("open store");
+    let store = open_store(&args[0]);
     let worker: usize = args[1].parse().expect("worker");
     let writes: usize = args[2].parse().expect("writes");
     let project: ProjectId = args[3].parse().expect("project");

@@ -1,0 +1,48 @@
+// A store encrypted at rest: opened with its key, refused with any other,
+// encrypted in place and rekeyed (mirrors StoreKeyTest.kt).
+import Foundation
+import Storyloom
+import XCTest
+
+final class StoreKeyTests: StoreTestCase {
+    func testAnEncryptedStoreOpensWithItsKeyOnly() throws {
+        let file = path("phone.storyloom")
+        let key = try generateStoreKey()
+        XCTAssertEqual(key.count, 32)
+        let store = try Store.openWithKey(path: file, key: key)
+        XCTAssertTrue(store.isEncrypted())
+        let project = try store.createProject(name: "Housing", memberName: "Asha", role: .reporter).projectId
+        try store.close()
+
+        let before = try Data(contentsOf: URL(fileURLWithPath: file))
+        let wrong = assertThrows(StoreError.WrongStoreKey) {
+            try Store.openWithKey(path: file, key: try generateStoreKey())
+        }
+        XCTAssertTrue(wrong.hasPrefix("wrong store key"), wrong)
+        _ = assertThrows(StoreError.WrongStoreKey) { try Store.open(path: file) }
+        _ = assertThrows(StoreError.InvalidInput) { try Store.openWithKey(path: file, key: key.prefix(31)) }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file)), before, "no byte changed")
+
+        let reopened = try Store.openWithKey(path: file, key: key)
+        defer { try? reopened.close() }
+        XCTAssertEqual(try reopened.project(id: project).name, "Housing")
+    }
+
+    func testAPlaintextStoreIsEncryptedInPlaceThenRekeyed() throws {
+        let file = path("phone.storyloom")
+        let store = try Store.open(path: file)
+        let project = try store.createProject(name: "Housing", memberName: "Asha", role: .reporter).projectId
+        try store.close()
+
+        let first = try generateStoreKey()
+        try encryptStore(path: file, key: first)
+        _ = assertThrows(StoreError.WrongStoreKey) { try Store.open(path: file) }
+
+        let second = try generateStoreKey()
+        try rekeyStore(path: file, oldKey: first, newKey: second)
+        _ = assertThrows(StoreError.WrongStoreKey) { try Store.openWithKey(path: file, key: first) }
+        let reopened = try Store.openWithKey(path: file, key: second)
+        defer { try? reopened.close() }
+        XCTAssertEqual(try reopened.project(id: project).name, "Housing")
+    }
+}
