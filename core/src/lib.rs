@@ -41,6 +41,7 @@ mod consent;
 mod documents;
 mod error;
 mod ids;
+mod keys;
 mod model;
 mod store;
 pub mod sync;
@@ -60,6 +61,6 @@ pub use error::{Error, RecordKind, Result};
 pub use ids::{CommentId, ConsentRecordId, DeviceId, HighlightId, MemberId, ParticipantId, ProjectId, StoryId};
 pub use model::*;
 pub use store::{
-    BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ImportOutcome, ListenerId,
-    SearchHit, StorageStats, Store, StoreChange, Withheld,
+    BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, EnrolledDevice, ExportFormat, ExportReport,
+    ImportOutcome, ListenerId, SearchHit, StorageStats, Store, StoreChange, Withheld,
 };

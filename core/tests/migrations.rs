@@ -10,7 +10,8 @@ const V1_SCHEMA: &str = include_str!("fixtures/schema_v1.sql");
 const V2_SCHEMA: &str = include_str!("fixtures/schema_v2.sql");
 const V3_SCHEMA: &str = include_str!("fixtures/schema_v3.sql");
 const V4_SCHEMA: &str = include_str!("fixtures/schema_v4.sql");
-const CURRENT_VERSION: i64 = 5;
+const V5_SCHEMA: &str = include_str!("fixtures/schema_v5.sql");
+const CURRENT_VERSION: i64 = 6;
 
 /// The structure of a database: every table's columns (name, type, not
 /// null, default, key) and every index's columns, by name. Compared
@@ -119,7 +120,13 @@ fn stores_of_every_earlier_version_upgrade_to_the_schema_of_a_new_store() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("fresh.storyloom");
     Store::open(&fresh).unwrap().close().unwrap();
-    for (version, sql) in [(1, V1_SCHEMA), (2, V2_SCHEMA), (3, V3_SCHEMA), (4, V4_SCHEMA)] {
+    for (version, sql) in [
+        (1, V1_SCHEMA),
+        (2, V2_SCHEMA),
+        (3, V3_SCHEMA),
+        (4, V4_SCHEMA),
+        (5, V5_SCHEMA),
+    ] {
         let old = dir.path().join(format!("v{version}.storyloom"));
         let (project, member) = (ProjectId::new(), MemberId::new());
         old_store(&old, sql, version, project, member, member);
@@ -223,5 +230,23 @@ fn two_devices_that_upgrade_the_same_old_project_keep_every_consent_record() {
     assert_eq!(
         a.effective_consent(amira, None).unwrap().scopes,
         vec![ConsentScope::Research, ConsentScope::Archive]
+    );
+}
+
+#[test]
+fn a_project_held_before_device_keys_enrols_this_device_when_it_first_syncs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.storyloom");
+    let (project, member) = (ProjectId::new(), MemberId::new());
+    old_store(&path, V5_SCHEMA, 5, project, member, member);
+    let store = Store::open(&path).unwrap();
+    assert!(store.enrolled_devices(project).unwrap().is_empty());
+    store.export_bundle(project, None).unwrap();
+    assert_eq!(
+        store.enrolled_devices(project).unwrap(),
+        vec![storyloom::EnrolledDevice {
+            device: store.device_id(),
+            member,
+        }]
     );
 }

@@ -19,6 +19,7 @@ mod bundle_manifest;
 mod bundles;
 mod cache;
 mod consent;
+mod device_keys;
 mod erasure;
 mod export;
 mod export_cleanup;
@@ -38,6 +39,7 @@ mod query;
 mod registry;
 mod search;
 mod secrets;
+mod session_proof;
 mod stories;
 mod sync_session;
 mod unreadable;
@@ -53,6 +55,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
 pub use bundles::{BundleExport, BundleOutcome};
+pub use device_keys::EnrolledDevice;
 #[cfg(feature = "test-support")]
 pub(crate) use sync_session::kind_code;
 

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 /// Marks the file as a Storyloom store ("SLOM").
 pub(crate) const APPLICATION_ID: i32 = 0x534c_4f4d;
 /// The schema version this library writes.
-pub(crate) const SCHEMA_VERSION: u32 = 5;
+pub(crate) const SCHEMA_VERSION: u32 = 6;
 /// The whole current schema, for a new store.
 const SCHEMA: &str = include_str!("schema/schema.sql");
 /// `MIGRATIONS[n]` brings a store from version `n + 1` to `n + 2`.
@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/migrations/003_sync.sql"),
     include_str!("schema/migrations/004_change_journal.sql"),
     include_str!("schema/migrations/005_erasure_column.sql"),
+    include_str!("schema/migrations/006_members.sql"),
 ];
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -301,10 +302,12 @@ mod tests {
         let path = dir.path().join("store.db");
         drop(open_writer(&path).unwrap());
         {
-            // Back to version 4: no erase column.
+            // Back to version 4: no erase column, no device keys.
             let conn = Connection::open(&path).unwrap();
             conn.execute_batch(
-                "DROP INDEX consent_ledger_erasing;
+                "DROP TABLE device_keys;
+                 DROP TABLE change_signatures;
+                 DROP INDEX consent_ledger_erasing;
                  ALTER TABLE consent_ledger DROP COLUMN erase;
                  PRAGMA user_version = 4;",
             )
