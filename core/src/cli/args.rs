@@ -71,6 +71,15 @@ pub enum Command {
     /// Bundles for carrying on a USB stick, SD card or by email.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// The project's members and their devices.
+    #[command(subcommand)]
+    Member(MemberCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// List the members: id, name, role, enrolled devices, and whether removed.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

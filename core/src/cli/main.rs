@@ -8,6 +8,7 @@
 mod args;
 mod consent;
 mod files;
+mod member;
 mod output;
 mod participant;
 mod story;
@@ -135,6 +136,7 @@ fn run(cli: &Cli) -> Result<Output, Error> {
             consent::export(&store, current_project(cli, &store), args)
         }
         Command::Participant(command) => participant::run(&store, current_project(cli, &store), command),
+        Command::Member(command) => member::run(&store, current_project(cli, &store), command),
 
         Command::Story(command) => story::run(&store, current_project(cli, &store), command),
         Command::Search(args) => {

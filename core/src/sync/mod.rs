@@ -42,8 +42,8 @@ pub(crate) use session_key::SessionNonces;
 
 pub use secret::GroupSecret;
 pub(crate) use wire::{
-    BundleBody, BundleEntry, CatalogEntry, ChangeSignature, DocumentSync, FullDocument, ManifestEntry, SessionMessage,
-    WIRE_VERSION, decode, encode,
+    BundleBody, BundleEntry, CatalogEntry, DocumentSync, FullDocument, ManifestEntry, SessionMessage, WIRE_VERSION,
+    decode, encode,
 };
 
 use crate::ids::{DeviceId, ProjectId};

@@ -153,7 +153,7 @@ pub fn forge_session_message_signing_every_change(
             let id = Uuid::from_bytes(doc.id);
             doc.signatures = super::changes_in(&doc.bytes)?
                 .iter()
-                .map(|change| super::ChangeSignature {
+                .map(|change| crate::keys::ChangeSignature {
                     hash: change.hash().0,
                     signature: keys
                         .sign(&crate::keys::change_message(project, id, &change.hash().0))
@@ -213,10 +213,11 @@ impl Store {
     /// forged under another device's actor id stays unsigned. Plaintext
     /// that does not decode (a fuzzer's) is left as it is.
     fn sign_for_test(&self, project: ProjectId, kind: EnvelopeKind, plaintext: &[u8]) -> Result<Vec<u8>> {
-        let sign = |w: &mut crate::store::Writer, id: [u8; 16], bytes: &[u8]| -> Result<Vec<super::ChangeSignature>> {
-            let changes = super::changes_in(bytes).unwrap_or_default();
-            w.signatures_for(project, Uuid::from_bytes(id), &changes)
-        };
+        let sign =
+            |w: &mut crate::store::Writer, id: [u8; 16], bytes: &[u8]| -> Result<Vec<crate::keys::ChangeSignature>> {
+                let changes = super::changes_in(bytes).unwrap_or_default();
+                w.signatures_for(project, Uuid::from_bytes(id), &changes)
+            };
         if kind == EnvelopeKind::Session {
             let Ok(mut message) = super::decode::<SessionMessage>(plaintext, "forged message") else {
                 return Ok(plaintext.to_vec());
