@@ -67,7 +67,7 @@ pub use keys::StoreKey;
 pub use model::*;
 pub use relay::{RelayConfig, RelayProgress, RelayRejection, RelaySummary};
 pub use store::{
-    BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, ExportFormat, ExportReport, ExportedMedia,
-    ImportOutcome, ListenerId, MAX_MEDIA_READ, MediaTransfer, SearchHit, StorageStats, Store, StoreChange, Withheld,
-    WithheldMedia,
+    BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, EnrolledDevice, ExportFormat, ExportReport,
+    ExportedMedia, ImportOutcome, ListenerId, MAX_MEDIA_READ, MediaTransfer, SearchHit, StorageStats, Store,
+    StoreChange, Withheld, WithheldMedia,
 };

@@ -381,3 +381,33 @@ fn invite_join_sync_and_bundles_through_the_command_line() {
         "sync_rejected"
     );
 }
+
+#[test]
+fn member_list_shows_each_member_with_the_devices_enrolled_in_the_project() {
+    let asha = Cli::new();
+    let ben = Cli::new();
+    asha.ok(&["init", "--project", "Leeds listening", "--member", "Asha"]);
+    let invite = asha.ok(&["invite"])["invite"].as_str().unwrap().to_owned();
+    ben.ok(&["join", &invite, "--member", "Ben"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_storyloom"))
+        .args(["--json", "sync"])
+        .arg(&asha.store)
+        .arg(&ben.store)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    for phone in [&asha, &ben] {
+        let listed = phone.ok(&["member", "list"]);
+        let members = listed["members"].as_array().unwrap();
+        let names: Vec<&str> = members.iter().map(|m| m["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["Asha", "Ben"]);
+        for member in members {
+            let keys: Vec<&String> = member.as_object().unwrap().keys().collect();
+            assert_eq!(keys, ["devices", "id", "name", "removed", "role"]);
+            assert_eq!(member["devices"].as_array().unwrap().len(), 1, "{member}");
+            assert_eq!(member["removed"], false);
+            assert!(member["role"].is_string() && member["id"].is_string());
+        }
+    }
+}

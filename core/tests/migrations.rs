@@ -12,7 +12,8 @@ const V3_SCHEMA: &str = include_str!("fixtures/schema_v3.sql");
 const V4_SCHEMA: &str = include_str!("fixtures/schema_v4.sql");
 const V5_SCHEMA: &str = include_str!("fixtures/schema_v5.sql");
 const V6_SCHEMA: &str = include_str!("fixtures/schema_v6.sql");
-const CURRENT_VERSION: i64 = 7;
+const V7_SCHEMA: &str = include_str!("fixtures/schema_v7.sql");
+const CURRENT_VERSION: i64 = 8;
 
 /// The structure of a database: every table's columns (name, type, not
 /// null, default, key) and every index's columns, by name. Compared
@@ -128,6 +129,7 @@ fn stores_of_every_earlier_version_upgrade_to_the_schema_of_a_new_store() {
         (4, V4_SCHEMA),
         (5, V5_SCHEMA),
         (6, V6_SCHEMA),
+        (7, V7_SCHEMA),
     ] {
         let old = dir.path().join(format!("v{version}.storyloom"));
         let (project, member) = (ProjectId::new(), MemberId::new());
@@ -232,5 +234,23 @@ fn two_devices_that_upgrade_the_same_old_project_keep_every_consent_record() {
     assert_eq!(
         a.effective_consent(amira, None).unwrap().scopes,
         vec![ConsentScope::Research, ConsentScope::Archive]
+    );
+}
+
+#[test]
+fn a_project_held_before_device_keys_enrols_this_device_when_it_first_syncs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.storyloom");
+    let (project, member) = (ProjectId::new(), MemberId::new());
+    old_store(&path, V5_SCHEMA, 5, project, member, member);
+    let store = Store::open(&path).unwrap();
+    assert!(store.enrolled_devices(project).unwrap().is_empty());
+    store.export_bundle(project, None).unwrap();
+    assert_eq!(
+        store.enrolled_devices(project).unwrap(),
+        vec![storyloom::EnrolledDevice {
+            device: store.device_id(),
+            member,
+        }]
     );
 }

@@ -155,6 +155,15 @@ impl Phone {
         id
     }
 
+    /// The Automerge actor id this phone writes as in its project (device
+    /// id, then member id): what a test passes to `ActorId::from` to write
+    /// a change as this phone, or to forge one in its name.
+    pub fn actor_bytes(&self) -> Vec<u8> {
+        let mut bytes = self.store.device_id().as_bytes().to_vec();
+        bytes.extend_from_slice(self.member.as_bytes());
+        bytes
+    }
+
     pub fn path(&self) -> PathBuf {
         self.dir.path().join("phone.storyloom")
     }

@@ -224,8 +224,11 @@ fn a_member_cannot_rewrite_or_remove_consent_records() {
     sync(&asha, &ben, project);
     let before = snapshot(&ben, project);
 
-    // A member's device deletes the withdrawal from its copy of the project.
-    let mut doc = AutoCommit::load(&asha.store.export_project_document(project).unwrap()).unwrap();
+    // A member's device deletes the withdrawal from its copy of the project,
+    // writing (and so signing) as itself.
+    let mut doc = AutoCommit::load(&asha.store.export_project_document(project).unwrap())
+        .unwrap()
+        .with_actor(automerge::ActorId::from(asha.actor_bytes()));
     let ledger = match automerge::ReadDoc::get(&doc, ROOT, "consent").unwrap() {
         Some((automerge::Value::Object(_), id)) => id,
         _ => panic!("no ledger"),

@@ -92,6 +92,9 @@ pub enum Command {
     /// The store file itself: encrypt it at rest, change its key.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// The project's members and their devices.
+    #[command(subcommand)]
+    Member(MemberCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +153,12 @@ pub enum StoreCommand {
         #[arg(long, value_name = "FILE")]
         new_key_file: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// List the members: id, name, role, enrolled devices, and whether removed.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@ mod args;
 mod consent;
 mod files;
 mod media;
+mod member;
 mod output;
 mod participant;
 mod relay;
@@ -145,6 +146,7 @@ fn run(cli: &Cli) -> Result<Output, Error> {
             consent::export(&store, current_project(cli, &store), args)
         }
         Command::Participant(command) => participant::run(&store, current_project(cli, &store), command),
+        Command::Member(command) => member::run(&store, current_project(cli, &store), command),
 
         Command::Story(command) => story::run(&store, current_project(cli, &store), command),
         Command::Search(args) => {

@@ -4,6 +4,7 @@
 //! module knows how each kind of record is laid out inside its document and
 //! nothing about SQLite; `store` decides when documents are loaded and saved.
 
+pub(crate) mod enrolments;
 pub(crate) mod fields;
 pub(crate) mod history;
 pub(crate) mod ledger_doc;

@@ -55,6 +55,7 @@ impl Store {
         self.write(|w| {
             let mut unreadable = Vec::new();
             let secret = w.secret(project)?;
+            w.enrol_device(project)?;
             let catalog = w.local_catalog(project)?;
             let mut ids: Vec<_> = catalog
                 .iter()
@@ -92,11 +93,13 @@ impl Store {
                     }
                     (true, doc.save_after(&known))
                 };
+                let signatures = w.signatures_for(project, id, &crate::sync::changes_in(&bytes)?)?;
                 entries.push(BundleEntry {
                     id: *id.as_bytes(),
                     kind: kind_code(kind),
                     incremental,
                     bytes,
+                    signatures,
                 });
             }
             let body = BundleBody {
@@ -215,10 +218,10 @@ impl Writer {
                     };
                     budget.charge(&entry.bytes)?;
                     let staged = if entry.incremental {
-                        w.stage_changes(expected, &entry.bytes, &mut batch)
+                        w.stage_changes(expected, &entry.bytes, &entry.signatures, &mut batch)
                     } else {
                         documents::load_document(&entry.bytes)
-                            .and_then(|doc| w.stage_document(doc, Some(expected), &mut batch))
+                            .and_then(|doc| w.stage_document(doc, Some(expected), Some(&entry.signatures), &mut batch))
                             .map(Some)
                     };
                     match staged.map_err(|e| bundle_rejected(id, e))? {

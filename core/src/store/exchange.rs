@@ -75,7 +75,7 @@ impl Store {
             }
             let mut batch = Batch::default();
             let staged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                w.stage_document(incoming, None, &mut batch)
+                w.stage_document(incoming, None, None, &mut batch)
             }));
             let changed = match staged {
                 Ok(result) => result?,

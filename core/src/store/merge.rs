@@ -23,6 +23,7 @@ use crate::documents::ledger_doc::{self, Tombstone};
 use crate::documents::{self, DocKind, Header, participant_doc, project_doc, story_doc};
 use crate::error::{Error, Result};
 use crate::ids::ProjectId;
+use crate::keys::ChangeSignature;
 use crate::sync;
 
 /// A document merged in memory, waiting to be written.
@@ -49,6 +50,9 @@ pub(crate) struct Batch {
     /// Stories from a peer left out because their storytellers do not
     /// allow sharing them within the group (see `arrivals`).
     pub withheld: Vec<Uuid>,
+    /// Signatures of other devices' changes the batch takes, to be kept and
+    /// passed on with them (see `device_keys`).
+    pub signatures: Vec<(Uuid, [u8; 32], Vec<u8>)>,
     /// Every document the batch has touched, held here (not in the bounded
     /// cache, which could drop one halfway) until the batch is written.
     docs: BTreeMap<Uuid, AutoCommit>,
@@ -165,6 +169,7 @@ impl Writer {
         &mut self,
         mut incoming: AutoCommit,
         expected: Option<Expected>,
+        signatures: Option<&[ChangeSignature]>,
         batch: &mut Batch,
     ) -> Result<bool> {
         let header = documents::read_header(&incoming)?;
@@ -202,6 +207,25 @@ impl Writer {
             kind: header.kind,
             project: header.project_id,
         };
+        // From a peer, only changes signed by the devices that wrote them
+        // are taken (issue 15, finding 5); a new document with any other
+        // change is left out whole.
+        let mut authenticated = None;
+        if let Some(signatures) = signatures {
+            let (kept, dropped) = self.authenticate(expected, incoming.get_changes(&[]), signatures, batch)?;
+            if dropped > 0 {
+                batch.forged.push(id);
+                if exists.is_none() && !batch.holds(id) {
+                    return Ok(false);
+                }
+                authenticated = Some(kept);
+            }
+        }
+        if let Some(kept) = authenticated {
+            return self.merge_into(expected, batch, |doc| {
+                sync::apply_without_forgeries(doc, kept).map(drop)
+            });
+        }
         if exists.is_some() || batch.holds(id) {
             let mut forged = 0;
             let merged = self.merge_into(expected, batch, |doc| match doc.merge(&mut incoming) {
@@ -237,9 +261,19 @@ impl Writer {
         &mut self,
         expected: Expected,
         state: &mut State,
-        message: Message,
+        mut message: Message,
+        signatures: &[ChangeSignature],
         batch: &mut Batch,
     ) -> Result<bool> {
+        let mut changes = Vec::new();
+        for chunk in message.changes.iter() {
+            changes.extend(sync::changes_in(chunk)?);
+        }
+        let (kept, dropped) = self.authenticate(expected, changes, signatures, batch)?;
+        if dropped > 0 {
+            batch.forged.push(expected.id);
+            message.changes = kept.iter().map(|c| c.raw_bytes().to_vec()).collect::<Vec<_>>().into();
+        }
         let mut forged = 0;
         let merged = self.merge_into(expected, batch, |doc| {
             let retry = message.clone();
@@ -275,6 +309,7 @@ impl Writer {
         &mut self,
         expected: Expected,
         bytes: &[u8],
+        signatures: &[ChangeSignature],
         batch: &mut Batch,
     ) -> Result<Option<bool>> {
         match persistence::doc_row(&self.conn, expected.id)? {
@@ -287,6 +322,15 @@ impl Writer {
             None if batch.holds(expected.id) => {}
             None => return Ok(None),
         }
+        let (kept, dropped) = self.authenticate(expected, sync::changes_in(bytes)?, signatures, batch)?;
+        let authenticated: Vec<u8>;
+        let bytes = if dropped > 0 {
+            batch.forged.push(expected.id);
+            authenticated = kept.iter().flat_map(|c| c.raw_bytes().to_vec()).collect();
+            authenticated.as_slice()
+        } else {
+            bytes
+        };
         let mut forged = 0;
         let merged = self.merge_into(expected, batch, |doc| match doc.load_incremental(bytes) {
             Err(e) if sync::is_duplicate_seq(&e) => {
@@ -476,6 +520,7 @@ impl Writer {
             }
             index_document(&tx, staged.kind, doc, now, pending, &mut self.ledgers)?;
         }
+        super::device_keys::store_signatures(&tx, batch)?;
         also(&tx)?;
         tx.commit()?;
         Ok(())

@@ -19,6 +19,7 @@ mod bundle_manifest;
 mod bundles;
 mod cache;
 mod consent;
+mod device_keys;
 mod erasure;
 mod export;
 mod export_cleanup;
@@ -45,6 +46,7 @@ pub(crate) mod relay_exchange;
 mod search;
 mod secrets;
 mod segments;
+mod session_proof;
 mod stories;
 mod sync_session;
 mod transcript_index;
@@ -62,6 +64,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
 pub use bundles::{BundleExport, BundleOutcome};
+pub use device_keys::EnrolledDevice;
 #[cfg(feature = "test-support")]
 pub(crate) use sync_session::kind_code;
 

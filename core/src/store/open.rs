@@ -29,7 +29,7 @@ use crate::keys::StoreKey;
 /// Marks the file as a Storyloom store ("SLOM").
 pub(crate) const APPLICATION_ID: i32 = 0x534c_4f4d;
 /// The schema version this library writes.
-pub(crate) const SCHEMA_VERSION: u32 = 7;
+pub(crate) const SCHEMA_VERSION: u32 = 8;
 /// The whole current schema, for a new store.
 const SCHEMA: &str = include_str!("schema/schema.sql");
 /// `MIGRATIONS[n]` brings a store from version `n + 1` to `n + 2`.
@@ -40,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/migrations/005_erasure_column.sql"),
     include_str!("schema/migrations/006_transcript_pieces.sql"),
     include_str!("schema/migrations/007_media.sql"),
+    include_str!("schema/migrations/008_members.sql"),
 ];
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -354,10 +355,12 @@ mod tests {
         let path = dir.path().join("store.db");
         drop(open_writer(&path, None).unwrap());
         {
-            // Back to version 4: no erase column (and no media table, from 7).
+            // Back to version 4: no erase column (and no media table, from 7, nor device keys, from 8).
             let conn = Connection::open(&path).unwrap();
             conn.execute_batch(
                 "DROP TABLE media;
+                 DROP TABLE device_keys;
+                 DROP TABLE change_signatures;
                  DROP INDEX consent_ledger_erasing;
                  ALTER TABLE consent_ledger DROP COLUMN erase;
                  DROP TABLE transcript_search;

@@ -53,6 +53,7 @@ impl Store {
             w.changes.absorb(pending);
             w.local_members.insert(project, member);
             w.docs.insert(header.id, doc);
+            w.enrol_device(project)?;
             Ok((project, member))
         })
     }
@@ -87,6 +88,7 @@ impl Store {
             }
             result?;
             w.local_members.insert(project, member);
+            w.enrol_device(project)?;
             Ok(member)
         })
     }

@@ -213,11 +213,15 @@ impl Store {
                 }
                 size += bytes.len();
                 held.push((id, kind_code(kind), heads));
+                // Every change travels with its author device's signature,
+                // as in a bundle: a relay object is checked like one.
+                let signatures = w.signatures_for(project, id, &crate::sync::changes_in(&bytes)?)?;
                 entries.push(BundleEntry {
                     id: *id.as_bytes(),
                     kind: kind_code(kind),
                     incremental,
                     bytes,
+                    signatures,
                 });
             }
             seal(&mut entries, &mut held)?;

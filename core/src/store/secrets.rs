@@ -247,15 +247,22 @@ impl Writer {
             .iter()
             .any(|m| m.id == member);
         if !known {
+            // The member and its device's enrolment in one change: the
+            // session sends this device's last change to the peer as the
+            // only thing it lacks (`send_joined_member`).
+            let keys = self.device_keys(project)?.public();
             self.edit(
                 project_uuid(project),
                 DocKind::Project,
                 ChangeKind::MemberAdded,
-                |doc, _| project_doc::add_member(doc, member, &name, role, now),
+                |doc, author| {
+                    project_doc::add_member(doc, member, &name, role, now)?;
+                    crate::documents::enrolments::enrol(doc, author.device, author.member, &keys)
+                },
             )?;
         }
         self.conn
             .execute("DELETE FROM pending_joins WHERE project_id = ?1", [project.to_string()])?;
-        Ok(())
+        self.enrol_device(project)
     }
 }

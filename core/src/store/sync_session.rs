@@ -77,6 +77,7 @@ impl Store {
     pub fn start_sync_with(&self, project: ProjectId, limits: SyncLimits) -> Result<(SyncSession, Vec<u8>)> {
         self.write(|w| {
             w.locate(project_uuid(project), DocKind::Project)?;
+            w.enrol_device(project)?;
             let mut session = SyncSession::new(project, true, limits)?;
             let message = w
                 .next_message(&mut session, false)?
@@ -95,6 +96,7 @@ impl Store {
     pub fn accept_sync_with(&self, project: ProjectId, limits: SyncLimits) -> Result<SyncSession> {
         self.write(|w| {
             w.secret(project)?;
+            w.enrol_device(project)?;
             SyncSession::new(project, false, limits)
         })
     }
@@ -150,6 +152,8 @@ impl Writer {
             ));
         }
         let message: SessionMessage = sync::decode(&plaintext, "sync message")?;
+        session.peer_proven =
+            self.check_message_proof(project, header.sender, &plaintext, &message, &Batch::default())?;
         check_order(session, &message)?;
         check_shape(session, &message)?;
         // Cancelled while this message was on its way in (a coroutine or
@@ -184,7 +188,7 @@ impl Writer {
             session.wanted.remove(&Uuid::from_bytes(*id));
         }
 
-        let batch = self.apply_incoming(session, peer, &message)?;
+        let batch = self.apply_incoming(session, peer, &message, &plaintext)?;
         for staged in &batch.staged {
             session.changed.insert(staged.id);
         }
@@ -260,7 +264,13 @@ impl Writer {
 
     /// Applies the whole documents and sync messages of one message as one
     /// batch, saving the sync states with it.
-    fn apply_incoming(&mut self, session: &mut SyncSession, peer: DeviceId, message: &SessionMessage) -> Result<Batch> {
+    fn apply_incoming(
+        &mut self,
+        session: &mut SyncSession,
+        peer: DeviceId,
+        message: &SessionMessage,
+        plaintext: &[u8],
+    ) -> Result<Batch> {
         let project = session.project;
         let mut batch = Batch::default();
         let mut budget = sync::Budget::new(&session.limits);
@@ -285,8 +295,13 @@ impl Writer {
                         session.wanted.remove(&id);
                         budget.charge(&doc.bytes)?;
                         let incoming = documents::load_document(&doc.bytes).map_err(|e| rejected(id, e))?;
-                        self.stage_document(incoming, Some(Expected { id, kind, project }), &mut batch)
-                            .map_err(|e| rejected(id, e))?;
+                        self.stage_document(
+                            incoming,
+                            Some(Expected { id, kind, project }),
+                            Some(&doc.signatures),
+                            &mut batch,
+                        )
+                        .map_err(|e| rejected(id, e))?;
                         continue;
                     }
                     Entry::Sync(entry) => entry,
@@ -312,6 +327,7 @@ impl Writer {
                     Expected { id, kind, project },
                     &mut state,
                     automerge_message,
+                    &entry.signatures,
                     &mut batch,
                 );
                 session.states.insert(id, state);
@@ -319,17 +335,29 @@ impl Writer {
             }
             Ok(())
         })();
+        // A joining device's enrolment arrives with its messages: once the
+        // batch holds it, this message can prove its sender.
+        let result = result.and_then(|()| {
+            if !session.peer_proven {
+                session.peer_proven = self.check_message_proof(project, peer, plaintext, message, &batch)?;
+            }
+            Ok(())
+        });
         if let Err(err) = result {
             self.abort_batch(&mut batch);
             return Err(err);
         }
         let mut states: Vec<(Uuid, Vec<u8>)> = std::mem::take(&mut session.pending_states);
+        if !session.peer_proven {
+            states.clear();
+        }
         states.extend(
             message
                 .sync
                 .iter()
                 .map(|s| Uuid::from_bytes(s.id))
-                .filter_map(|id| session.states.get(&id).map(|state| (id, state.encode()))),
+                .filter_map(|id| session.states.get(&id).map(|state| (id, state.encode())))
+                .filter(|_| session.peer_proven),
         );
         self.commit_batch(&mut batch, |tx| save_states(tx, peer, &states))?;
         self.settle(&batch)?;
@@ -406,10 +434,12 @@ impl Writer {
                 break;
             }
             used += bytes.len();
+            let signatures = self.signatures_for(project, id, &sync::changes_in(&bytes)?)?;
             full.push(FullDocument {
                 id: *id.as_bytes(),
                 kind: kind_code(local.kind),
                 bytes,
+                signatures,
             });
         }
         let mut active: Vec<Uuid> = session.active.iter().copied().collect();
@@ -436,12 +466,18 @@ impl Writer {
             let generated = self.document(id, None)?.sync().generate_sync_message(&mut state);
             session.states.insert(id, state);
             if let Some(message) = generated {
+                let mut changes = Vec::new();
+                for chunk in message.changes.iter() {
+                    changes.extend(sync::changes_in(chunk)?);
+                }
+                let signatures = self.signatures_for(project, id, &changes)?;
                 let bytes = message.encode();
                 used += bytes.len();
                 sync_entries.push(DocumentSync {
                     id: *id.as_bytes(),
                     kind: kind_code(local.kind),
                     message: bytes,
+                    signatures,
                 });
             }
         }
@@ -471,9 +507,10 @@ impl Writer {
             full,
             sync: sync_entries,
             done: empty,
+            proof: Vec::new(),
         };
         session.sent_done = empty;
-        let plaintext = sync::encode(&message)?;
+        let plaintext = self.encode_proven(project, message)?;
         let secret = self.secret(project)?;
         let header = Header {
             kind: EnvelopeKind::Session,

@@ -185,6 +185,10 @@ pub struct SyncSession {
     pub(crate) skipped: BTreeSet<Uuid>,
     /// Sync states learned from the peer's catalog, saved with the next batch.
     pub(crate) pending_states: Vec<(Uuid, Vec<u8>)>,
+    /// Whether the peer's last message was signed by its enrolled device
+    /// key. What it holds is only recorded for the next session and bundle
+    /// when it was: an unproven device id is only claimed.
+    pub(crate) peer_proven: bool,
     /// Documents left out because the copy stored here does not load.
     pub(crate) unreadable: BTreeSet<Uuid>,
 }
@@ -221,6 +225,7 @@ impl SyncSession {
             changed: BTreeSet::new(),
             skipped: BTreeSet::new(),
             pending_states: Vec::new(),
+            peer_proven: false,
             unreadable: BTreeSet::new(),
         })
     }

@@ -50,10 +50,12 @@ pub fn session_message_plaintext(documents: &[(Uuid, DocKind, Vec<u8>)]) -> Resu
                 id: *id.as_bytes(),
                 kind: code(*kind),
                 bytes: bytes.clone(),
+                signatures: Vec::new(),
             })
             .collect(),
         sync: Vec::new(),
         done: false,
+        proof: Vec::new(),
     };
     super::encode(&message)
 }
@@ -81,6 +83,7 @@ pub fn forge_session_message_with_sync(
             id: *id.as_bytes(),
             kind: code(*kind),
             message: bytes.clone(),
+            signatures: Vec::new(),
         });
     }
     store.seal_for_test(project, EnvelopeKind::Session, &super::encode(&message)?)
@@ -111,7 +114,10 @@ pub fn forge_catalog_as(store: &Store, project: ProjectId, claimed: crate::ids::
         full: Vec::new(),
         sync: Vec::new(),
         done: false,
+        proof: Vec::new(),
     };
+    // Signed as best a member can: with its own device's key.
+    let plaintext = store.write(|w| w.encode_proven(project, message.clone()))?;
     let secret = store.group_secret_for_test(project)?;
     super::seal(
         &secret,
@@ -128,8 +134,36 @@ pub fn forge_catalog_as(store: &Store, project: ProjectId, claimed: crate::ids::
                 recipient: None,
             }),
         },
-        &super::encode(&message)?,
+        &plaintext,
     )
+}
+
+/// As [`forge_session_message`], but `store` signs every change it carries
+/// with its own device key, whichever device's actor id wrote it: a member
+/// signing a change it forged in another device's name.
+pub fn forge_session_message_signing_every_change(
+    store: &Store,
+    project: ProjectId,
+    documents: &[(Uuid, DocKind, Vec<u8>)],
+) -> Result<Vec<u8>> {
+    let mut message: SessionMessage = super::decode(&session_message_plaintext(documents)?, "forged message")?;
+    let plaintext = store.write(|w| {
+        let keys = w.device_keys(project)?;
+        for doc in &mut message.full {
+            let id = Uuid::from_bytes(doc.id);
+            doc.signatures = super::changes_in(&doc.bytes)?
+                .iter()
+                .map(|change| crate::keys::ChangeSignature {
+                    hash: change.hash().0,
+                    signature: keys
+                        .sign(&crate::keys::change_message(project, id, &change.hash().0))
+                        .to_vec(),
+                })
+                .collect();
+        }
+        w.encode_proven(project, message)
+    })?;
+    store.seal_unsigned_for_test(project, EnvelopeKind::Session, &plaintext)
 }
 
 /// A bundle from `store` holding `documents` whole.
@@ -151,6 +185,7 @@ pub fn bundle_plaintext(documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8
                 kind: code(*kind),
                 incremental: false,
                 bytes: bytes.clone(),
+                signatures: Vec::new(),
             })
             .collect(),
     };
@@ -173,8 +208,57 @@ impl Store {
         super::open(&secret, project, opening, sealed, usize::MAX).map(|(_, plain)| plain)
     }
 
-    /// Seals a bundle, or a session message as the hello of a new session.
+    /// Signs what `plaintext` carries as `store` can: the changes its own
+    /// device wrote, and others' whose signatures it received. A change
+    /// forged under another device's actor id stays unsigned. Plaintext
+    /// that does not decode (a fuzzer's) is left as it is.
+    fn sign_for_test(&self, project: ProjectId, kind: EnvelopeKind, plaintext: &[u8]) -> Result<Vec<u8>> {
+        let sign =
+            |w: &mut crate::store::Writer, id: [u8; 16], bytes: &[u8]| -> Result<Vec<crate::keys::ChangeSignature>> {
+                let changes = super::changes_in(bytes).unwrap_or_default();
+                w.signatures_for(project, Uuid::from_bytes(id), &changes)
+            };
+        if kind == EnvelopeKind::Session {
+            let Ok(mut message) = super::decode::<SessionMessage>(plaintext, "forged message") else {
+                return Ok(plaintext.to_vec());
+            };
+            return self.write(|w| {
+                for doc in &mut message.full {
+                    doc.signatures = sign(w, doc.id, &doc.bytes)?;
+                }
+                for entry in &mut message.sync {
+                    let mut changes = Vec::new();
+                    if let Ok(decoded) = automerge::sync::Message::decode(&entry.message) {
+                        for chunk in decoded.changes.iter() {
+                            changes.extend(super::changes_in(chunk).unwrap_or_default());
+                        }
+                    }
+                    entry.signatures = w.signatures_for(project, Uuid::from_bytes(entry.id), &changes)?;
+                }
+                w.encode_proven(project, message)
+            });
+        }
+        let Ok(mut body) = super::decode::<BundleBody>(plaintext, "forged bundle") else {
+            return Ok(plaintext.to_vec());
+        };
+        self.write(|w| {
+            for entry in &mut body.entries {
+                entry.signatures = sign(w, entry.id, &entry.bytes)?;
+            }
+            Ok(())
+        })?;
+        super::encode(&body)
+    }
+
+    /// Seals a bundle, or a session message as the hello of a new session,
+    /// signed as `sign_for_test` says.
     fn seal_for_test(&self, project: ProjectId, kind: EnvelopeKind, plaintext: &[u8]) -> Result<Vec<u8>> {
+        let plaintext = self.sign_for_test(project, kind, plaintext)?;
+        self.seal_unsigned_for_test(project, kind, &plaintext)
+    }
+
+    /// Seals `plaintext` as it is.
+    fn seal_unsigned_for_test(&self, project: ProjectId, kind: EnvelopeKind, plaintext: &[u8]) -> Result<Vec<u8>> {
         let secret = self.group_secret_for_test(project)?;
         let session = (kind == EnvelopeKind::Session)
             .then(|| super::decode::<SessionMessage>(plaintext, "forged message"))

@@ -5,11 +5,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+pub(crate) use crate::keys::ChangeSignature;
 
 /// The format version this library writes and reads.
 /// 2: sessions bound to both sides' random values and devices, the
 /// sender's device id inside the envelope (issue 15).
-pub(crate) const WIRE_VERSION: u8 = 2;
+/// 3: every change travels with its author device's signature (issue 15,
+/// finding 5).
+pub(crate) const WIRE_VERSION: u8 = 3;
 
 /// One document a device holds, as listed in its catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +32,8 @@ pub(crate) struct FullDocument {
     pub id: [u8; 16],
     pub kind: u8,
     pub bytes: Vec<u8>,
+    /// The signatures of its changes (see `keys::ChangeSignature`).
+    pub signatures: Vec<ChangeSignature>,
 }
 
 /// An Automerge sync message for one document both peers hold.
@@ -37,6 +42,8 @@ pub(crate) struct DocumentSync {
     pub id: [u8; 16],
     pub kind: u8,
     pub message: Vec<u8>,
+    /// The signatures of the changes the message carries.
+    pub signatures: Vec<ChangeSignature>,
 }
 
 /// One message of a sync session.
@@ -59,6 +66,10 @@ pub(crate) struct SessionMessage {
     pub sync: Vec<DocumentSync>,
     /// The sender has nothing more to send after what it has seen.
     pub done: bool,
+    /// The sending device's signature over the message with this field
+    /// empty (`keys::message_proof_input`): proves which device sent it
+    /// (issue 15, finding 10). Empty from a device with no enrolled key.
+    pub proof: Vec<u8>,
 }
 
 /// One document in a bundle: whole, or the changes since what the intended
@@ -69,6 +80,8 @@ pub(crate) struct BundleEntry {
     pub kind: u8,
     pub incremental: bool,
     pub bytes: Vec<u8>,
+    /// The signatures of its changes.
+    pub signatures: Vec<ChangeSignature>,
 }
 
 /// A document the bundle's maker held, and the first 8 bytes of each of
