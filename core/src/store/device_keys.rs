@@ -164,7 +164,7 @@ impl Writer {
         changes: Vec<Change>,
         signatures: &[ChangeSignature],
         batch: &mut Batch,
-    ) -> Result<(Vec<Change>, usize)> {
+    ) -> Result<Authenticated> {
         let Expected { id, kind, project } = expected;
         let local_exists =
             batch.document(id).is_some() || (persistence::doc_row(&self.conn, id)?.is_some() && self.readable(id)?);
@@ -191,6 +191,7 @@ impl Writer {
         };
         let by_hash: HashMap<[u8; 32], &[u8]> = signatures.iter().map(|s| (s.hash, s.signature.as_slice())).collect();
         let mut dropped = HashSet::new();
+        let mut author_unknown = false;
         let mut kept = Vec::with_capacity(changes.len());
         for change in changes {
             let hash = change.hash();
@@ -211,6 +212,8 @@ impl Writer {
                 _ => false,
             };
             if !signed || change.deps().iter().any(|d| dropped.contains(d)) {
+                author_unknown |= actor(&change)
+                    .is_some_and(|(device, _)| directory.get(device).is_none() && !directory.is_contested(device));
                 dropped.insert(hash);
                 continue;
             }
@@ -221,8 +224,21 @@ impl Writer {
             }
             kept.push(change);
         }
-        Ok((kept, dropped.len()))
+        Ok(Authenticated {
+            kept,
+            dropped: dropped.len(),
+            author_unknown,
+        })
     }
+}
+
+/// What [`Writer::authenticate`] found.
+pub(crate) struct Authenticated {
+    pub kept: Vec<Change>,
+    pub dropped: usize,
+    /// A dropped change's device has no enrolment here yet: it may still
+    /// be on its way in the project document's sync.
+    pub author_unknown: bool,
 }
 
 /// The directory of a project document once `changes` are applied to it.

@@ -212,13 +212,21 @@ impl Writer {
         // change is left out whole.
         let mut authenticated = None;
         if let Some(signatures) = signatures {
-            let (kept, dropped) = self.authenticate(expected, incoming.get_changes(&[]), signatures, batch)?;
-            if dropped > 0 {
-                batch.forged.push(id);
+            let checked = self.authenticate(expected, incoming.get_changes(&[]), signatures, batch)?;
+            if checked.dropped > 0 {
                 if exists.is_none() && !batch.holds(id) {
+                    // Its author's enrolment may still be on its way in
+                    // the project's sync: asked for again, like a story
+                    // withheld for consent. Otherwise it is a forgery.
+                    if checked.author_unknown {
+                        batch.withheld.push(id);
+                    } else {
+                        batch.forged.push(id);
+                    }
                     return Ok(false);
                 }
-                authenticated = Some(kept);
+                batch.forged.push(id);
+                authenticated = Some(checked.kept);
             }
         }
         if let Some(kept) = authenticated {
@@ -269,10 +277,15 @@ impl Writer {
         for chunk in message.changes.iter() {
             changes.extend(sync::changes_in(chunk)?);
         }
-        let (kept, dropped) = self.authenticate(expected, changes, signatures, batch)?;
-        if dropped > 0 {
+        let checked = self.authenticate(expected, changes, signatures, batch)?;
+        if checked.dropped > 0 {
             batch.forged.push(expected.id);
-            message.changes = kept.iter().map(|c| c.raw_bytes().to_vec()).collect::<Vec<_>>().into();
+            message.changes = checked
+                .kept
+                .iter()
+                .map(|c| c.raw_bytes().to_vec())
+                .collect::<Vec<_>>()
+                .into();
         }
         let mut forged = 0;
         let merged = self.merge_into(expected, batch, |doc| {
@@ -322,11 +335,11 @@ impl Writer {
             None if batch.holds(expected.id) => {}
             None => return Ok(None),
         }
-        let (kept, dropped) = self.authenticate(expected, sync::changes_in(bytes)?, signatures, batch)?;
+        let checked = self.authenticate(expected, sync::changes_in(bytes)?, signatures, batch)?;
         let authenticated: Vec<u8>;
-        let bytes = if dropped > 0 {
+        let bytes = if checked.dropped > 0 {
             batch.forged.push(expected.id);
-            authenticated = kept.iter().flat_map(|c| c.raw_bytes().to_vec()).collect();
+            authenticated = checked.kept.iter().flat_map(|c| c.raw_bytes().to_vec()).collect();
             authenticated.as_slice()
         } else {
             bytes
