@@ -267,6 +267,7 @@ impl Error {
             | Self::Storage(reason)
             | Self::WrongKey { reason, .. } => reason.clone(),
             Self::InvalidInput { field, reason } => format!("{field} {reason}"),
+            Self::WrongStoreKey(problem) => problem.to_string(),
             Self::Io(err) => err.to_string(),
             other => other.to_string(),
         }

@@ -487,6 +487,22 @@ fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
     typealias FfiType = Int64
     typealias SwiftType = Int64
@@ -651,6 +667,552 @@ fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
 
 
 /**
+ * Told of an attach's progress after each chunk (1 MiB). Return false to
+ * cancel: the attach then fails with `Cancelled` and leaves nothing behind.
+ */
+public protocol MediaProgress: AnyObject, Sendable {
+    
+    func onProgress(done: UInt64, total: UInt64)  -> Bool
+    
+}
+/**
+ * Told of an attach's progress after each chunk (1 MiB). Return false to
+ * cancel: the attach then fails with `Cancelled` and leaves nothing behind.
+ */
+open class MediaProgressImpl: MediaProgress, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_storyloom_ffi_fn_clone_mediaprogress(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_storyloom_ffi_fn_free_mediaprogress(handle, $0) }
+    }
+
+    
+
+    
+open func onProgress(done: UInt64, total: UInt64) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_mediaprogress_on_progress(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(done),
+        FfiConverterUInt64.lower(total),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceMediaProgress {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceMediaProgress = UniffiVTableCallbackInterfaceMediaProgress(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeMediaProgress.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface MediaProgress: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeMediaProgress.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface MediaProgress: handle missing in uniffiClone")
+            }
+        },
+        onProgress: { (
+            uniffiHandle: UInt64,
+            done: UInt64,
+            total: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<Int8>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Bool in
+                guard let uniffiObj = try? FfiConverterTypeMediaProgress.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onProgress(
+                     done: try FfiConverterUInt64.lift(done),
+                     total: try FfiConverterUInt64.lift(total)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterBool.lower($0) }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceMediaProgress> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceMediaProgress>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitMediaProgress() {
+    uniffi_storyloom_ffi_fn_init_callback_vtable_mediaprogress(UniffiCallbackInterfaceMediaProgress.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMediaProgress: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<MediaProgress>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = MediaProgress
+
+    public static func lift(_ handle: UInt64) throws -> MediaProgress {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return MediaProgressImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: MediaProgress) -> UInt64 {
+         if let rustImpl = value as? MediaProgressImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MediaProgress {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: MediaProgress, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaProgress_lift(_ handle: UInt64) throws -> MediaProgress {
+    return try FfiConverterTypeMediaProgress.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaProgress_lower(_ value: MediaProgress) -> UInt64 {
+    return FfiConverterTypeMediaProgress.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Stops a relay sync from another thread: it ends with `Cancelled` at its
+ * next step, and the next sync picks up where it stopped.
+ */
+public protocol RelayCancelProtocol: AnyObject, Sendable {
+    
+    func cancel() 
+    
+}
+/**
+ * Stops a relay sync from another thread: it ends with `Cancelled` at its
+ * next step, and the next sync picks up where it stopped.
+ */
+open class RelayCancel: RelayCancelProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_storyloom_ffi_fn_clone_relaycancel(self.handle, $0) }
+    }
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_constructor_relaycancel_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_storyloom_ffi_fn_free_relaycancel(handle, $0) }
+    }
+
+    
+
+    
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_relaycancel_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelayCancel: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RelayCancel
+
+    public static func lift(_ handle: UInt64) throws -> RelayCancel {
+        return RelayCancel(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RelayCancel) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelayCancel {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RelayCancel, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayCancel_lift(_ handle: UInt64) throws -> RelayCancel {
+    return try FfiConverterTypeRelayCancel.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayCancel_lower(_ value: RelayCancel) -> UInt64 {
+    return FfiConverterTypeRelayCancel.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Told as a relay sync moves on (from the syncing thread).
+ */
+public protocol RelayProgressListener: AnyObject, Sendable {
+    
+    func onProgress(progress: RelayProgress) 
+    
+}
+/**
+ * Told as a relay sync moves on (from the syncing thread).
+ */
+open class RelayProgressListenerImpl: RelayProgressListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_storyloom_ffi_fn_clone_relayprogresslistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_storyloom_ffi_fn_free_relayprogresslistener(handle, $0) }
+    }
+
+    
+
+    
+open func onProgress(progress: RelayProgress)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_relayprogresslistener_on_progress(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRelayProgress_lower(progress),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceRelayProgressListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceRelayProgressListener = UniffiVTableCallbackInterfaceRelayProgressListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeRelayProgressListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface RelayProgressListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeRelayProgressListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface RelayProgressListener: handle missing in uniffiClone")
+            }
+        },
+        onProgress: { (
+            uniffiHandle: UInt64,
+            progress: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeRelayProgressListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onProgress(
+                     progress: try FfiConverterTypeRelayProgress_lift(progress)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceRelayProgressListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceRelayProgressListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitRelayProgressListener() {
+    uniffi_storyloom_ffi_fn_init_callback_vtable_relayprogresslistener(UniffiCallbackInterfaceRelayProgressListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelayProgressListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<RelayProgressListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = RelayProgressListener
+
+    public static func lift(_ handle: UInt64) throws -> RelayProgressListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return RelayProgressListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: RelayProgressListener) -> UInt64 {
+         if let rustImpl = value as? RelayProgressListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelayProgressListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RelayProgressListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayProgressListener_lift(_ handle: UInt64) throws -> RelayProgressListener {
+    return try FfiConverterTypeRelayProgressListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayProgressListener_lower(_ value: RelayProgressListener) -> UInt64 {
+    return FfiConverterTypeRelayProgressListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * A Storyloom store: one SQLite file holding an app user's projects,
  * stories and participants.
  */
@@ -701,6 +1263,61 @@ public protocol StoreProtocol: AnyObject, Sendable {
      * Records a withdrawal; with `erase`, erases what it covers on every device.
      */
     func withdrawConsent(project: ProjectId, withdrawal: NewConsentWithdrawal) throws  -> ConsentRecordId
+    
+    /**
+     * Links transcript offsets `start..end` (UTF-16) to `start_ms..end_ms`
+     * of one of the story's recordings.
+     */
+    func addSegment(story: StoryId, media: MediaId, start: Int32, end: Int32, startMs: UInt64, endMs: UInt64) throws  -> SegmentId
+    
+    /**
+     * Attaches a small item (a photo, a scanned form) held in memory.
+     */
+    func attachMediaBytes(story: StoryId, bytes: Data, media: NewMedia) throws  -> MediaItem
+    
+    /**
+     * Attaches the file at `path` (what the recorder wrote) to a story,
+     * streamed chunk by chunk: a long recording never crosses the FFI.
+     * Refused with `ConsentRequired` (keep-media) unless every storyteller
+     * allows keeping media.
+     */
+    func attachMediaFile(story: StoryId, path: String, media: NewMedia, progress: MediaProgress?) throws  -> MediaItem
+    
+    /**
+     * Writes the item's original bytes to `path`; an existing file is
+     * replaced only with `overwrite`. Returns the size.
+     */
+    func exportMedia(id: MediaId, path: String, overwrite: Bool) throws  -> UInt64
+    
+    /**
+     * The stretch of a recording that plays a highlight, or null if no
+     * segment covers it: seek the player there to play the quote.
+     */
+    func highlightTimeRange(story: StoryId, highlight: HighlightId) throws  -> TimeRange?
+    
+    /**
+     * Up to `len` bytes of the item from `start`, for a player that seeks
+     * (at most 64 MiB per call). A damaged chunk is `CorruptData`.
+     */
+    func readMedia(id: MediaId, start: UInt64, len: UInt64) throws  -> Data
+    
+    /**
+     * Removes an item from a story; its bytes go when nothing references them.
+     */
+    func removeMedia(story: StoryId, id: MediaId) throws 
+    
+    func removeSegment(story: StoryId, id: SegmentId) throws 
+    
+    /**
+     * A story's media items, oldest first, with whether each one's bytes
+     * are on this device.
+     */
+    func storyMedia(story: StoryId) throws  -> [MediaItem]
+    
+    /**
+     * The story's segments, in transcript order.
+     */
+    func storySegments(story: StoryId) throws  -> [Segment]
     
     func addAdjustment(id: ParticipantId, adjustment: Adjustment) throws 
     
@@ -767,6 +1384,14 @@ public protocol StoreProtocol: AnyObject, Sendable {
     func projects() throws  -> [ProjectSummary]
     
     /**
+     * Pushes what is new here to the relay and pulls what other member
+     * devices published, for every project of the store. Blocking; safe
+     * to stop at any point. Fails with `Relay` when the relay cannot be
+     * reached or refuses the credentials, `Cancelled` when cancelled.
+     */
+    func relaySync(config: RelayConfig, progress: RelayProgressListener?, cancel: RelayCancel?) throws  -> RelaySummary
+    
+    /**
      * Registers a listener told which stories, participants and projects
      * changed after every local write and every merge, until the returned
      * subscription is cancelled (`cancel()`, or `close()` in Kotlin) or the
@@ -786,6 +1411,11 @@ public protocol StoreProtocol: AnyObject, Sendable {
      * This store's device id: every change it writes carries it.
      */
     func deviceId()  -> DeviceId
+    
+    /**
+     * Whether the store is encrypted at rest.
+     */
+    func isEncrypted()  -> Bool
     
     func addComment(story: StoryId, body: String, highlight: HighlightId?) throws  -> CommentId
     
@@ -965,6 +1595,22 @@ public static func `open`(path: String)async throws  -> Store  {
         )
 }
     
+    /**
+     * Opens (creating if needed) the store at `path`, encrypted at rest with
+     * `key` (32 bytes). A wrong key, an encrypted store opened without a
+     * key, or a plaintext store opened with one fails with `WrongStoreKey`
+     * and changes no file.
+     */
+public static func openWithKey(path: String, key: Data)throws  -> Store  {
+    return try  FfiConverterTypeStore_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_constructor_store_open_with_key(
+        FfiConverterString.lower(path),
+        FfiConverterData.lower(key),uniffiCallStatus
+    )
+})
+}
+    
 
     
     /**
@@ -1093,6 +1739,156 @@ open func withdrawConsent(project: ProjectId, withdrawal: NewConsentWithdrawal)t
             self.uniffiCloneHandle(),
         FfiConverterTypeProjectId_lower(project),
         FfiConverterTypeNewConsentWithdrawal_lower(withdrawal),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Links transcript offsets `start..end` (UTF-16) to `start_ms..end_ms`
+     * of one of the story's recordings.
+     */
+open func addSegment(story: StoryId, media: MediaId, start: Int32, end: Int32, startMs: UInt64, endMs: UInt64)throws  -> SegmentId  {
+    return try  FfiConverterTypeSegmentId_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_add_segment(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStoryId_lower(story),
+        FfiConverterTypeMediaId_lower(media),
+        FfiConverterInt32.lower(start),
+        FfiConverterInt32.lower(end),
+        FfiConverterUInt64.lower(startMs),
+        FfiConverterUInt64.lower(endMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Attaches a small item (a photo, a scanned form) held in memory.
+     */
+open func attachMediaBytes(story: StoryId, bytes: Data, media: NewMedia)throws  -> MediaItem  {
+    return try  FfiConverterTypeMediaItem_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_attach_media_bytes(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStoryId_lower(story),
+        FfiConverterData.lower(bytes),
+        FfiConverterTypeNewMedia_lower(media),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Attaches the file at `path` (what the recorder wrote) to a story,
+     * streamed chunk by chunk: a long recording never crosses the FFI.
+     * Refused with `ConsentRequired` (keep-media) unless every storyteller
+     * allows keeping media.
+     */
+open func attachMediaFile(story: StoryId, path: String, media: NewMedia, progress: MediaProgress? = nil)throws  -> MediaItem  {
+    return try  FfiConverterTypeMediaItem_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_attach_media_file(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStoryId_lower(story),
+        FfiConverterString.lower(path),
+        FfiConverterTypeNewMedia_lower(media),
+        FfiConverterOptionTypeMediaProgress.lower(progress),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Writes the item's original bytes to `path`; an existing file is
+     * replaced only with `overwrite`. Returns the size.
+     */
+open func exportMedia(id: MediaId, path: String, overwrite: Bool = false)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_export_media(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMediaId_lower(id),
+        FfiConverterString.lower(path),
+        FfiConverterBool.lower(overwrite),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The stretch of a recording that plays a highlight, or null if no
+     * segment covers it: seek the player there to play the quote.
+     */
+open func highlightTimeRange(story: StoryId, highlight: HighlightId)throws  -> TimeRange?  {
+    return try  FfiConverterOptionTypeTimeRange.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_highlight_time_range(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStoryId_lower(story),
+        FfiConverterTypeHighlightId_lower(highlight),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Up to `len` bytes of the item from `start`, for a player that seeks
+     * (at most 64 MiB per call). A damaged chunk is `CorruptData`.
+     */
+open func readMedia(id: MediaId, start: UInt64, len: UInt64)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_read_media(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMediaId_lower(id),
+        FfiConverterUInt64.lower(start),
+        FfiConverterUInt64.lower(len),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes an item from a story; its bytes go when nothing references them.
+     */
+open func removeMedia(story: StoryId, id: MediaId)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_remove_media(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStoryId_lower(story),
+        FfiConverterTypeMediaId_lower(id),uniffiCallStatus
+    )
+}
+}
+    
+open func removeSegment(story: StoryId, id: SegmentId)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_remove_segment(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStoryId_lower(story),
+        FfiConverterTypeSegmentId_lower(id),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * A story's media items, oldest first, with whether each one's bytes
+     * are on this device.
+     */
+open func storyMedia(story: StoryId)throws  -> [MediaItem]  {
+    return try  FfiConverterSequenceTypeMediaItem.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_story_media(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStoryId_lower(story),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The story's segments, in transcript order.
+     */
+open func storySegments(story: StoryId)throws  -> [Segment]  {
+    return try  FfiConverterSequenceTypeSegment.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_story_segments(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStoryId_lower(story),uniffiCallStatus
     )
 })
 }
@@ -1314,6 +2110,24 @@ open func projects()throws  -> [ProjectSummary]  {
 }
     
     /**
+     * Pushes what is new here to the relay and pulls what other member
+     * devices published, for every project of the store. Blocking; safe
+     * to stop at any point. Fails with `Relay` when the relay cannot be
+     * reached or refuses the credentials, `Cancelled` when cancelled.
+     */
+open func relaySync(config: RelayConfig, progress: RelayProgressListener?, cancel: RelayCancel?)throws  -> RelaySummary  {
+    return try  FfiConverterTypeRelaySummary_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_relay_sync(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRelayConfig_lower(config),
+        FfiConverterOptionTypeRelayProgressListener.lower(progress),
+        FfiConverterOptionTypeRelayCancel.lower(cancel),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Registers a listener told which stories, participants and projects
      * changed after every local write and every merge, until the returned
      * subscription is cancelled (`cancel()`, or `close()` in Kotlin) or the
@@ -1350,6 +2164,18 @@ open func deviceId() -> DeviceId  {
     return try!  FfiConverterTypeDeviceId_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_device_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether the store is encrypted at rest.
+     */
+open func isEncrypted() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_is_encrypted(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2966,13 +3792,17 @@ public func FfiConverterTypeEffectiveConsent_lower(_ value: EffectiveConsent) ->
 public struct ExportReport: Equatable, Hashable {
     public var exported: [StoryId]
     public var withheld: [Withheld]
+    public var media: [ExportedMedia]
+    public var mediaWithheld: [WithheldMedia]
     public var files: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(exported: [StoryId], withheld: [Withheld], files: [String]) {
+    public init(exported: [StoryId], withheld: [Withheld], media: [ExportedMedia], mediaWithheld: [WithheldMedia], files: [String]) {
         self.exported = exported
         self.withheld = withheld
+        self.media = media
+        self.mediaWithheld = mediaWithheld
         self.files = files
     }
 
@@ -2994,6 +3824,8 @@ public struct FfiConverterTypeExportReport: FfiConverterRustBuffer {
             try ExportReport(
                 exported: FfiConverterSequenceTypeStoryId.read(from: &buf), 
                 withheld: FfiConverterSequenceTypeWithheld.read(from: &buf), 
+                media: FfiConverterSequenceTypeExportedMedia.read(from: &buf), 
+                mediaWithheld: FfiConverterSequenceTypeWithheldMedia.read(from: &buf), 
                 files: FfiConverterSequenceString.read(from: &buf)
         )
     }
@@ -3001,6 +3833,8 @@ public struct FfiConverterTypeExportReport: FfiConverterRustBuffer {
     public static func write(_ value: ExportReport, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeStoryId.write(value.exported, into: &buf)
         FfiConverterSequenceTypeWithheld.write(value.withheld, into: &buf)
+        FfiConverterSequenceTypeExportedMedia.write(value.media, into: &buf)
+        FfiConverterSequenceTypeWithheldMedia.write(value.mediaWithheld, into: &buf)
         FfiConverterSequenceString.write(value.files, into: &buf)
     }
 }
@@ -3018,6 +3852,79 @@ public func FfiConverterTypeExportReport_lift(_ buf: RustBuffer) throws -> Expor
 #endif
 public func FfiConverterTypeExportReport_lower(_ value: ExportReport) -> RustBuffer {
     return FfiConverterTypeExportReport.lower(value)
+}
+
+
+/**
+ * A media item an export copied.
+ */
+public struct ExportedMedia: Equatable, Hashable {
+    public var id: MediaId
+    public var storyId: StoryId
+    public var kind: MediaKind
+    public var mime: String
+    public var contentHash: String
+    public var file: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: MediaId, storyId: StoryId, kind: MediaKind, mime: String, contentHash: String, file: String) {
+        self.id = id
+        self.storyId = storyId
+        self.kind = kind
+        self.mime = mime
+        self.contentHash = contentHash
+        self.file = file
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExportedMedia: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportedMedia: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportedMedia {
+        return
+            try ExportedMedia(
+                id: FfiConverterTypeMediaId.read(from: &buf), 
+                storyId: FfiConverterTypeStoryId.read(from: &buf), 
+                kind: FfiConverterTypeMediaKind.read(from: &buf), 
+                mime: FfiConverterString.read(from: &buf), 
+                contentHash: FfiConverterString.read(from: &buf), 
+                file: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportedMedia, into buf: inout [UInt8]) {
+        FfiConverterTypeMediaId.write(value.id, into: &buf)
+        FfiConverterTypeStoryId.write(value.storyId, into: &buf)
+        FfiConverterTypeMediaKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.mime, into: &buf)
+        FfiConverterString.write(value.contentHash, into: &buf)
+        FfiConverterString.write(value.file, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportedMedia_lift(_ buf: RustBuffer) throws -> ExportedMedia {
+    return try FfiConverterTypeExportedMedia.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportedMedia_lower(_ value: ExportedMedia) -> RustBuffer {
+    return FfiConverterTypeExportedMedia.lower(value)
 }
 
 
@@ -3290,6 +4197,121 @@ public func FfiConverterTypeJoinedProject_lower(_ value: JoinedProject) -> RustB
 
 
 /**
+ * A media item of a story, as listed on this device.
+ */
+public struct MediaItem: Equatable, Hashable {
+    public var id: MediaId
+    public var storyId: StoryId
+    public var kind: MediaKind
+    public var mime: String
+    public var size: UInt64
+    public var durationMs: UInt64?
+    public var caption: String
+    public var addedBy: MemberId
+    public var addedAt: Date
+    /**
+     * `sha256:` and 64 hex digits: the hash of the original bytes.
+     */
+    public var contentHash: String
+    /**
+     * Whether the bytes are on this device.
+     */
+    public var present: Bool
+    /**
+     * Whether the storytellers no longer allow keeping media.
+     */
+    public var withdrawn: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: MediaId, storyId: StoryId, kind: MediaKind, mime: String, size: UInt64, durationMs: UInt64?, caption: String, addedBy: MemberId, addedAt: Date, 
+        /**
+         * `sha256:` and 64 hex digits: the hash of the original bytes.
+         */contentHash: String, 
+        /**
+         * Whether the bytes are on this device.
+         */present: Bool, 
+        /**
+         * Whether the storytellers no longer allow keeping media.
+         */withdrawn: Bool) {
+        self.id = id
+        self.storyId = storyId
+        self.kind = kind
+        self.mime = mime
+        self.size = size
+        self.durationMs = durationMs
+        self.caption = caption
+        self.addedBy = addedBy
+        self.addedAt = addedAt
+        self.contentHash = contentHash
+        self.present = present
+        self.withdrawn = withdrawn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MediaItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMediaItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MediaItem {
+        return
+            try MediaItem(
+                id: FfiConverterTypeMediaId.read(from: &buf), 
+                storyId: FfiConverterTypeStoryId.read(from: &buf), 
+                kind: FfiConverterTypeMediaKind.read(from: &buf), 
+                mime: FfiConverterString.read(from: &buf), 
+                size: FfiConverterUInt64.read(from: &buf), 
+                durationMs: FfiConverterOptionUInt64.read(from: &buf), 
+                caption: FfiConverterString.read(from: &buf), 
+                addedBy: FfiConverterTypeMemberId.read(from: &buf), 
+                addedAt: FfiConverterTimestamp.read(from: &buf), 
+                contentHash: FfiConverterString.read(from: &buf), 
+                present: FfiConverterBool.read(from: &buf), 
+                withdrawn: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MediaItem, into buf: inout [UInt8]) {
+        FfiConverterTypeMediaId.write(value.id, into: &buf)
+        FfiConverterTypeStoryId.write(value.storyId, into: &buf)
+        FfiConverterTypeMediaKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.mime, into: &buf)
+        FfiConverterUInt64.write(value.size, into: &buf)
+        FfiConverterOptionUInt64.write(value.durationMs, into: &buf)
+        FfiConverterString.write(value.caption, into: &buf)
+        FfiConverterTypeMemberId.write(value.addedBy, into: &buf)
+        FfiConverterTimestamp.write(value.addedAt, into: &buf)
+        FfiConverterString.write(value.contentHash, into: &buf)
+        FfiConverterBool.write(value.present, into: &buf)
+        FfiConverterBool.write(value.withdrawn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaItem_lift(_ buf: RustBuffer) throws -> MediaItem {
+    return try FfiConverterTypeMediaItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaItem_lower(_ value: MediaItem) -> RustBuffer {
+    return FfiConverterTypeMediaItem.lower(value)
+}
+
+
+/**
  * A member of a project's group.
  */
 public struct Member: Equatable, Hashable {
@@ -3517,6 +4539,77 @@ public func FfiConverterTypeNewConsentWithdrawal_lift(_ buf: RustBuffer) throws 
 #endif
 public func FfiConverterTypeNewConsentWithdrawal_lower(_ value: NewConsentWithdrawal) -> RustBuffer {
     return FfiConverterTypeNewConsentWithdrawal.lower(value)
+}
+
+
+/**
+ * What the app says about a media item it attaches.
+ */
+public struct NewMedia: Equatable, Hashable {
+    public var kind: MediaKind
+    public var mime: String
+    public var caption: String
+    /**
+     * Length of a recording in milliseconds, as the app measured it.
+     */
+    public var durationMs: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: MediaKind, mime: String = "application/octet-stream", caption: String = "", 
+        /**
+         * Length of a recording in milliseconds, as the app measured it.
+         */durationMs: UInt64? = nil) {
+        self.kind = kind
+        self.mime = mime
+        self.caption = caption
+        self.durationMs = durationMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NewMedia: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNewMedia: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NewMedia {
+        return
+            try NewMedia(
+                kind: FfiConverterTypeMediaKind.read(from: &buf), 
+                mime: FfiConverterString.read(from: &buf), 
+                caption: FfiConverterString.read(from: &buf), 
+                durationMs: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NewMedia, into buf: inout [UInt8]) {
+        FfiConverterTypeMediaKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.mime, into: &buf)
+        FfiConverterString.write(value.caption, into: &buf)
+        FfiConverterOptionUInt64.write(value.durationMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewMedia_lift(_ buf: RustBuffer) throws -> NewMedia {
+    return try FfiConverterTypeNewMedia.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewMedia_lower(_ value: NewMedia) -> RustBuffer {
+    return FfiConverterTypeNewMedia.lower(value)
 }
 
 
@@ -4296,6 +5389,283 @@ public func FfiConverterTypeRecordedAt_lower(_ value: RecordedAt) -> RustBuffer 
 
 
 /**
+ * Where the relay is and how to sign in: kept by the app in its secure
+ * storage, never in the project.
+ */
+public struct RelayConfig: Equatable, Hashable {
+    /**
+     * `file:///path`, `webdav+https://host/path` or
+     * `s3://bucket/prefix?endpoint=https://host&region=region`.
+     */
+    public var url: String
+    /**
+     * WebDAV user, or S3 access key id.
+     */
+    public var username: String?
+    /**
+     * WebDAV password, or S3 secret access key.
+     */
+    public var password: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `file:///path`, `webdav+https://host/path` or
+         * `s3://bucket/prefix?endpoint=https://host&region=region`.
+         */url: String, 
+        /**
+         * WebDAV user, or S3 access key id.
+         */username: String?, 
+        /**
+         * WebDAV password, or S3 secret access key.
+         */password: String?) {
+        self.url = url
+        self.username = username
+        self.password = password
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RelayConfig: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelayConfig: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelayConfig {
+        return
+            try RelayConfig(
+                url: FfiConverterString.read(from: &buf), 
+                username: FfiConverterOptionString.read(from: &buf), 
+                password: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RelayConfig, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterOptionString.write(value.username, into: &buf)
+        FfiConverterOptionString.write(value.password, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayConfig_lift(_ buf: RustBuffer) throws -> RelayConfig {
+    return try FfiConverterTypeRelayConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayConfig_lower(_ value: RelayConfig) -> RustBuffer {
+    return FfiConverterTypeRelayConfig.lower(value)
+}
+
+
+/**
+ * How far a relay sync has got.
+ */
+public struct RelayProgress: Equatable, Hashable {
+    public var objectsExpected: Int64
+    public var objectsDone: Int64
+    public var bytesUp: Int64
+    public var bytesDown: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(objectsExpected: Int64, objectsDone: Int64, bytesUp: Int64, bytesDown: Int64) {
+        self.objectsExpected = objectsExpected
+        self.objectsDone = objectsDone
+        self.bytesUp = bytesUp
+        self.bytesDown = bytesDown
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RelayProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelayProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelayProgress {
+        return
+            try RelayProgress(
+                objectsExpected: FfiConverterInt64.read(from: &buf), 
+                objectsDone: FfiConverterInt64.read(from: &buf), 
+                bytesUp: FfiConverterInt64.read(from: &buf), 
+                bytesDown: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RelayProgress, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.objectsExpected, into: &buf)
+        FfiConverterInt64.write(value.objectsDone, into: &buf)
+        FfiConverterInt64.write(value.bytesUp, into: &buf)
+        FfiConverterInt64.write(value.bytesDown, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayProgress_lift(_ buf: RustBuffer) throws -> RelayProgress {
+    return try FfiConverterTypeRelayProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayProgress_lower(_ value: RelayProgress) -> RustBuffer {
+    return FfiConverterTypeRelayProgress.lower(value)
+}
+
+
+/**
+ * An object the sync refused (tampered, replayed, foreign or invalid).
+ */
+public struct RelayRejection: Equatable, Hashable {
+    public var object: String
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(object: String, reason: String) {
+        self.object = object
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RelayRejection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelayRejection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelayRejection {
+        return
+            try RelayRejection(
+                object: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RelayRejection, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.object, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayRejection_lift(_ buf: RustBuffer) throws -> RelayRejection {
+    return try FfiConverterTypeRelayRejection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayRejection_lower(_ value: RelayRejection) -> RustBuffer {
+    return FfiConverterTypeRelayRejection.lower(value)
+}
+
+
+/**
+ * What a relay sync did.
+ */
+public struct RelaySummary: Equatable, Hashable {
+    public var pushed: Int64
+    public var pulled: Int64
+    public var bytesUp: Int64
+    public var bytesDown: Int64
+    public var deleted: Int64
+    public var rejected: [RelayRejection]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(pushed: Int64, pulled: Int64, bytesUp: Int64, bytesDown: Int64, deleted: Int64, rejected: [RelayRejection]) {
+        self.pushed = pushed
+        self.pulled = pulled
+        self.bytesUp = bytesUp
+        self.bytesDown = bytesDown
+        self.deleted = deleted
+        self.rejected = rejected
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RelaySummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelaySummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelaySummary {
+        return
+            try RelaySummary(
+                pushed: FfiConverterInt64.read(from: &buf), 
+                pulled: FfiConverterInt64.read(from: &buf), 
+                bytesUp: FfiConverterInt64.read(from: &buf), 
+                bytesDown: FfiConverterInt64.read(from: &buf), 
+                deleted: FfiConverterInt64.read(from: &buf), 
+                rejected: FfiConverterSequenceTypeRelayRejection.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RelaySummary, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.pushed, into: &buf)
+        FfiConverterInt64.write(value.pulled, into: &buf)
+        FfiConverterInt64.write(value.bytesUp, into: &buf)
+        FfiConverterInt64.write(value.bytesDown, into: &buf)
+        FfiConverterInt64.write(value.deleted, into: &buf)
+        FfiConverterSequenceTypeRelayRejection.write(value.rejected, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelaySummary_lift(_ buf: RustBuffer) throws -> RelaySummary {
+    return try FfiConverterTypeRelaySummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelaySummary_lower(_ value: RelaySummary) -> RustBuffer {
+    return FfiConverterTypeRelaySummary.lower(value)
+}
+
+
+/**
  * A search result; matched words are wrapped in `[` and `]` in the snippet.
  */
 public struct SearchHit: Equatable, Hashable {
@@ -4357,6 +5727,94 @@ public func FfiConverterTypeSearchHit_lift(_ buf: RustBuffer) throws -> SearchHi
 #endif
 public func FfiConverterTypeSearchHit_lower(_ value: SearchHit) -> RustBuffer {
     return FfiConverterTypeSearchHit.lower(value)
+}
+
+
+/**
+ * A range of the transcript (UTF-16 offsets, following its words through
+ * edits like a highlight) linked to a time range of a recording.
+ */
+public struct Segment: Equatable, Hashable {
+    public var id: SegmentId
+    public var mediaId: MediaId
+    /**
+     * UTF-16 offsets into the transcript, as highlights use.
+     */
+    public var start: Int32
+    public var end: Int32
+    public var startMs: UInt64
+    public var endMs: UInt64
+    public var author: MemberId
+    public var createdAt: Date
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: SegmentId, mediaId: MediaId, 
+        /**
+         * UTF-16 offsets into the transcript, as highlights use.
+         */start: Int32, end: Int32, startMs: UInt64, endMs: UInt64, author: MemberId, createdAt: Date) {
+        self.id = id
+        self.mediaId = mediaId
+        self.start = start
+        self.end = end
+        self.startMs = startMs
+        self.endMs = endMs
+        self.author = author
+        self.createdAt = createdAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Segment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSegment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Segment {
+        return
+            try Segment(
+                id: FfiConverterTypeSegmentId.read(from: &buf), 
+                mediaId: FfiConverterTypeMediaId.read(from: &buf), 
+                start: FfiConverterInt32.read(from: &buf), 
+                end: FfiConverterInt32.read(from: &buf), 
+                startMs: FfiConverterUInt64.read(from: &buf), 
+                endMs: FfiConverterUInt64.read(from: &buf), 
+                author: FfiConverterTypeMemberId.read(from: &buf), 
+                createdAt: FfiConverterTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Segment, into buf: inout [UInt8]) {
+        FfiConverterTypeSegmentId.write(value.id, into: &buf)
+        FfiConverterTypeMediaId.write(value.mediaId, into: &buf)
+        FfiConverterInt32.write(value.start, into: &buf)
+        FfiConverterInt32.write(value.end, into: &buf)
+        FfiConverterUInt64.write(value.startMs, into: &buf)
+        FfiConverterUInt64.write(value.endMs, into: &buf)
+        FfiConverterTypeMemberId.write(value.author, into: &buf)
+        FfiConverterTimestamp.write(value.createdAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSegment_lift(_ buf: RustBuffer) throws -> Segment {
+    return try FfiConverterTypeSegment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSegment_lower(_ value: Segment) -> RustBuffer {
+    return FfiConverterTypeSegment.lower(value)
 }
 
 
@@ -5009,6 +6467,67 @@ public func FfiConverterTypeTheme_lower(_ value: Theme) -> RustBuffer {
 
 
 /**
+ * Where in a recording to play: what a player needs for a quote.
+ */
+public struct TimeRange: Equatable, Hashable {
+    public var mediaId: MediaId
+    public var startMs: UInt64
+    public var endMs: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(mediaId: MediaId, startMs: UInt64, endMs: UInt64) {
+        self.mediaId = mediaId
+        self.startMs = startMs
+        self.endMs = endMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TimeRange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTimeRange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimeRange {
+        return
+            try TimeRange(
+                mediaId: FfiConverterTypeMediaId.read(from: &buf), 
+                startMs: FfiConverterUInt64.read(from: &buf), 
+                endMs: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TimeRange, into buf: inout [UInt8]) {
+        FfiConverterTypeMediaId.write(value.mediaId, into: &buf)
+        FfiConverterUInt64.write(value.startMs, into: &buf)
+        FfiConverterUInt64.write(value.endMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimeRange_lift(_ buf: RustBuffer) throws -> TimeRange {
+    return try FfiConverterTypeTimeRange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTimeRange_lower(_ value: TimeRange) -> RustBuffer {
+    return FfiConverterTypeTimeRange.lower(value)
+}
+
+
+/**
  * A story that was not exported, and why.
  */
 public struct Withheld: Equatable, Hashable {
@@ -5062,6 +6581,67 @@ public func FfiConverterTypeWithheld_lift(_ buf: RustBuffer) throws -> Withheld 
 #endif
 public func FfiConverterTypeWithheld_lower(_ value: Withheld) -> RustBuffer {
     return FfiConverterTypeWithheld.lower(value)
+}
+
+
+/**
+ * A media item an export left out, and why.
+ */
+public struct WithheldMedia: Equatable, Hashable {
+    public var id: MediaId
+    public var storyId: StoryId
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: MediaId, storyId: StoryId, reason: String) {
+        self.id = id
+        self.storyId = storyId
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WithheldMedia: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWithheldMedia: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WithheldMedia {
+        return
+            try WithheldMedia(
+                id: FfiConverterTypeMediaId.read(from: &buf), 
+                storyId: FfiConverterTypeStoryId.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WithheldMedia, into buf: inout [UInt8]) {
+        FfiConverterTypeMediaId.write(value.id, into: &buf)
+        FfiConverterTypeStoryId.write(value.storyId, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWithheldMedia_lift(_ buf: RustBuffer) throws -> WithheldMedia {
+    return try FfiConverterTypeWithheldMedia.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWithheldMedia_lower(_ value: WithheldMedia) -> RustBuffer {
+    return FfiConverterTypeWithheldMedia.lower(value)
 }
 
 
@@ -5310,6 +6890,9 @@ public enum ChangeKind: Equatable, Hashable {
     case themeAdded
     case consentRecorded
     case erased
+    case mediaAdded
+    case mediaRemoved
+    case segmentsChanged
     case other(String
     )
 
@@ -5367,7 +6950,13 @@ public struct FfiConverterTypeChangeKind: FfiConverterRustBuffer {
         
         case 17: return .erased
         
-        case 18: return .other(try FfiConverterString.read(from: &buf)
+        case 18: return .mediaAdded
+        
+        case 19: return .mediaRemoved
+        
+        case 20: return .segmentsChanged
+        
+        case 21: return .other(try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -5446,8 +7035,20 @@ public struct FfiConverterTypeChangeKind: FfiConverterRustBuffer {
             writeInt(&buf, Int32(17))
         
         
-        case let .other(v1):
+        case .mediaAdded:
             writeInt(&buf, Int32(18))
+        
+        
+        case .mediaRemoved:
+            writeInt(&buf, Int32(19))
+        
+        
+        case .segmentsChanged:
+            writeInt(&buf, Int32(20))
+        
+        
+        case let .other(v1):
+            writeInt(&buf, Int32(21))
             FfiConverterString.write(v1, into: &buf)
             
         }
@@ -6233,6 +7834,89 @@ public func FfiConverterTypeListenerError_lower(_ value: ListenerError) -> RustB
 
 
 /**
+ * What a media item is.
+ */
+
+public enum MediaKind: Equatable, Hashable {
+    
+    case audio
+    case photo
+    case video
+    case document
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension MediaKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMediaKind: FfiConverterRustBuffer {
+    typealias SwiftType = MediaKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MediaKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .audio
+        
+        case 2: return .photo
+        
+        case 3: return .video
+        
+        case 4: return .document
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MediaKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .audio:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .photo:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .video:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .document:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaKind_lift(_ buf: RustBuffer) throws -> MediaKind {
+    return try FfiConverterTypeMediaKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaKind_lower(_ value: MediaKind) -> RustBuffer {
+    return FfiConverterTypeMediaKind.lower(value)
+}
+
+
+
+/**
  * What a member does in the group (roles describe, they do not rank).
  */
 
@@ -6494,6 +8178,12 @@ enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case CorruptData(reason: String
     )
     /**
+     * The media item is known but its bytes are not on this device (not
+     * synced yet, left out by the sync's media policy, or withdrawn).
+     */
+    case MediaNotPresent(id: String
+    )
+    /**
      * The file is not a Storyloom store; it was left untouched.
      */
     case NotAStore(reason: String
@@ -6517,10 +8207,24 @@ enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case WrongKey(side: KeySide, reason: String
     )
     /**
+     * The store key does not open this store: a wrong key, no key for an
+     * encrypted store, or a key for a plaintext one; no file changed. (Not
+     * a sync peer's group secret: that is `WrongKey`.)
+     */
+    case WrongStoreKey(reason: String
+    )
+    /**
      * The sync session (or the coroutine or task running a call) was
      * cancelled; nothing half-applied remains.
      */
     case Cancelled
+    /**
+     * The relay (object storage) could not be reached, refused the
+     * credentials or failed; `reason` names the relay, never the group
+     * secret.
+     */
+    case Relay(reason: String
+    )
     /**
      * The store has been closed; open it again to use it.
      */
@@ -6589,23 +8293,32 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
         case 5: return .CorruptData(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 6: return .NotAStore(
+        case 6: return .MediaNotPresent(
+            id: try FfiConverterString.read(from: &buf)
+            )
+        case 7: return .NotAStore(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 7: return .StoreNewerThanLibrary(
+        case 8: return .StoreNewerThanLibrary(
             found: try FfiConverterInt64.read(from: &buf), 
             supported: try FfiConverterInt64.read(from: &buf)
             )
-        case 8: return .SyncRejected(
+        case 9: return .SyncRejected(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 9: return .WrongKey(
+        case 10: return .WrongKey(
             side: try FfiConverterTypeKeySide.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 10: return .Cancelled
-        case 11: return .Closed
-        case 12: return .Internal(
+        case 11: return .WrongStoreKey(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 12: return .Cancelled
+        case 13: return .Relay(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 14: return .Closed
+        case 15: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -6649,38 +8362,53 @@ public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .NotAStore(reason):
+        case let .MediaNotPresent(id):
             writeInt(&buf, Int32(6))
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case let .NotAStore(reason):
+            writeInt(&buf, Int32(7))
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .StoreNewerThanLibrary(found,supported):
-            writeInt(&buf, Int32(7))
+            writeInt(&buf, Int32(8))
             FfiConverterInt64.write(found, into: &buf)
             FfiConverterInt64.write(supported, into: &buf)
             
         
         case let .SyncRejected(reason):
-            writeInt(&buf, Int32(8))
+            writeInt(&buf, Int32(9))
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .WrongKey(side,reason):
-            writeInt(&buf, Int32(9))
+            writeInt(&buf, Int32(10))
             FfiConverterTypeKeySide.write(side, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
-        case .Cancelled:
-            writeInt(&buf, Int32(10))
+        case let .WrongStoreKey(reason):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(reason, into: &buf)
+            
         
+        case .Cancelled:
+            writeInt(&buf, Int32(12))
+        
+        
+        case let .Relay(reason):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(reason, into: &buf)
+            
         
         case .Closed:
-            writeInt(&buf, Int32(11))
+            writeInt(&buf, Int32(14))
         
         
         case let .Internal(reason):
-            writeInt(&buf, Int32(12))
+            writeInt(&buf, Int32(15))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -6895,6 +8623,30 @@ fileprivate struct FfiConverterOptionInt32: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -6967,6 +8719,78 @@ fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeMediaProgress: FfiConverterRustBuffer {
+    typealias SwiftType = MediaProgress?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMediaProgress.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMediaProgress.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRelayCancel: FfiConverterRustBuffer {
+    typealias SwiftType = RelayCancel?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRelayCancel.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRelayCancel.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRelayProgressListener: FfiConverterRustBuffer {
+    typealias SwiftType = RelayProgressListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRelayProgressListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRelayProgressListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeRecordedAt: FfiConverterRustBuffer {
     typealias SwiftType = RecordedAt?
 
@@ -6983,6 +8807,30 @@ fileprivate struct FfiConverterOptionTypeRecordedAt: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeRecordedAt.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTimeRange: FfiConverterRustBuffer {
+    typealias SwiftType = TimeRange?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTimeRange.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTimeRange.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7332,6 +9180,31 @@ fileprivate struct FfiConverterSequenceTypeCredit: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeExportedMedia: FfiConverterRustBuffer {
+    typealias SwiftType = [ExportedMedia]
+
+    public static func write(_ value: [ExportedMedia], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeExportedMedia.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ExportedMedia] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ExportedMedia]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeExportedMedia.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeFieldConflict: FfiConverterRustBuffer {
     typealias SwiftType = [FieldConflict]
 
@@ -7399,6 +9272,31 @@ fileprivate struct FfiConverterSequenceTypeHistoryEntry: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeHistoryEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMediaItem: FfiConverterRustBuffer {
+    typealias SwiftType = [MediaItem]
+
+    public static func write(_ value: [MediaItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMediaItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MediaItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MediaItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMediaItem.read(from: &buf))
         }
         return seq
     }
@@ -7507,6 +9405,31 @@ fileprivate struct FfiConverterSequenceTypePublishedQuote: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeRelayRejection: FfiConverterRustBuffer {
+    typealias SwiftType = [RelayRejection]
+
+    public static func write(_ value: [RelayRejection], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRelayRejection.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RelayRejection] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RelayRejection]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRelayRejection.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeSearchHit: FfiConverterRustBuffer {
     typealias SwiftType = [SearchHit]
 
@@ -7524,6 +9447,31 @@ fileprivate struct FfiConverterSequenceTypeSearchHit: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeSearchHit.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSegment: FfiConverterRustBuffer {
+    typealias SwiftType = [Segment]
+
+    public static func write(_ value: [Segment], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSegment.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Segment] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Segment]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSegment.read(from: &buf))
         }
         return seq
     }
@@ -7599,6 +9547,31 @@ fileprivate struct FfiConverterSequenceTypeWithheld: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeWithheld.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeWithheldMedia: FfiConverterRustBuffer {
+    typealias SwiftType = [WithheldMedia]
+
+    public static func write(_ value: [WithheldMedia], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeWithheldMedia.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [WithheldMedia] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [WithheldMedia]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeWithheldMedia.read(from: &buf))
         }
         return seq
     }
@@ -7915,6 +9888,46 @@ public func FfiConverterTypeHighlightId_lower(_ value: HighlightId) -> RustBuffe
 
 
 
+public typealias MediaId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMediaId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MediaId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: MediaId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> MediaId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: MediaId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaId_lift(_ value: RustBuffer) throws -> MediaId {
+    return try FfiConverterTypeMediaId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaId_lower(_ value: MediaId) -> RustBuffer {
+    return FfiConverterTypeMediaId.lower(value)
+}
+
+
+
 public typealias MemberId = String
 
 #if swift(>=5.8)
@@ -8035,6 +10048,46 @@ public func FfiConverterTypeProjectId_lower(_ value: ProjectId) -> RustBuffer {
 
 
 
+public typealias SegmentId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSegmentId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SegmentId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: SegmentId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> SegmentId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: SegmentId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSegmentId_lift(_ value: RustBuffer) throws -> SegmentId {
+    return try FfiConverterTypeSegmentId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSegmentId_lower(_ value: SegmentId) -> RustBuffer {
+    return FfiConverterTypeSegmentId.lower(value)
+}
+
+
+
 public typealias StoryId = String
 
 #if swift(>=5.8)
@@ -8121,6 +10174,42 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
         print("uniffiFutureContinuationCallback invalid handle")
     }
 }
+/**
+ * Encrypts the plaintext store at `path` with `key`, in place. The store
+ * must be closed everywhere; a crash leaves either the plaintext store or
+ * the encrypted one.
+ */
+public func encryptStore(path: String, key: Data)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_func_encrypt_store(
+        FfiConverterString.lower(path),
+        FfiConverterData.lower(key),uniffiCallStatus
+    )
+}
+}
+/**
+ * A new random store key (32 bytes), for the app to seal in its keystore.
+ */
+public func generateStoreKey()throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_func_generate_store_key(uniffiCallStatus
+    )
+})
+}
+/**
+ * Changes the key of the encrypted store at `path`. The store must be
+ * closed everywhere; a crash leaves it under exactly one of the two keys.
+ */
+public func rekeyStore(path: String, oldKey: Data, newKey: Data)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_func_rekey_store(
+        FfiConverterString.lower(path),
+        FfiConverterData.lower(oldKey),
+        FfiConverterData.lower(newKey),uniffiCallStatus
+    )
+}
+}
 
 private enum InitializationResult {
     case ok
@@ -8137,7 +10226,25 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_storyloom_ffi_checksum_func_encrypt_store() != 34900) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_func_generate_store_key() != 59535) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_func_rekey_store() != 56348) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_storyloom_ffi_checksum_method_storelistener_on_change() != 6311) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress() != 52580) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_relaycancel_cancel() != 63562) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress() != 64494) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_consent_receipt() != 10449) {
@@ -8165,6 +10272,36 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_withdraw_consent() != 34653) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_add_segment() != 1392) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_attach_media_bytes() != 41394) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_attach_media_file() != 51945) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_export_media() != 30214) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_highlight_time_range() != 57307) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_read_media() != 63119) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_remove_media() != 46292) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_remove_segment() != 9743) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_story_media() != 8007) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_story_segments() != 42653) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_adjustment() != 31937) {
@@ -8221,6 +10358,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_projects() != 28283) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_storyloom_ffi_checksum_method_store_relay_sync() != 49233) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_storyloom_ffi_checksum_method_store_add_listener() != 42101) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8228,6 +10368,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_device_id() != 15612) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_is_encrypted() != 31974) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_comment() != 1780) {
@@ -8329,10 +10472,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_syncsession_receive() != 13196) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_storyloom_ffi_checksum_constructor_relaycancel_new() != 3743) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_storyloom_ffi_checksum_constructor_store_open() != 24357) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_storyloom_ffi_checksum_constructor_store_open_with_key() != 9299) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
+    uniffiCallbackInitMediaProgress()
+    uniffiCallbackInitRelayProgressListener()
     uniffiCallbackInitStoreListener()
     return InitializationResult.ok
 }()

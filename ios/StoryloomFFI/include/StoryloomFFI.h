@@ -257,6 +257,13 @@ typedef void (*UniffiCallbackInterfaceMediaProgressMethod0)(uint64_t, uint64_t, 
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_RELAY_PROGRESS_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_RELAY_PROGRESS_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceRelayProgressListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STORE_LISTENER
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STORE_LISTENER
 typedef struct UniffiVTableCallbackInterfaceStoreListener {
@@ -273,6 +280,15 @@ typedef struct UniffiVTableCallbackInterfaceMediaProgress {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceMediaProgressMethod0 _Nonnull onProgress;
 } UniffiVTableCallbackInterfaceMediaProgress;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_RELAY_PROGRESS_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_RELAY_PROGRESS_LISTENER
+typedef struct UniffiVTableCallbackInterfaceRelayProgressListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceRelayProgressListenerMethod0 _Nonnull onProgress;
+} UniffiVTableCallbackInterfaceRelayProgressListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_STORELISTENER
@@ -315,6 +331,47 @@ void uniffi_storyloom_ffi_fn_init_callback_vtable_mediaprogress(const UniffiVTab
 int8_t uniffi_storyloom_ffi_fn_method_mediaprogress_on_progress(uint64_t ptr, uint64_t done, uint64_t total, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_RELAYCANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_RELAYCANCEL
+uint64_t uniffi_storyloom_ffi_fn_clone_relaycancel(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_RELAYCANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_RELAYCANCEL
+void uniffi_storyloom_ffi_fn_free_relaycancel(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_RELAYCANCEL_NEW
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_RELAYCANCEL_NEW
+uint64_t uniffi_storyloom_ffi_fn_constructor_relaycancel_new(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_RELAYCANCEL_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_RELAYCANCEL_CANCEL
+void uniffi_storyloom_ffi_fn_method_relaycancel_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_RELAYPROGRESSLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_RELAYPROGRESSLISTENER
+uint64_t uniffi_storyloom_ffi_fn_clone_relayprogresslistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_RELAYPROGRESSLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_RELAYPROGRESSLISTENER
+void uniffi_storyloom_ffi_fn_free_relayprogresslistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_INIT_CALLBACK_VTABLE_RELAYPROGRESSLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_INIT_CALLBACK_VTABLE_RELAYPROGRESSLISTENER
+void uniffi_storyloom_ffi_fn_init_callback_vtable_relayprogresslistener(const UniffiVTableCallbackInterfaceRelayProgressListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_RELAYPROGRESSLISTENER_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_RELAYPROGRESSLISTENER_ON_PROGRESS
+void uniffi_storyloom_ffi_fn_method_relayprogresslistener_on_progress(uint64_t ptr, RustBuffer progress, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_STORE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_STORE
 uint64_t uniffi_storyloom_ffi_fn_clone_store(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -328,6 +385,11 @@ void uniffi_storyloom_ffi_fn_free_store(uint64_t handle, RustCallStatus *_Nonnul
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_STORE_OPEN
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_STORE_OPEN
 uint64_t uniffi_storyloom_ffi_fn_constructor_store_open(RustBuffer path
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_STORE_OPEN_WITH_KEY
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_STORE_OPEN_WITH_KEY
+uint64_t uniffi_storyloom_ffi_fn_constructor_store_open_with_key(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_CONSENT_RECEIPT
@@ -515,6 +577,11 @@ RustBuffer uniffi_storyloom_ffi_fn_method_store_project(uint64_t ptr, RustBuffer
 RustBuffer uniffi_storyloom_ffi_fn_method_store_projects(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_RELAY_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_RELAY_SYNC
+RustBuffer uniffi_storyloom_ffi_fn_method_store_relay_sync(uint64_t ptr, RustBuffer config, RustBuffer progress, RustBuffer cancel, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_LISTENER
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_LISTENER
 uint64_t uniffi_storyloom_ffi_fn_method_store_add_listener(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
@@ -528,6 +595,11 @@ void uniffi_storyloom_ffi_fn_method_store_close(uint64_t ptr, RustCallStatus *_N
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_DEVICE_ID
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_DEVICE_ID
 RustBuffer uniffi_storyloom_ffi_fn_method_store_device_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_IS_ENCRYPTED
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_IS_ENCRYPTED
+int8_t uniffi_storyloom_ffi_fn_method_store_is_encrypted(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_COMMENT
@@ -718,6 +790,22 @@ uint64_t uniffi_storyloom_ffi_fn_method_syncsession_receive(uint64_t ptr, RustBu
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STOREERROR_UNIFFI_TRAIT_DISPLAY
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STOREERROR_UNIFFI_TRAIT_DISPLAY
 RustBuffer uniffi_storyloom_ffi_fn_method_storeerror_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_ENCRYPT_STORE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_ENCRYPT_STORE
+void uniffi_storyloom_ffi_fn_func_encrypt_store(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_GENERATE_STORE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_GENERATE_STORE_KEY
+RustBuffer uniffi_storyloom_ffi_fn_func_generate_store_key(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_REKEY_STORE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_REKEY_STORE
+void uniffi_storyloom_ffi_fn_func_rekey_store(RustBuffer path, RustBuffer old_key, RustBuffer new_key, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_STORYLOOM_FFI_RUSTBUFFER_ALLOC
@@ -980,6 +1068,24 @@ void ffi_storyloom_ffi_rust_future_free_void(uint64_t handle
 void ffi_storyloom_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_ENCRYPT_STORE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_ENCRYPT_STORE
+uint16_t uniffi_storyloom_ffi_checksum_func_encrypt_store(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_GENERATE_STORE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_GENERATE_STORE_KEY
+uint16_t uniffi_storyloom_ffi_checksum_func_generate_store_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_REKEY_STORE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_REKEY_STORE
+uint16_t uniffi_storyloom_ffi_checksum_func_rekey_store(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORELISTENER_ON_CHANGE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORELISTENER_ON_CHANGE
 uint16_t uniffi_storyloom_ffi_checksum_method_storelistener_on_change(void
@@ -989,6 +1095,18 @@ uint16_t uniffi_storyloom_ffi_checksum_method_storelistener_on_change(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_MEDIAPROGRESS_ON_PROGRESS
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_MEDIAPROGRESS_ON_PROGRESS
 uint16_t uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_RELAYCANCEL_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_RELAYCANCEL_CANCEL
+uint16_t uniffi_storyloom_ffi_checksum_method_relaycancel_cancel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_RELAYPROGRESSLISTENER_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_RELAYPROGRESSLISTENER_ON_PROGRESS
+uint16_t uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress(void
     
 );
 #endif
@@ -1214,6 +1332,12 @@ uint16_t uniffi_storyloom_ffi_checksum_method_store_projects(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_RELAY_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_RELAY_SYNC
+uint16_t uniffi_storyloom_ffi_checksum_method_store_relay_sync(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ADD_LISTENER
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_ADD_LISTENER
 uint16_t uniffi_storyloom_ffi_checksum_method_store_add_listener(void
@@ -1229,6 +1353,12 @@ uint16_t uniffi_storyloom_ffi_checksum_method_store_close(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_DEVICE_ID
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_DEVICE_ID
 uint16_t uniffi_storyloom_ffi_checksum_method_store_device_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_IS_ENCRYPTED
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_IS_ENCRYPTED
+uint16_t uniffi_storyloom_ffi_checksum_method_store_is_encrypted(void
     
 );
 #endif
@@ -1430,9 +1560,21 @@ uint16_t uniffi_storyloom_ffi_checksum_method_syncsession_receive(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_CONSTRUCTOR_RELAYCANCEL_NEW
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_CONSTRUCTOR_RELAYCANCEL_NEW
+uint16_t uniffi_storyloom_ffi_checksum_constructor_relaycancel_new(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_CONSTRUCTOR_STORE_OPEN
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_CONSTRUCTOR_STORE_OPEN
 uint16_t uniffi_storyloom_ffi_checksum_constructor_store_open(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_CONSTRUCTOR_STORE_OPEN_WITH_KEY
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_CONSTRUCTOR_STORE_OPEN_WITH_KEY
+uint16_t uniffi_storyloom_ffi_checksum_constructor_store_open_with_key(void
     
 );
 #endif

@@ -40,7 +40,7 @@ private extension Phone {
 }
 
 final class MediaTests: StoreTestCase {
-    func testARecordingAttachedFromAFilePlaysBackFromAnyPosition() throws {
+    func testARecordingAttachedFromAFilePlaysBackFromAnyPosition() async throws {
         let phone = try foundingPhone("Asha")
         let store = phone.store
         let story = try phone.story("The 42", teller: try phone.recordedStoryteller("Amira"), transcript: "The bus stopped coming.")
@@ -71,26 +71,26 @@ final class MediaTests: StoreTestCase {
         let out = path("copy.m4a")
         XCTAssertEqual(try store.exportMedia(id: item.id, path: out, overwrite: false), UInt64(bytes.count))
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), bytes)
-        assertThrows(StoreError.InvalidInput) { try store.exportMedia(id: item.id, path: out, overwrite: false) }
+        await assertThrows("InvalidInput") { try store.exportMedia(id: item.id, path: out, overwrite: false) }
     }
 
-    func testCancellingFromTheProgressCallbackLeavesNothingAttached() throws {
+    func testCancellingFromTheProgressCallbackLeavesNothingAttached() async throws {
         let phone = try foundingPhone("Asha")
         let story = try phone.story("The 42", teller: try phone.recordedStoryteller("Amira"))
         let file = path("long.m4a")
         try recording(chunk * 3).write(to: URL(fileURLWithPath: file))
-        assertThrows(StoreError.Cancelled) {
+        await assertThrows("Cancelled") {
             try phone.store.attachMediaFile(
                 story: story, path: file, media: NewMedia(kind: .audio), progress: Progress(stopAfter: UInt64(chunk)))
         }
         XCTAssertEqual(try phone.store.storyMedia(story: story).count, 0)
     }
 
-    func testMediaNeedKeepMediaConsentAndAPhotoCanComeFromBytes() throws {
+    func testMediaNeedKeepMediaConsentAndAPhotoCanComeFromBytes() async throws {
         let phone = try foundingPhone("Asha")
         let store = phone.store
         let withoutConsent = try phone.story("The 42", teller: try phone.sharingStoryteller("Bilal"))
-        let refused = assertThrows(StoreError.ConsentRequired) {
+        let refused = await assertThrows("ConsentRequired") {
             try store.attachMediaBytes(story: withoutConsent, bytes: Data([1, 2, 3]), media: NewMedia(kind: .photo, mime: "image/jpeg"))
         }
         XCTAssertTrue(refused.contains("keep-media"), refused)
@@ -99,10 +99,10 @@ final class MediaTests: StoreTestCase {
         let photo = try store.attachMediaBytes(story: story, bytes: Data([9, 8, 7]), media: NewMedia(kind: .photo, mime: "image/jpeg"))
         XCTAssertEqual(try store.readMedia(id: photo.id, start: 1, len: 10), Data([8, 7]))
         try store.removeMedia(story: story, id: photo.id)
-        assertThrows(StoreError.NotFound) { try store.readMedia(id: photo.id, start: 0, len: 1) }
+        await assertThrows("NotFound") { try store.readMedia(id: photo.id, start: 0, len: 1) }
     }
 
-    func testAHighlightPlaysExactlyItsQuoteFromTheRecording() throws {
+    func testAHighlightPlaysExactlyItsQuoteFromTheRecording() async throws {
         let phone = try foundingPhone("Asha")
         let store = phone.store
         let text = "The bus stopped coming. Then the library closed."

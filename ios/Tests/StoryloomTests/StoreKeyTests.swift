@@ -5,7 +5,7 @@ import Storyloom
 import XCTest
 
 final class StoreKeyTests: StoreTestCase {
-    func testAnEncryptedStoreOpensWithItsKeyOnly() throws {
+    func testAnEncryptedStoreOpensWithItsKeyOnly() async throws {
         let file = path("phone.storyloom")
         let key = try generateStoreKey()
         XCTAssertEqual(key.count, 32)
@@ -15,12 +15,12 @@ final class StoreKeyTests: StoreTestCase {
         try store.close()
 
         let before = try Data(contentsOf: URL(fileURLWithPath: file))
-        let wrong = assertThrows(StoreError.WrongStoreKey) {
+        let wrong = await assertThrows("WrongStoreKey") {
             try Store.openWithKey(path: file, key: try generateStoreKey())
         }
         XCTAssertTrue(wrong.hasPrefix("wrong store key"), wrong)
-        _ = assertThrows(StoreError.WrongStoreKey) { try Store.open(path: file) }
-        _ = assertThrows(StoreError.InvalidInput) { try Store.openWithKey(path: file, key: key.prefix(31)) }
+        _ = await assertThrows("WrongStoreKey") { try await Store.open(path: file) }
+        _ = await assertThrows("InvalidInput") { try Store.openWithKey(path: file, key: key.prefix(31)) }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file)), before, "no byte changed")
 
         let reopened = try Store.openWithKey(path: file, key: key)
@@ -28,19 +28,19 @@ final class StoreKeyTests: StoreTestCase {
         XCTAssertEqual(try reopened.project(id: project).name, "Housing")
     }
 
-    func testAPlaintextStoreIsEncryptedInPlaceThenRekeyed() throws {
+    func testAPlaintextStoreIsEncryptedInPlaceThenRekeyed() async throws {
         let file = path("phone.storyloom")
-        let store = try Store.open(path: file)
+        let store = try await Store.open(path: file)
         let project = try store.createProject(name: "Housing", memberName: "Asha", role: .reporter).projectId
         try store.close()
 
         let first = try generateStoreKey()
         try encryptStore(path: file, key: first)
-        _ = assertThrows(StoreError.WrongStoreKey) { try Store.open(path: file) }
+        _ = await assertThrows("WrongStoreKey") { try await Store.open(path: file) }
 
         let second = try generateStoreKey()
         try rekeyStore(path: file, oldKey: first, newKey: second)
-        _ = assertThrows(StoreError.WrongStoreKey) { try Store.openWithKey(path: file, key: first) }
+        _ = await assertThrows("WrongStoreKey") { try Store.openWithKey(path: file, key: first) }
         let reopened = try Store.openWithKey(path: file, key: second)
         defer { try? reopened.close() }
         XCTAssertEqual(try reopened.project(id: project).name, "Housing")

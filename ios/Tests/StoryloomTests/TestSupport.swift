@@ -123,6 +123,8 @@ extension StoreError {
         case .Closed: return "Closed"
         case .Internal: return "Internal"
         case .MediaNotPresent: return "MediaNotPresent"
+        case .Relay: return "Relay"
+        case .WrongStoreKey: return "WrongStoreKey"
         }
     }
 }

@@ -660,6 +660,12 @@ internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
 internal interface UniffiCallbackInterfaceStoreListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`change`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceMediaProgressMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`done`: Long,`total`: Long,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceRelayProgressListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`progress`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onChange")
 internal open class UniffiVTableCallbackInterfaceStoreListener(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -676,6 +682,44 @@ internal open class UniffiVTableCallbackInterfaceStoreListener(
         `uniffiFree` = other.`uniffiFree`
         `uniffiClone` = other.`uniffiClone`
         `onChange` = other.`onChange`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onProgress")
+internal open class UniffiVTableCallbackInterfaceMediaProgress(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onProgress`: UniffiCallbackInterfaceMediaProgressMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onProgress`: UniffiCallbackInterfaceMediaProgressMethod0? = null,
+    ): UniffiVTableCallbackInterfaceMediaProgress(`uniffiFree`,`uniffiClone`,`onProgress`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceMediaProgress) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onProgress` = other.`onProgress`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onProgress")
+internal open class UniffiVTableCallbackInterfaceRelayProgressListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onProgress`: UniffiCallbackInterfaceRelayProgressListenerMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onProgress`: UniffiCallbackInterfaceRelayProgressListenerMethod0? = null,
+    ): UniffiVTableCallbackInterfaceRelayProgressListener(`uniffiFree`,`uniffiClone`,`onProgress`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceRelayProgressListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onProgress` = other.`onProgress`
     }
 
 }
@@ -704,7 +748,19 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_storyloom_ffi_checksum_func_encrypt_store(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_func_generate_store_key(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_func_rekey_store(
+    ): Int
     external fun uniffi_storyloom_ffi_checksum_method_storelistener_on_change(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_relaycancel_cancel(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_consent_receipt(
     ): Int
@@ -723,6 +779,26 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_storyloom_ffi_checksum_method_store_story_consent(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_withdraw_consent(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_add_segment(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_attach_media_bytes(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_attach_media_file(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_export_media(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_highlight_time_range(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_read_media(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_remove_media(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_remove_segment(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_story_media(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_story_segments(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_adjustment(
     ): Int
@@ -760,11 +836,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_projects(
     ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_relay_sync(
+    ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_listener(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_close(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_device_id(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_is_encrypted(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_comment(
     ): Int
@@ -832,7 +912,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_syncsession_receive(
     ): Int
+    external fun uniffi_storyloom_ffi_checksum_constructor_relaycancel_new(
+    ): Int
     external fun uniffi_storyloom_ffi_checksum_constructor_store_open(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_constructor_store_open_with_key(
     ): Int
     external fun ffi_storyloom_ffi_uniffi_contract_version(
     ): Int
@@ -850,6 +934,8 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "storyloom"))
+        uniffiCallbackInterfaceMediaProgress.register(this)
+        uniffiCallbackInterfaceRelayProgressListener.register(this)
         uniffiCallbackInterfaceStoreListener.register(this)
         
     }
@@ -863,11 +949,37 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_storyloom_ffi_fn_method_storelistener_on_change(`ptr`: Long,`change`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_storyloom_ffi_fn_clone_mediaprogress(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_free_mediaprogress(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_init_callback_vtable_mediaprogress(`vtable`: UniffiVTableCallbackInterfaceMediaProgress,
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_mediaprogress_on_progress(`ptr`: Long,`done`: Long,`total`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_storyloom_ffi_fn_clone_relaycancel(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_free_relaycancel(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_constructor_relaycancel_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_method_relaycancel_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_clone_relayprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_free_relayprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_init_callback_vtable_relayprogresslistener(`vtable`: UniffiVTableCallbackInterfaceRelayProgressListener,
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_relayprogresslistener_on_progress(`ptr`: Long,`progress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_storyloom_ffi_fn_clone_store(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_storyloom_ffi_fn_free_store(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_storyloom_ffi_fn_constructor_store_open(`path`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_constructor_store_open_with_key(`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_consent_receipt(`ptr`: Long,`project`: RustBuffer.ByValue,`storyteller`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -886,6 +998,26 @@ internal object UniffiLib {
     external fun uniffi_storyloom_ffi_fn_method_store_story_consent(`ptr`: Long,`story`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_withdraw_consent(`ptr`: Long,`project`: RustBuffer.ByValue,`withdrawal`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_add_segment(`ptr`: Long,`story`: RustBuffer.ByValue,`media`: RustBuffer.ByValue,`start`: Int,`end`: Int,`startMs`: Long,`endMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_attach_media_bytes(`ptr`: Long,`story`: RustBuffer.ByValue,`bytes`: RustBuffer.ByValue,`media`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_attach_media_file(`ptr`: Long,`story`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`media`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_export_media(`ptr`: Long,`id`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`overwrite`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_method_store_highlight_time_range(`ptr`: Long,`story`: RustBuffer.ByValue,`highlight`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_read_media(`ptr`: Long,`id`: RustBuffer.ByValue,`start`: Long,`len`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_remove_media(`ptr`: Long,`story`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_store_remove_segment(`ptr`: Long,`story`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_store_story_media(`ptr`: Long,`story`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_story_segments(`ptr`: Long,`story`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_add_adjustment(`ptr`: Long,`id`: RustBuffer.ByValue,`adjustment`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -923,12 +1055,16 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_projects(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_relay_sync(`ptr`: Long,`config`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_add_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_close(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_device_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_is_encrypted(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_storyloom_ffi_fn_method_store_add_comment(`ptr`: Long,`story`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`highlight`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_add_highlight(`ptr`: Long,`story`: RustBuffer.ByValue,`start`: Int,`end`: Int,`theme`: RustBuffer.ByValue,`note`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1005,6 +1141,12 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_storyloom_ffi_fn_method_storeerror_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_func_encrypt_store(`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_func_generate_store_key(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_func_rekey_store(`path`: RustBuffer.ByValue,`oldKey`: RustBuffer.ByValue,`newKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun ffi_storyloom_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_storyloom_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1124,7 +1266,25 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_storyloom_ffi_checksum_func_encrypt_store() and 0xFFFF) != 34900) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_func_generate_store_key() and 0xFFFF) != 59535) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_func_rekey_store() and 0xFFFF) != 56348) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_storyloom_ffi_checksum_method_storelistener_on_change() and 0xFFFF) != 6311) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress() and 0xFFFF) != 52580) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_relaycancel_cancel() and 0xFFFF) != 63562) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress() and 0xFFFF) != 64494) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_consent_receipt() and 0xFFFF) != 10449) {
@@ -1152,6 +1312,36 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_withdraw_consent() and 0xFFFF) != 34653) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_segment() and 0xFFFF) != 1392) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_attach_media_bytes() and 0xFFFF) != 41394) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_attach_media_file() and 0xFFFF) != 51945) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_media() and 0xFFFF) != 30214) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_highlight_time_range() and 0xFFFF) != 57307) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_read_media() and 0xFFFF) != 63119) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_media() and 0xFFFF) != 46292) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_segment() and 0xFFFF) != 9743) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_story_media() and 0xFFFF) != 8007) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_story_segments() and 0xFFFF) != 42653) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_adjustment() and 0xFFFF) != 31937) {
@@ -1208,6 +1398,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_projects() and 0xFFFF) != 28283) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_relay_sync() and 0xFFFF) != 49233) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_listener() and 0xFFFF) != 42101) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1215,6 +1408,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_device_id() and 0xFFFF) != 15612) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_is_encrypted() and 0xFFFF) != 31974) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_comment() and 0xFFFF) != 1780) {
@@ -1316,7 +1512,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_receive() and 0xFFFF) != 13196) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_storyloom_ffi_checksum_constructor_relaycancel_new() and 0xFFFF) != 3743) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_storyloom_ffi_checksum_constructor_store_open() and 0xFFFF) != 24357) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_constructor_store_open_with_key() and 0xFFFF) != 9299) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1567,6 +1769,29 @@ public object FfiConverterInt: FfiConverter<Int, Int> {
 
     override fun write(value: Int, buf: ByteBuffer) {
         buf.putInt(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterULong: FfiConverter<ULong, Long> {
+    override fun lift(value: Long): ULong {
+        return value.toULong()
+    }
+
+    override fun read(buf: ByteBuffer): ULong {
+        return lift(buf.getLong())
+    }
+
+    override fun lower(value: ULong): Long {
+        return value.toLong()
+    }
+
+    override fun allocationSize(value: ULong) = 8UL
+
+    override fun write(value: ULong, buf: ByteBuffer) {
+        buf.putLong(value.toLong())
     }
 }
 
@@ -1855,6 +2080,915 @@ public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
 
 
 /**
+ * Told of an attach's progress after each chunk (1 MiB). Return false to
+ * cancel: the attach then fails with `Cancelled` and leaves nothing behind.
+ */
+public interface MediaProgress {
+    
+    fun `onProgress`(`done`: kotlin.ULong, `total`: kotlin.ULong): kotlin.Boolean
+    
+    companion object
+}
+
+/**
+ * Told of an attach's progress after each chunk (1 MiB). Return false to
+ * cancel: the attach then fails with `Cancelled` and leaves nothing behind.
+ */
+open class MediaProgressImpl: Disposable, AutoCloseable, MediaProgress
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_storyloom_ffi_fn_free_mediaprogress(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_storyloom_ffi_fn_clone_mediaprogress(handle, status)
+        }
+    }
+
+    override fun `onProgress`(`done`: kotlin.ULong, `total`: kotlin.ULong): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_mediaprogress_on_progress(
+        it,
+        
+        FfiConverterULong.lower(`done`),
+        FfiConverterULong.lower(`total`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceMediaProgress {
+    internal object `onProgress`: UniffiCallbackInterfaceMediaProgressMethod0 {
+        override fun callback(`uniffiHandle`: Long,`done`: Long,`total`: Long,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeMediaProgress.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onProgress`(
+                    FfiConverterULong.lift(`done`),
+                    FfiConverterULong.lift(`total`),
+                )
+            }
+            val writeReturn = { value: kotlin.Boolean -> uniffiOutReturn.setValue(FfiConverterBoolean.lower(value)) }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeMediaProgress.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeMediaProgress.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceMediaProgress.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onProgress`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_storyloom_ffi_fn_init_callback_vtable_mediaprogress(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMediaProgress: FfiConverter<MediaProgress, Long> {
+    internal val handleMap = UniffiHandleMap<MediaProgress>()
+
+    override fun lower(value: MediaProgress): Long {
+        if (value is MediaProgressImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): MediaProgress {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return MediaProgressImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): MediaProgress {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: MediaProgress) = 8UL
+
+    override fun write(value: MediaProgress, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Stops a relay sync from another thread: it ends with `Cancelled` at its
+ * next step, and the next sync picks up where it stopped.
+ */
+public interface RelayCancelInterface {
+    
+    fun `cancel`()
+    
+    companion object
+}
+
+/**
+ * Stops a relay sync from another thread: it ends with `Cancelled` at its
+ * next step, and the next sync picks up where it stopped.
+ */
+open class RelayCancel: Disposable, AutoCloseable, RelayCancelInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    constructor() :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_constructor_relaycancel_new(
+    
+        _status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_storyloom_ffi_fn_free_relaycancel(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_storyloom_ffi_fn_clone_relaycancel(handle, status)
+        }
+    }
+
+    override fun `cancel`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_relaycancel_cancel(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRelayCancel: FfiConverter<RelayCancel, Long> {
+    override fun lower(value: RelayCancel): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): RelayCancel {
+        return RelayCancel(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): RelayCancel {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RelayCancel) = 8UL
+
+    override fun write(value: RelayCancel, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Told as a relay sync moves on (from the syncing thread).
+ */
+public interface RelayProgressListener {
+    
+    fun `onProgress`(`progress`: RelayProgress)
+    
+    companion object
+}
+
+/**
+ * Told as a relay sync moves on (from the syncing thread).
+ */
+open class RelayProgressListenerImpl: Disposable, AutoCloseable, RelayProgressListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_storyloom_ffi_fn_free_relayprogresslistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_storyloom_ffi_fn_clone_relayprogresslistener(handle, status)
+        }
+    }
+
+    override fun `onProgress`(`progress`: RelayProgress)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_relayprogresslistener_on_progress(
+        it,
+        
+        FfiConverterTypeRelayProgress.lower(`progress`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceRelayProgressListener {
+    internal object `onProgress`: UniffiCallbackInterfaceRelayProgressListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`progress`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeRelayProgressListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onProgress`(
+                    FfiConverterTypeRelayProgress.lift(`progress`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeRelayProgressListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeRelayProgressListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceRelayProgressListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onProgress`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_storyloom_ffi_fn_init_callback_vtable_relayprogresslistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRelayProgressListener: FfiConverter<RelayProgressListener, Long> {
+    internal val handleMap = UniffiHandleMap<RelayProgressListener>()
+
+    override fun lower(value: RelayProgressListener): Long {
+        if (value is RelayProgressListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): RelayProgressListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return RelayProgressListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): RelayProgressListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RelayProgressListener) = 8UL
+
+    override fun write(value: RelayProgressListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A Storyloom store: one SQLite file holding an app user's projects,
  * stories and participants.
  */
@@ -1905,6 +3039,61 @@ public interface StoreInterface {
      * Records a withdrawal; with `erase`, erases what it covers on every device.
      */
     fun `withdrawConsent`(`project`: ProjectId, `withdrawal`: NewConsentWithdrawal): ConsentRecordId
+    
+    /**
+     * Links transcript offsets `start..end` (UTF-16) to `start_ms..end_ms`
+     * of one of the story's recordings.
+     */
+    fun `addSegment`(`story`: StoryId, `media`: MediaId, `start`: kotlin.Int, `end`: kotlin.Int, `startMs`: kotlin.ULong, `endMs`: kotlin.ULong): SegmentId
+    
+    /**
+     * Attaches a small item (a photo, a scanned form) held in memory.
+     */
+    fun `attachMediaBytes`(`story`: StoryId, `bytes`: kotlin.ByteArray, `media`: NewMedia): MediaItem
+    
+    /**
+     * Attaches the file at `path` (what the recorder wrote) to a story,
+     * streamed chunk by chunk: a long recording never crosses the FFI.
+     * Refused with `ConsentRequired` (keep-media) unless every storyteller
+     * allows keeping media.
+     */
+    fun `attachMediaFile`(`story`: StoryId, `path`: kotlin.String, `media`: NewMedia, `progress`: MediaProgress? = null): MediaItem
+    
+    /**
+     * Writes the item's original bytes to `path`; an existing file is
+     * replaced only with `overwrite`. Returns the size.
+     */
+    fun `exportMedia`(`id`: MediaId, `path`: kotlin.String, `overwrite`: kotlin.Boolean = false): kotlin.ULong
+    
+    /**
+     * The stretch of a recording that plays a highlight, or null if no
+     * segment covers it: seek the player there to play the quote.
+     */
+    fun `highlightTimeRange`(`story`: StoryId, `highlight`: HighlightId): TimeRange?
+    
+    /**
+     * Up to `len` bytes of the item from `start`, for a player that seeks
+     * (at most 64 MiB per call). A damaged chunk is `CorruptData`.
+     */
+    fun `readMedia`(`id`: MediaId, `start`: kotlin.ULong, `len`: kotlin.ULong): kotlin.ByteArray
+    
+    /**
+     * Removes an item from a story; its bytes go when nothing references them.
+     */
+    fun `removeMedia`(`story`: StoryId, `id`: MediaId)
+    
+    fun `removeSegment`(`story`: StoryId, `id`: SegmentId)
+    
+    /**
+     * A story's media items, oldest first, with whether each one's bytes
+     * are on this device.
+     */
+    fun `storyMedia`(`story`: StoryId): List<MediaItem>
+    
+    /**
+     * The story's segments, in transcript order.
+     */
+    fun `storySegments`(`story`: StoryId): List<Segment>
     
     fun `addAdjustment`(`id`: ParticipantId, `adjustment`: Adjustment)
     
@@ -1971,6 +3160,14 @@ public interface StoreInterface {
     fun `projects`(): List<ProjectSummary>
     
     /**
+     * Pushes what is new here to the relay and pulls what other member
+     * devices published, for every project of the store. Blocking; safe
+     * to stop at any point. Fails with `Relay` when the relay cannot be
+     * reached or refuses the credentials, `Cancelled` when cancelled.
+     */
+    fun `relaySync`(`config`: RelayConfig, `progress`: RelayProgressListener?, `cancel`: RelayCancel?): RelaySummary
+    
+    /**
      * Registers a listener told which stories, participants and projects
      * changed after every local write and every merge, until the returned
      * subscription is cancelled (`cancel()`, or `close()` in Kotlin) or the
@@ -1990,6 +3187,11 @@ public interface StoreInterface {
      * This store's device id: every change it writes carries it.
      */
     fun `deviceId`(): DeviceId
+    
+    /**
+     * Whether the store is encrypted at rest.
+     */
+    fun `isEncrypted`(): kotlin.Boolean
     
     fun `addComment`(`story`: StoryId, `body`: kotlin.String, `highlight`: HighlightId?): CommentId
     
@@ -2384,6 +3586,206 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Links transcript offsets `start..end` (UTF-16) to `start_ms..end_ms`
+     * of one of the story's recordings.
+     */
+    @Throws(StoreException::class)override fun `addSegment`(`story`: StoryId, `media`: MediaId, `start`: kotlin.Int, `end`: kotlin.Int, `startMs`: kotlin.ULong, `endMs`: kotlin.ULong): SegmentId {
+            return FfiConverterTypeSegmentId.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_add_segment(
+        it,
+        
+        FfiConverterTypeStoryId.lower(`story`),
+        FfiConverterTypeMediaId.lower(`media`),
+        FfiConverterInt.lower(`start`),
+        FfiConverterInt.lower(`end`),
+        FfiConverterULong.lower(`startMs`),
+        FfiConverterULong.lower(`endMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Attaches a small item (a photo, a scanned form) held in memory.
+     */
+    @Throws(StoreException::class)override fun `attachMediaBytes`(`story`: StoryId, `bytes`: kotlin.ByteArray, `media`: NewMedia): MediaItem {
+            return FfiConverterTypeMediaItem.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_attach_media_bytes(
+        it,
+        
+        FfiConverterTypeStoryId.lower(`story`),
+        FfiConverterByteArray.lower(`bytes`),
+        FfiConverterTypeNewMedia.lower(`media`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Attaches the file at `path` (what the recorder wrote) to a story,
+     * streamed chunk by chunk: a long recording never crosses the FFI.
+     * Refused with `ConsentRequired` (keep-media) unless every storyteller
+     * allows keeping media.
+     */
+    @Throws(StoreException::class)override fun `attachMediaFile`(`story`: StoryId, `path`: kotlin.String, `media`: NewMedia, `progress`: MediaProgress?): MediaItem {
+            return FfiConverterTypeMediaItem.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_attach_media_file(
+        it,
+        
+        FfiConverterTypeStoryId.lower(`story`),
+        FfiConverterString.lower(`path`),
+        FfiConverterTypeNewMedia.lower(`media`),
+        FfiConverterOptionalTypeMediaProgress.lower(`progress`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Writes the item's original bytes to `path`; an existing file is
+     * replaced only with `overwrite`. Returns the size.
+     */
+    @Throws(StoreException::class)override fun `exportMedia`(`id`: MediaId, `path`: kotlin.String, `overwrite`: kotlin.Boolean): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_media(
+        it,
+        
+        FfiConverterTypeMediaId.lower(`id`),
+        FfiConverterString.lower(`path`),
+        FfiConverterBoolean.lower(`overwrite`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The stretch of a recording that plays a highlight, or null if no
+     * segment covers it: seek the player there to play the quote.
+     */
+    @Throws(StoreException::class)override fun `highlightTimeRange`(`story`: StoryId, `highlight`: HighlightId): TimeRange? {
+            return FfiConverterOptionalTypeTimeRange.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_highlight_time_range(
+        it,
+        
+        FfiConverterTypeStoryId.lower(`story`),
+        FfiConverterTypeHighlightId.lower(`highlight`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Up to `len` bytes of the item from `start`, for a player that seeks
+     * (at most 64 MiB per call). A damaged chunk is `CorruptData`.
+     */
+    @Throws(StoreException::class)override fun `readMedia`(`id`: MediaId, `start`: kotlin.ULong, `len`: kotlin.ULong): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_read_media(
+        it,
+        
+        FfiConverterTypeMediaId.lower(`id`),
+        FfiConverterULong.lower(`start`),
+        FfiConverterULong.lower(`len`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes an item from a story; its bytes go when nothing references them.
+     */
+    @Throws(StoreException::class)override fun `removeMedia`(`story`: StoryId, `id`: MediaId)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_remove_media(
+        it,
+        
+        FfiConverterTypeStoryId.lower(`story`),
+        FfiConverterTypeMediaId.lower(`id`),_status)
+}
+    }
+    
+    
+
+    
+    @Throws(StoreException::class)override fun `removeSegment`(`story`: StoryId, `id`: SegmentId)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_remove_segment(
+        it,
+        
+        FfiConverterTypeStoryId.lower(`story`),
+        FfiConverterTypeSegmentId.lower(`id`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * A story's media items, oldest first, with whether each one's bytes
+     * are on this device.
+     */
+    @Throws(StoreException::class)override fun `storyMedia`(`story`: StoryId): List<MediaItem> {
+            return FfiConverterSequenceTypeMediaItem.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_story_media(
+        it,
+        
+        FfiConverterTypeStoryId.lower(`story`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The story's segments, in transcript order.
+     */
+    @Throws(StoreException::class)override fun `storySegments`(`story`: StoryId): List<Segment> {
+            return FfiConverterSequenceTypeSegment.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_story_segments(
+        it,
+        
+        FfiConverterTypeStoryId.lower(`story`),_status)
+}
+    }
+    )
+    }
+    
+
+    
     @Throws(StoreException::class)override fun `addAdjustment`(`id`: ParticipantId, `adjustment`: Adjustment)
         = 
     callWithHandle {
@@ -2691,6 +4093,29 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
+     * Pushes what is new here to the relay and pulls what other member
+     * devices published, for every project of the store. Blocking; safe
+     * to stop at any point. Fails with `Relay` when the relay cannot be
+     * reached or refuses the credentials, `Cancelled` when cancelled.
+     */
+    @Throws(StoreException::class)override fun `relaySync`(`config`: RelayConfig, `progress`: RelayProgressListener?, `cancel`: RelayCancel?): RelaySummary {
+            return FfiConverterTypeRelaySummary.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_relay_sync(
+        it,
+        
+        FfiConverterTypeRelayConfig.lower(`config`),
+        FfiConverterOptionalTypeRelayProgressListener.lower(`progress`),
+        FfiConverterOptionalTypeRelayCancel.lower(`cancel`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Registers a listener told which stories, participants and projects
      * changed after every local write and every merge, until the returned
      * subscription is cancelled (`cancel()`, or `close()` in Kotlin) or the
@@ -2736,6 +4161,22 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_storyloom_ffi_fn_method_store_device_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether the store is encrypted at rest.
+     */override fun `isEncrypted`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_is_encrypted(
         it,
         _status)
 }
@@ -3262,6 +4703,26 @@ open class Store: Disposable, AutoCloseable, StoreInterface
         StoreException.ErrorHandler,
     )
     }
+
+        
+    /**
+     * Opens (creating if needed) the store at `path`, encrypted at rest with
+     * `key` (32 bytes). A wrong key, an encrypted store opened without a
+     * key, or a plaintext store opened with one fails with `WrongStoreKey`
+     * and changes no file.
+     */
+    @Throws(StoreException::class) fun `openWithKey`(`path`: kotlin.String, `key`: kotlin.ByteArray): Store {
+            return FfiConverterTypeStore.lift(
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_constructor_store_open_with_key(
+    
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterByteArray.lower(`key`),_status)
+}
+    )
+    }
+    
 
         
     }
@@ -4814,6 +6275,10 @@ data class ExportReport (
     , 
     val `withheld`: List<Withheld>
     , 
+    val `media`: List<ExportedMedia>
+    , 
+    val `mediaWithheld`: List<WithheldMedia>
+    , 
     val `files`: List<kotlin.String>
     
 ){
@@ -4833,6 +6298,8 @@ public object FfiConverterTypeExportReport: FfiConverterRustBuffer<ExportReport>
         return ExportReport(
             FfiConverterSequenceTypeStoryId.read(buf),
             FfiConverterSequenceTypeWithheld.read(buf),
+            FfiConverterSequenceTypeExportedMedia.read(buf),
+            FfiConverterSequenceTypeWithheldMedia.read(buf),
             FfiConverterSequenceString.read(buf),
         )
     }
@@ -4840,13 +6307,78 @@ public object FfiConverterTypeExportReport: FfiConverterRustBuffer<ExportReport>
     override fun allocationSize(value: ExportReport) = (
             FfiConverterSequenceTypeStoryId.allocationSize(value.`exported`) +
             FfiConverterSequenceTypeWithheld.allocationSize(value.`withheld`) +
+            FfiConverterSequenceTypeExportedMedia.allocationSize(value.`media`) +
+            FfiConverterSequenceTypeWithheldMedia.allocationSize(value.`mediaWithheld`) +
             FfiConverterSequenceString.allocationSize(value.`files`)
     )
 
     override fun write(value: ExportReport, buf: ByteBuffer) {
             FfiConverterSequenceTypeStoryId.write(value.`exported`, buf)
             FfiConverterSequenceTypeWithheld.write(value.`withheld`, buf)
+            FfiConverterSequenceTypeExportedMedia.write(value.`media`, buf)
+            FfiConverterSequenceTypeWithheldMedia.write(value.`mediaWithheld`, buf)
             FfiConverterSequenceString.write(value.`files`, buf)
+    }
+}
+
+
+
+/**
+ * A media item an export copied.
+ */
+data class ExportedMedia (
+    val `id`: MediaId
+    , 
+    val `storyId`: StoryId
+    , 
+    val `kind`: MediaKind
+    , 
+    val `mime`: kotlin.String
+    , 
+    val `contentHash`: kotlin.String
+    , 
+    val `file`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportedMedia: FfiConverterRustBuffer<ExportedMedia> {
+    override fun read(buf: ByteBuffer): ExportedMedia {
+        return ExportedMedia(
+            FfiConverterTypeMediaId.read(buf),
+            FfiConverterTypeStoryId.read(buf),
+            FfiConverterTypeMediaKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportedMedia) = (
+            FfiConverterTypeMediaId.allocationSize(value.`id`) +
+            FfiConverterTypeStoryId.allocationSize(value.`storyId`) +
+            FfiConverterTypeMediaKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`mime`) +
+            FfiConverterString.allocationSize(value.`contentHash`) +
+            FfiConverterString.allocationSize(value.`file`)
+    )
+
+    override fun write(value: ExportedMedia, buf: ByteBuffer) {
+            FfiConverterTypeMediaId.write(value.`id`, buf)
+            FfiConverterTypeStoryId.write(value.`storyId`, buf)
+            FfiConverterTypeMediaKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`mime`, buf)
+            FfiConverterString.write(value.`contentHash`, buf)
+            FfiConverterString.write(value.`file`, buf)
     }
 }
 
@@ -5067,6 +6599,106 @@ public object FfiConverterTypeJoinedProject: FfiConverterRustBuffer<JoinedProjec
 
 
 /**
+ * A media item of a story, as listed on this device.
+ */
+data class MediaItem (
+    val `id`: MediaId
+    , 
+    val `storyId`: StoryId
+    , 
+    val `kind`: MediaKind
+    , 
+    val `mime`: kotlin.String
+    , 
+    val `size`: kotlin.ULong
+    , 
+    val `durationMs`: kotlin.ULong?
+    , 
+    val `caption`: kotlin.String
+    , 
+    val `addedBy`: MemberId
+    , 
+    val `addedAt`: java.time.Instant
+    , 
+    /**
+     * `sha256:` and 64 hex digits: the hash of the original bytes.
+     */
+    val `contentHash`: kotlin.String
+    , 
+    /**
+     * Whether the bytes are on this device.
+     */
+    val `present`: kotlin.Boolean
+    , 
+    /**
+     * Whether the storytellers no longer allow keeping media.
+     */
+    val `withdrawn`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMediaItem: FfiConverterRustBuffer<MediaItem> {
+    override fun read(buf: ByteBuffer): MediaItem {
+        return MediaItem(
+            FfiConverterTypeMediaId.read(buf),
+            FfiConverterTypeStoryId.read(buf),
+            FfiConverterTypeMediaKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeMemberId.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MediaItem) = (
+            FfiConverterTypeMediaId.allocationSize(value.`id`) +
+            FfiConverterTypeStoryId.allocationSize(value.`storyId`) +
+            FfiConverterTypeMediaKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`mime`) +
+            FfiConverterULong.allocationSize(value.`size`) +
+            FfiConverterOptionalULong.allocationSize(value.`durationMs`) +
+            FfiConverterString.allocationSize(value.`caption`) +
+            FfiConverterTypeMemberId.allocationSize(value.`addedBy`) +
+            FfiConverterTimestamp.allocationSize(value.`addedAt`) +
+            FfiConverterString.allocationSize(value.`contentHash`) +
+            FfiConverterBoolean.allocationSize(value.`present`) +
+            FfiConverterBoolean.allocationSize(value.`withdrawn`)
+    )
+
+    override fun write(value: MediaItem, buf: ByteBuffer) {
+            FfiConverterTypeMediaId.write(value.`id`, buf)
+            FfiConverterTypeStoryId.write(value.`storyId`, buf)
+            FfiConverterTypeMediaKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`mime`, buf)
+            FfiConverterULong.write(value.`size`, buf)
+            FfiConverterOptionalULong.write(value.`durationMs`, buf)
+            FfiConverterString.write(value.`caption`, buf)
+            FfiConverterTypeMemberId.write(value.`addedBy`, buf)
+            FfiConverterTimestamp.write(value.`addedAt`, buf)
+            FfiConverterString.write(value.`contentHash`, buf)
+            FfiConverterBoolean.write(value.`present`, buf)
+            FfiConverterBoolean.write(value.`withdrawn`, buf)
+    }
+}
+
+
+
+/**
  * A member of a project's group.
  */
 data class Member (
@@ -5250,6 +6882,60 @@ public object FfiConverterTypeNewConsentWithdrawal: FfiConverterRustBuffer<NewCo
             FfiConverterOptionalTypeStoryId.write(value.`story`, buf)
             FfiConverterSequenceTypeConsentScope.write(value.`scopes`, buf)
             FfiConverterBoolean.write(value.`erase`, buf)
+    }
+}
+
+
+
+/**
+ * What the app says about a media item it attaches.
+ */
+data class NewMedia (
+    val `kind`: MediaKind
+    , 
+    val `mime`: kotlin.String = "application/octet-stream" 
+    , 
+    val `caption`: kotlin.String = "" 
+    , 
+    /**
+     * Length of a recording in milliseconds, as the app measured it.
+     */
+    val `durationMs`: kotlin.ULong? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNewMedia: FfiConverterRustBuffer<NewMedia> {
+    override fun read(buf: ByteBuffer): NewMedia {
+        return NewMedia(
+            FfiConverterTypeMediaKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NewMedia) = (
+            FfiConverterTypeMediaKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`mime`) +
+            FfiConverterString.allocationSize(value.`caption`) +
+            FfiConverterOptionalULong.allocationSize(value.`durationMs`)
+    )
+
+    override fun write(value: NewMedia, buf: ByteBuffer) {
+            FfiConverterTypeMediaKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`mime`, buf)
+            FfiConverterString.write(value.`caption`, buf)
+            FfiConverterOptionalULong.write(value.`durationMs`, buf)
     }
 }
 
@@ -5913,6 +7599,216 @@ public object FfiConverterTypeRecordedAt: FfiConverterRustBuffer<RecordedAt> {
 
 
 /**
+ * Where the relay is and how to sign in: kept by the app in its secure
+ * storage, never in the project.
+ */
+data class RelayConfig (
+    /**
+     * `file:///path`, `webdav+https://host/path` or
+     * `s3://bucket/prefix?endpoint=https://host&region=region`.
+     */
+    val `url`: kotlin.String
+    , 
+    /**
+     * WebDAV user, or S3 access key id.
+     */
+    val `username`: kotlin.String?
+    , 
+    /**
+     * WebDAV password, or S3 secret access key.
+     */
+    val `password`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRelayConfig: FfiConverterRustBuffer<RelayConfig> {
+    override fun read(buf: ByteBuffer): RelayConfig {
+        return RelayConfig(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RelayConfig) = (
+            FfiConverterString.allocationSize(value.`url`) +
+            FfiConverterOptionalString.allocationSize(value.`username`) +
+            FfiConverterOptionalString.allocationSize(value.`password`)
+    )
+
+    override fun write(value: RelayConfig, buf: ByteBuffer) {
+            FfiConverterString.write(value.`url`, buf)
+            FfiConverterOptionalString.write(value.`username`, buf)
+            FfiConverterOptionalString.write(value.`password`, buf)
+    }
+}
+
+
+
+/**
+ * How far a relay sync has got.
+ */
+data class RelayProgress (
+    val `objectsExpected`: kotlin.Long
+    , 
+    val `objectsDone`: kotlin.Long
+    , 
+    val `bytesUp`: kotlin.Long
+    , 
+    val `bytesDown`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRelayProgress: FfiConverterRustBuffer<RelayProgress> {
+    override fun read(buf: ByteBuffer): RelayProgress {
+        return RelayProgress(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RelayProgress) = (
+            FfiConverterLong.allocationSize(value.`objectsExpected`) +
+            FfiConverterLong.allocationSize(value.`objectsDone`) +
+            FfiConverterLong.allocationSize(value.`bytesUp`) +
+            FfiConverterLong.allocationSize(value.`bytesDown`)
+    )
+
+    override fun write(value: RelayProgress, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`objectsExpected`, buf)
+            FfiConverterLong.write(value.`objectsDone`, buf)
+            FfiConverterLong.write(value.`bytesUp`, buf)
+            FfiConverterLong.write(value.`bytesDown`, buf)
+    }
+}
+
+
+
+/**
+ * An object the sync refused (tampered, replayed, foreign or invalid).
+ */
+data class RelayRejection (
+    val `object`: kotlin.String
+    , 
+    val `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRelayRejection: FfiConverterRustBuffer<RelayRejection> {
+    override fun read(buf: ByteBuffer): RelayRejection {
+        return RelayRejection(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RelayRejection) = (
+            FfiConverterString.allocationSize(value.`object`) +
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: RelayRejection, buf: ByteBuffer) {
+            FfiConverterString.write(value.`object`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+    }
+}
+
+
+
+/**
+ * What a relay sync did.
+ */
+data class RelaySummary (
+    val `pushed`: kotlin.Long
+    , 
+    val `pulled`: kotlin.Long
+    , 
+    val `bytesUp`: kotlin.Long
+    , 
+    val `bytesDown`: kotlin.Long
+    , 
+    val `deleted`: kotlin.Long
+    , 
+    val `rejected`: List<RelayRejection>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRelaySummary: FfiConverterRustBuffer<RelaySummary> {
+    override fun read(buf: ByteBuffer): RelaySummary {
+        return RelaySummary(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterSequenceTypeRelayRejection.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RelaySummary) = (
+            FfiConverterLong.allocationSize(value.`pushed`) +
+            FfiConverterLong.allocationSize(value.`pulled`) +
+            FfiConverterLong.allocationSize(value.`bytesUp`) +
+            FfiConverterLong.allocationSize(value.`bytesDown`) +
+            FfiConverterLong.allocationSize(value.`deleted`) +
+            FfiConverterSequenceTypeRelayRejection.allocationSize(value.`rejected`)
+    )
+
+    override fun write(value: RelaySummary, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`pushed`, buf)
+            FfiConverterLong.write(value.`pulled`, buf)
+            FfiConverterLong.write(value.`bytesUp`, buf)
+            FfiConverterLong.write(value.`bytesDown`, buf)
+            FfiConverterLong.write(value.`deleted`, buf)
+            FfiConverterSequenceTypeRelayRejection.write(value.`rejected`, buf)
+    }
+}
+
+
+
+/**
  * A search result; matched words are wrapped in `[` and `]` in the snippet.
  */
 data class SearchHit (
@@ -5958,6 +7854,81 @@ public object FfiConverterTypeSearchHit: FfiConverterRustBuffer<SearchHit> {
             FfiConverterString.write(value.`title`, buf)
             FfiConverterString.write(value.`snippet`, buf)
             FfiConverterDouble.write(value.`rank`, buf)
+    }
+}
+
+
+
+/**
+ * A range of the transcript (UTF-16 offsets, following its words through
+ * edits like a highlight) linked to a time range of a recording.
+ */
+data class Segment (
+    val `id`: SegmentId
+    , 
+    val `mediaId`: MediaId
+    , 
+    /**
+     * UTF-16 offsets into the transcript, as highlights use.
+     */
+    val `start`: kotlin.Int
+    , 
+    val `end`: kotlin.Int
+    , 
+    val `startMs`: kotlin.ULong
+    , 
+    val `endMs`: kotlin.ULong
+    , 
+    val `author`: MemberId
+    , 
+    val `createdAt`: java.time.Instant
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSegment: FfiConverterRustBuffer<Segment> {
+    override fun read(buf: ByteBuffer): Segment {
+        return Segment(
+            FfiConverterTypeSegmentId.read(buf),
+            FfiConverterTypeMediaId.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterTypeMemberId.read(buf),
+            FfiConverterTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Segment) = (
+            FfiConverterTypeSegmentId.allocationSize(value.`id`) +
+            FfiConverterTypeMediaId.allocationSize(value.`mediaId`) +
+            FfiConverterInt.allocationSize(value.`start`) +
+            FfiConverterInt.allocationSize(value.`end`) +
+            FfiConverterULong.allocationSize(value.`startMs`) +
+            FfiConverterULong.allocationSize(value.`endMs`) +
+            FfiConverterTypeMemberId.allocationSize(value.`author`) +
+            FfiConverterTimestamp.allocationSize(value.`createdAt`)
+    )
+
+    override fun write(value: Segment, buf: ByteBuffer) {
+            FfiConverterTypeSegmentId.write(value.`id`, buf)
+            FfiConverterTypeMediaId.write(value.`mediaId`, buf)
+            FfiConverterInt.write(value.`start`, buf)
+            FfiConverterInt.write(value.`end`, buf)
+            FfiConverterULong.write(value.`startMs`, buf)
+            FfiConverterULong.write(value.`endMs`, buf)
+            FfiConverterTypeMemberId.write(value.`author`, buf)
+            FfiConverterTimestamp.write(value.`createdAt`, buf)
     }
 }
 
@@ -6523,6 +8494,52 @@ public object FfiConverterTypeTheme: FfiConverterRustBuffer<Theme> {
 
 
 /**
+ * Where in a recording to play: what a player needs for a quote.
+ */
+data class TimeRange (
+    val `mediaId`: MediaId
+    , 
+    val `startMs`: kotlin.ULong
+    , 
+    val `endMs`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTimeRange: FfiConverterRustBuffer<TimeRange> {
+    override fun read(buf: ByteBuffer): TimeRange {
+        return TimeRange(
+            FfiConverterTypeMediaId.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TimeRange) = (
+            FfiConverterTypeMediaId.allocationSize(value.`mediaId`) +
+            FfiConverterULong.allocationSize(value.`startMs`) +
+            FfiConverterULong.allocationSize(value.`endMs`)
+    )
+
+    override fun write(value: TimeRange, buf: ByteBuffer) {
+            FfiConverterTypeMediaId.write(value.`mediaId`, buf)
+            FfiConverterULong.write(value.`startMs`, buf)
+            FfiConverterULong.write(value.`endMs`, buf)
+    }
+}
+
+
+
+/**
  * A story that was not exported, and why.
  */
 data class Withheld (
@@ -6557,6 +8574,52 @@ public object FfiConverterTypeWithheld: FfiConverterRustBuffer<Withheld> {
 
     override fun write(value: Withheld, buf: ByteBuffer) {
             FfiConverterTypeStoryId.write(value.`id`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+    }
+}
+
+
+
+/**
+ * A media item an export left out, and why.
+ */
+data class WithheldMedia (
+    val `id`: MediaId
+    , 
+    val `storyId`: StoryId
+    , 
+    val `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWithheldMedia: FfiConverterRustBuffer<WithheldMedia> {
+    override fun read(buf: ByteBuffer): WithheldMedia {
+        return WithheldMedia(
+            FfiConverterTypeMediaId.read(buf),
+            FfiConverterTypeStoryId.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: WithheldMedia) = (
+            FfiConverterTypeMediaId.allocationSize(value.`id`) +
+            FfiConverterTypeStoryId.allocationSize(value.`storyId`) +
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: WithheldMedia, buf: ByteBuffer) {
+            FfiConverterTypeMediaId.write(value.`id`, buf)
+            FfiConverterTypeStoryId.write(value.`storyId`, buf)
             FfiConverterString.write(value.`reason`, buf)
     }
 }
@@ -6705,6 +8768,15 @@ sealed class ChangeKind {
     object Erased : ChangeKind()
     
     
+    object MediaAdded : ChangeKind()
+    
+    
+    object MediaRemoved : ChangeKind()
+    
+    
+    object SegmentsChanged : ChangeKind()
+    
+    
     data class Other(
         val v1: kotlin.String) : ChangeKind()
         
@@ -6747,7 +8819,10 @@ public object FfiConverterTypeChangeKind : FfiConverterRustBuffer<ChangeKind>{
             15 -> ChangeKind.ThemeAdded
             16 -> ChangeKind.ConsentRecorded
             17 -> ChangeKind.Erased
-            18 -> ChangeKind.Other(
+            18 -> ChangeKind.MediaAdded
+            19 -> ChangeKind.MediaRemoved
+            20 -> ChangeKind.SegmentsChanged
+            21 -> ChangeKind.Other(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -6857,6 +8932,24 @@ public object FfiConverterTypeChangeKind : FfiConverterRustBuffer<ChangeKind>{
                 4UL
             )
         }
+        is ChangeKind.MediaAdded -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ChangeKind.MediaRemoved -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ChangeKind.SegmentsChanged -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
         is ChangeKind.Other -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
@@ -6936,8 +9029,20 @@ public object FfiConverterTypeChangeKind : FfiConverterRustBuffer<ChangeKind>{
                 buf.putInt(17)
                 Unit
             }
-            is ChangeKind.Other -> {
+            is ChangeKind.MediaAdded -> {
                 buf.putInt(18)
+                Unit
+            }
+            is ChangeKind.MediaRemoved -> {
+                buf.putInt(19)
+                Unit
+            }
+            is ChangeKind.SegmentsChanged -> {
+                buf.putInt(20)
+                Unit
+            }
+            is ChangeKind.Other -> {
+                buf.putInt(21)
                 FfiConverterString.write(value.v1, buf)
                 Unit
             }
@@ -7369,6 +9474,45 @@ public object FfiConverterTypeListenerError : FfiConverterRustBuffer<ListenerExc
 
 
 /**
+ * What a media item is.
+ */
+
+enum class MediaKind {
+    
+    AUDIO,
+    PHOTO,
+    VIDEO,
+    DOCUMENT;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMediaKind: FfiConverterRustBuffer<MediaKind> {
+    override fun read(buf: ByteBuffer) = try {
+        MediaKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: MediaKind) = 4UL
+
+    override fun write(value: MediaKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * What a member does in the group (roles describe, they do not rank).
  */
 
@@ -7531,6 +9675,18 @@ sealed class StoreException: kotlin.Exception() {
     }
     
     /**
+     * The media item is known but its bytes are not on this device (not
+     * synced yet, left out by the sync's media policy, or withdrawn).
+     */
+    class MediaNotPresent(
+        
+        val `id`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "id=${ `id` }"
+    }
+    
+    /**
      * The file is not a Storyloom store; it was left untouched.
      */
     class NotAStore(
@@ -7582,6 +9738,19 @@ sealed class StoreException: kotlin.Exception() {
     }
     
     /**
+     * The store key does not open this store: a wrong key, no key for an
+     * encrypted store, or a key for a plaintext one; no file changed. (Not
+     * a sync peer's group secret: that is `WrongKey`.)
+     */
+    class WrongStoreKey(
+        
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
      * The sync session (or the coroutine or task running a call) was
      * cancelled; nothing half-applied remains.
      */
@@ -7589,6 +9758,19 @@ sealed class StoreException: kotlin.Exception() {
         ) : StoreException() {
         override val message
             get() = ""
+    }
+    
+    /**
+     * The relay (object storage) could not be reached, refused the
+     * credentials or failed; `reason` names the relay, never the group
+     * secret.
+     */
+    class Relay(
+        
+        val `reason`: kotlin.String
+        ) : StoreException() {
+        override val message
+            get() = "reason=${ `reason` }"
     }
     
     /**
@@ -7658,23 +9840,32 @@ public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException
             5 -> StoreException.CorruptData(
                 FfiConverterString.read(buf),
                 )
-            6 -> StoreException.NotAStore(
+            6 -> StoreException.MediaNotPresent(
                 FfiConverterString.read(buf),
                 )
-            7 -> StoreException.StoreNewerThanLibrary(
+            7 -> StoreException.NotAStore(
+                FfiConverterString.read(buf),
+                )
+            8 -> StoreException.StoreNewerThanLibrary(
                 FfiConverterLong.read(buf),
                 FfiConverterLong.read(buf),
                 )
-            8 -> StoreException.SyncRejected(
+            9 -> StoreException.SyncRejected(
                 FfiConverterString.read(buf),
                 )
-            9 -> StoreException.WrongKey(
+            10 -> StoreException.WrongKey(
                 FfiConverterTypeKeySide.read(buf),
                 FfiConverterString.read(buf),
                 )
-            10 -> StoreException.Cancelled()
-            11 -> StoreException.Closed()
-            12 -> StoreException.Internal(
+            11 -> StoreException.WrongStoreKey(
+                FfiConverterString.read(buf),
+                )
+            12 -> StoreException.Cancelled()
+            13 -> StoreException.Relay(
+                FfiConverterString.read(buf),
+                )
+            14 -> StoreException.Closed()
+            15 -> StoreException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -7712,6 +9903,11 @@ public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
             )
+            is StoreException.MediaNotPresent -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`id`)
+            )
             is StoreException.NotAStore -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
@@ -7734,9 +9930,19 @@ public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException
                 + FfiConverterTypeKeySide.allocationSize(value.`side`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
+            is StoreException.WrongStoreKey -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
             is StoreException.Cancelled -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
+            )
+            is StoreException.Relay -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
             )
             is StoreException.Closed -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7781,38 +9987,53 @@ public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is StoreException.NotAStore -> {
+            is StoreException.MediaNotPresent -> {
                 buf.putInt(6)
+                FfiConverterString.write(value.`id`, buf)
+                Unit
+            }
+            is StoreException.NotAStore -> {
+                buf.putInt(7)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is StoreException.StoreNewerThanLibrary -> {
-                buf.putInt(7)
+                buf.putInt(8)
                 FfiConverterLong.write(value.`found`, buf)
                 FfiConverterLong.write(value.`supported`, buf)
                 Unit
             }
             is StoreException.SyncRejected -> {
-                buf.putInt(8)
+                buf.putInt(9)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is StoreException.WrongKey -> {
-                buf.putInt(9)
+                buf.putInt(10)
                 FfiConverterTypeKeySide.write(value.`side`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
+            is StoreException.WrongStoreKey -> {
+                buf.putInt(11)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
             is StoreException.Cancelled -> {
-                buf.putInt(10)
+                buf.putInt(12)
+                Unit
+            }
+            is StoreException.Relay -> {
+                buf.putInt(13)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is StoreException.Closed -> {
-                buf.putInt(11)
+                buf.putInt(14)
                 Unit
             }
             is StoreException.Internal -> {
-                buf.putInt(12)
+                buf.putInt(15)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -7937,6 +10158,38 @@ public object FfiConverterOptionalInt: FfiConverterRustBuffer<kotlin.Int?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
+    override fun read(buf: ByteBuffer): kotlin.ULong? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterULong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ULong?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterULong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
     override fun read(buf: ByteBuffer): kotlin.String? {
         if (buf.get().toInt() == 0) {
@@ -8033,6 +10286,102 @@ public object FfiConverterOptionalTimestamp: FfiConverterRustBuffer<java.time.In
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeMediaProgress: FfiConverterRustBuffer<MediaProgress?> {
+    override fun read(buf: ByteBuffer): MediaProgress? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMediaProgress.read(buf)
+    }
+
+    override fun allocationSize(value: MediaProgress?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMediaProgress.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MediaProgress?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMediaProgress.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRelayCancel: FfiConverterRustBuffer<RelayCancel?> {
+    override fun read(buf: ByteBuffer): RelayCancel? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRelayCancel.read(buf)
+    }
+
+    override fun allocationSize(value: RelayCancel?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRelayCancel.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RelayCancel?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRelayCancel.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRelayProgressListener: FfiConverterRustBuffer<RelayProgressListener?> {
+    override fun read(buf: ByteBuffer): RelayProgressListener? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRelayProgressListener.read(buf)
+    }
+
+    override fun allocationSize(value: RelayProgressListener?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRelayProgressListener.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RelayProgressListener?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRelayProgressListener.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeRecordedAt: FfiConverterRustBuffer<RecordedAt?> {
     override fun read(buf: ByteBuffer): RecordedAt? {
         if (buf.get().toInt() == 0) {
@@ -8055,6 +10404,38 @@ public object FfiConverterOptionalTypeRecordedAt: FfiConverterRustBuffer<Recorde
         } else {
             buf.put(1)
             FfiConverterTypeRecordedAt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTimeRange: FfiConverterRustBuffer<TimeRange?> {
+    override fun read(buf: ByteBuffer): TimeRange? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTimeRange.read(buf)
+    }
+
+    override fun allocationSize(value: TimeRange?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTimeRange.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TimeRange?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTimeRange.write(value, buf)
         }
     }
 }
@@ -8493,6 +10874,34 @@ public object FfiConverterSequenceTypeCredit: FfiConverterRustBuffer<List<Credit
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeExportedMedia: FfiConverterRustBuffer<List<ExportedMedia>> {
+    override fun read(buf: ByteBuffer): List<ExportedMedia> {
+        val len = buf.getInt()
+        return List<ExportedMedia>(len) {
+            FfiConverterTypeExportedMedia.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ExportedMedia>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeExportedMedia.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ExportedMedia>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeExportedMedia.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeFieldConflict: FfiConverterRustBuffer<List<FieldConflict>> {
     override fun read(buf: ByteBuffer): List<FieldConflict> {
         val len = buf.getInt()
@@ -8567,6 +10976,34 @@ public object FfiConverterSequenceTypeHistoryEntry: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeHistoryEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMediaItem: FfiConverterRustBuffer<List<MediaItem>> {
+    override fun read(buf: ByteBuffer): List<MediaItem> {
+        val len = buf.getInt()
+        return List<MediaItem>(len) {
+            FfiConverterTypeMediaItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MediaItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMediaItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MediaItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMediaItem.write(it, buf)
         }
     }
 }
@@ -8689,6 +11126,34 @@ public object FfiConverterSequenceTypePublishedQuote: FfiConverterRustBuffer<Lis
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeRelayRejection: FfiConverterRustBuffer<List<RelayRejection>> {
+    override fun read(buf: ByteBuffer): List<RelayRejection> {
+        val len = buf.getInt()
+        return List<RelayRejection>(len) {
+            FfiConverterTypeRelayRejection.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RelayRejection>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRelayRejection.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RelayRejection>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRelayRejection.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeSearchHit: FfiConverterRustBuffer<List<SearchHit>> {
     override fun read(buf: ByteBuffer): List<SearchHit> {
         val len = buf.getInt()
@@ -8707,6 +11172,34 @@ public object FfiConverterSequenceTypeSearchHit: FfiConverterRustBuffer<List<Sea
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeSearchHit.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSegment: FfiConverterRustBuffer<List<Segment>> {
+    override fun read(buf: ByteBuffer): List<Segment> {
+        val len = buf.getInt()
+        return List<Segment>(len) {
+            FfiConverterTypeSegment.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Segment>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSegment.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Segment>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSegment.write(it, buf)
         }
     }
 }
@@ -8791,6 +11284,34 @@ public object FfiConverterSequenceTypeWithheld: FfiConverterRustBuffer<List<With
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeWithheld.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeWithheldMedia: FfiConverterRustBuffer<List<WithheldMedia>> {
+    override fun read(buf: ByteBuffer): List<WithheldMedia> {
+        val len = buf.getInt()
+        return List<WithheldMedia>(len) {
+            FfiConverterTypeWithheldMedia.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<WithheldMedia>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeWithheldMedia.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<WithheldMedia>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeWithheldMedia.write(it, buf)
         }
     }
 }
@@ -8985,6 +11506,11 @@ public typealias FfiConverterTypeHighlightId = FfiConverterString
 
 
 
+public typealias MediaId = kotlin.String
+public typealias FfiConverterTypeMediaId = FfiConverterString
+
+
+
 public typealias MemberId = kotlin.String
 public typealias FfiConverterTypeMemberId = FfiConverterString
 
@@ -9000,6 +11526,11 @@ public typealias FfiConverterTypeProjectId = FfiConverterString
 
 
 
+public typealias SegmentId = kotlin.String
+public typealias FfiConverterTypeSegmentId = FfiConverterString
+
+
+
 public typealias StoryId = kotlin.String
 public typealias FfiConverterTypeStoryId = FfiConverterString
 
@@ -9009,5 +11540,53 @@ public typealias FfiConverterTypeStoryId = FfiConverterString
 
 
 
+
+        /**
+         * Encrypts the plaintext store at `path` with `key`, in place. The store
+         * must be closed everywhere; a crash leaves either the plaintext store or
+         * the encrypted one.
+         */
+    @Throws(StoreException::class) fun `encryptStore`(`path`: kotlin.String, `key`: kotlin.ByteArray)
+        = 
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_func_encrypt_store(
+    
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterByteArray.lower(`key`),_status)
+}
+    
+    
+
+        /**
+         * A new random store key (32 bytes), for the app to seal in its keystore.
+         */
+    @Throws(StoreException::class) fun `generateStoreKey`(): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_func_generate_store_key(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * Changes the key of the encrypted store at `path`. The store must be
+         * closed everywhere; a crash leaves it under exactly one of the two keys.
+         */
+    @Throws(StoreException::class) fun `rekeyStore`(`path`: kotlin.String, `oldKey`: kotlin.ByteArray, `newKey`: kotlin.ByteArray)
+        = 
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_func_rekey_store(
+    
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterByteArray.lower(`oldKey`),
+        FfiConverterByteArray.lower(`newKey`),_status)
+}
+    
+    
 
 

@@ -88,7 +88,7 @@ class MediaTest {
             val refused = assertThrows(StoreException.ConsentRequired::class.java) {
                 store.attachMediaBytes(withoutConsent, byteArrayOf(1, 2, 3), NewMedia(MediaKind.PHOTO, mime = "image/jpeg"))
             }
-            assertTrue(refused.message!!, refused.message!!.contains("keep-media"))
+            assertTrue(refused.toString(), refused.scope == ConsentScope.KEEP_MEDIA && refused.storyId == withoutConsent)
 
             val story = phone.story("Depot", phone.recordedStoryteller("Amira"))
             val photo = store.attachMediaBytes(story, byteArrayOf(9, 8, 7), NewMedia(MediaKind.PHOTO, mime = "image/jpeg"))

@@ -1,5 +1,6 @@
 package org.storyloom
 
+import kotlinx.coroutines.runBlocking
 import java.io.File
 import org.junit.Assert.assertArrayEquals
 import org.junit.Assert.assertEquals
@@ -43,8 +44,8 @@ class StoreKeyTest {
         Store.openWithKey(path, key).close()
         val before = snapshot(folder)
         val wrong = assertThrows(StoreException.WrongStoreKey::class.java) { Store.openWithKey(path, generateStoreKey()) }
-        assertTrue(wrong.message!!, wrong.message!!.startsWith("wrong store key"))
-        assertThrows(StoreException.WrongStoreKey::class.java) { Store.open(path) }
+        assertTrue(wrong.toString(), wrong.toString().startsWith("wrong store key"))
+        assertThrows(StoreException.WrongStoreKey::class.java) { runBlocking { Store.open(path) } }
         // A truncated key never reaches the store.
         assertThrows(StoreException.InvalidInput::class.java) { Store.openWithKey(path, key.copyOf(31)) }
         assertEquals(before, snapshot(folder))
@@ -60,7 +61,7 @@ class StoreKeyTest {
 
         val first = generateStoreKey()
         encryptStore(path, first)
-        assertThrows(StoreException.WrongStoreKey::class.java) { Store.open(path) }
+        assertThrows(StoreException.WrongStoreKey::class.java) { runBlocking { Store.open(path) } }
         Store.openWithKey(path, first).use { assertEquals("Housing", it.project(project).name) }
 
         val second = generateStoreKey()
