@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::ids::{DeviceId, MemberId, ProjectId};
 use crate::keys::{ChangeSignature, DeviceKeys, Directory, change_message, verify};
 use crate::model::ChangeKind;
+use crate::sync;
 
 /// A device enrolled in a project, and the member it writes as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -156,8 +157,9 @@ impl Writer {
     /// actor id wrote them (and depending on none that is dropped). For the
     /// project document the enrolments the changes themselves carry count,
     /// so a device's first, self-signed enrolment can arrive. Returns the
-    /// kept changes and how many were dropped; the signatures of kept
-    /// changes are noted in the batch, to be stored and passed on.
+    /// kept changes (in causal order), how many were dropped, and those
+    /// waiting for a change they depend on; the signatures of kept changes
+    /// are noted in the batch, to be stored and passed on.
     pub(crate) fn authenticate(
         &mut self,
         expected: Expected,
@@ -168,6 +170,7 @@ impl Writer {
         let Expected { id, kind, project } = expected;
         let local_exists =
             batch.document(id).is_some() || (persistence::doc_row(&self.conn, id)?.is_some() && self.readable(id)?);
+        // Hashes the document here holds, of the changes and their deps.
         let mut held = HashSet::new();
         let mut directory = None;
         if local_exists {
@@ -175,7 +178,7 @@ impl Writer {
             held.extend(
                 changes
                     .iter()
-                    .map(|c| c.hash())
+                    .flat_map(|c| std::iter::once(c.hash()).chain(c.deps().iter().copied()))
                     .filter(|h| local.get_change_by_hash(h).is_some()),
             );
             if kind == DocKind::Project {
@@ -189,11 +192,12 @@ impl Writer {
             Some(directory) => directory,
             None => self.directory(project, batch)?,
         };
+        let (ready, waiting) = sync::causal_order(changes, |h| held.contains(h));
         let by_hash: HashMap<[u8; 32], &[u8]> = signatures.iter().map(|s| (s.hash, s.signature.as_slice())).collect();
         let mut dropped = HashSet::new();
         let mut author_unknown = false;
-        let mut kept = Vec::with_capacity(changes.len());
-        for change in changes {
+        let mut kept = Vec::with_capacity(ready.len());
+        for change in ready {
             let hash = change.hash();
             if held.contains(&hash) {
                 kept.push(change);
@@ -228,6 +232,7 @@ impl Writer {
             kept,
             dropped: dropped.len(),
             author_unknown,
+            waiting,
         })
     }
 }
@@ -239,6 +244,9 @@ pub(crate) struct Authenticated {
     /// A dropped change's device has no enrolment here yet: it may still
     /// be on its way in the project document's sync.
     pub author_unknown: bool,
+    /// Changes not judged: one they depend on has not arrived (see
+    /// `sync::causal`). Neither kept nor dropped.
+    pub waiting: Vec<Change>,
 }
 
 /// The directory of a project document once `changes` are applied to it.

@@ -271,15 +271,22 @@ impl Writer {
         state: &mut State,
         mut message: Message,
         signatures: &[ChangeSignature],
+        waiting: &mut sync::Waiting,
         batch: &mut Batch,
     ) -> Result<bool> {
-        let mut changes = Vec::new();
+        // Changes that waited for a dependency are judged again with these.
+        let retried = !waiting.changes.is_empty();
+        let mut changes = std::mem::take(&mut waiting.changes);
         for chunk in message.changes.iter() {
             changes.extend(sync::changes_in(chunk)?);
         }
-        let checked = self.authenticate(expected, changes, signatures, batch)?;
+        let mut all_signatures = std::mem::take(&mut waiting.signatures);
+        all_signatures.extend_from_slice(signatures);
+        let checked = self.authenticate(expected, changes, &all_signatures, batch)?;
         if checked.dropped > 0 {
             batch.forged.push(expected.id);
+        }
+        if checked.dropped > 0 || retried || !checked.waiting.is_empty() {
             message.changes = checked
                 .kept
                 .iter()
@@ -287,6 +294,7 @@ impl Writer {
                 .collect::<Vec<_>>()
                 .into();
         }
+        waiting.hold(checked.waiting, &all_signatures);
         let mut forged = 0;
         let merged = self.merge_into(expected, batch, |doc| {
             let retry = message.clone();

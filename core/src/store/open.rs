@@ -86,6 +86,14 @@ pub(crate) fn unlock(conn: &Connection, key: Option<&StoreKey>) -> Result<()> {
     // This reads nothing from the file, so the key is still the first
     // statement that touches it.
     conn.execute_batch("PRAGMA cipher_log_level = NONE")?;
+    // Plain SQLite ignores `PRAGMA key`: the store would be written in the
+    // clear while the app believes it encrypted.
+    if key.is_some() && !cfg!(feature = "sqlcipher") {
+        return Err(Error::Storage(
+            "this build of Storyloom has no SQLCipher (the `sqlcipher` feature): it cannot open a store with a key"
+                .into(),
+        ));
+    }
     if let Some(key) = key {
         conn.execute_batch(&key.pragma("PRAGMA key"))?;
     }

@@ -323,11 +323,13 @@ impl Writer {
                     Some(state) => state,
                     None => self.load_state(peer, id)?,
                 };
+                let waiting = session.waiting.entry(id).or_default();
                 let staged = self.stage_sync_message(
                     Expected { id, kind, project },
                     &mut state,
                     automerge_message,
                     &entry.signatures,
+                    waiting,
                     &mut batch,
                 );
                 session.states.insert(id, state);
@@ -463,7 +465,23 @@ impl Writer {
                 (None, Some(peer)) => self.load_state(peer, id)?,
                 (None, None) => State::new(),
             };
-            let generated = self.document(id, None)?.sync().generate_sync_message(&mut state);
+            let doc = self.document(id, None)?;
+            let mut generated = doc.sync().generate_sync_message(&mut state);
+            // Ask for what changes waiting here depend on: Automerge only
+            // asks for what its own queue misses, and they are not in it.
+            if let (Some(message), Some(waiting)) = (generated.as_mut(), session.waiting.get(&id)) {
+                message
+                    .need
+                    .extend(waiting.missing(|h| doc.get_change_by_hash(h).is_some()));
+                message.need.sort();
+                message.need.dedup();
+            }
+            #[cfg(feature = "test-support")]
+            if session.false_positive
+                && let Some(message) = generated.as_mut()
+            {
+                session.false_positive = !sync::test_support::leave_out_a_dependency(message, &mut state, self.device)?;
+            }
             session.states.insert(id, state);
             if let Some(message) = generated {
                 let mut changes = Vec::new();

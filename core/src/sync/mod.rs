@@ -11,6 +11,7 @@ mod actors;
 mod addressee;
 mod bloom;
 mod bounds;
+mod causal;
 mod envelope;
 #[cfg(feature = "test-support")]
 mod forge_bomb;
@@ -36,6 +37,7 @@ pub(crate) use actors::{apply_without_forgeries, changes_in, is_duplicate_seq, w
 pub(crate) use addressee::check_bundle_addressee;
 pub(crate) use bloom::decode_sync_message;
 pub(crate) use bounds::Budget;
+pub(crate) use causal::{Waiting, causal_order};
 pub(crate) use envelope::{Binding, EnvelopeKind, Header, Opening, open, peek, seal};
 pub use invite::Invite;
 pub use local::{LocalSyncReport, sync_stores};
@@ -191,6 +193,12 @@ pub struct SyncSession {
     pub(crate) peer_proven: bool,
     /// Documents left out because the copy stored here does not load.
     pub(crate) unreadable: BTreeSet<Uuid>,
+    /// Per document, changes that arrived before one they depend on.
+    pub(crate) waiting: BTreeMap<Uuid, Waiting>,
+    /// Test support: the next sync message with a change another depends
+    /// on leaves it out, as a Bloom filter false positive would.
+    #[cfg(feature = "test-support")]
+    pub(crate) false_positive: bool,
 }
 
 impl SyncSession {
@@ -227,6 +235,9 @@ impl SyncSession {
             pending_states: Vec::new(),
             peer_proven: false,
             unreadable: BTreeSet::new(),
+            waiting: BTreeMap::new(),
+            #[cfg(feature = "test-support")]
+            false_positive: false,
         })
     }
 
@@ -260,6 +271,14 @@ impl SyncSession {
     /// this device holds (issue 15). The rest of the session carries on.
     pub fn skipped_documents(&self) -> Vec<Uuid> {
         self.skipped.iter().copied().collect()
+    }
+
+    /// Makes this side's next Automerge sync message leave out a change
+    /// that another change in it depends on, as if the peer's Bloom filter
+    /// had wrongly claimed it (see `causal`).
+    #[cfg(feature = "test-support")]
+    pub fn simulate_bloom_false_positive(&mut self) {
+        self.false_positive = true;
     }
 
     /// A handle that cancels this session from another thread.

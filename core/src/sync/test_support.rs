@@ -300,3 +300,37 @@ pub fn seal_bundle_plaintext(store: &Store, project: ProjectId, plaintext: &[u8]
 pub fn project_document_id(project: ProjectId) -> Uuid {
     Uuid::from_bytes(*project.as_bytes())
 }
+
+/// Takes out of `message` the first change written by `device` that
+/// another change in it depends on, and forgets it was sent, as happens
+/// when the peer's Bloom filter wrongly says it holds that change: the
+/// changes after it wait for it. False when no change qualifies.
+pub(crate) fn leave_out_a_dependency(
+    message: &mut automerge::sync::Message,
+    state: &mut automerge::sync::State,
+    device: crate::ids::DeviceId,
+) -> Result<bool> {
+    let mut changes = Vec::new();
+    for chunk in message.changes.iter() {
+        changes.extend(super::changes_in(chunk)?);
+    }
+    let depended_on: std::collections::HashSet<automerge::ChangeHash> =
+        changes.iter().flat_map(|c| c.deps().iter().copied()).collect();
+    let written_here = |c: &&automerge::Change| c.actor_id().to_bytes().starts_with(device.as_bytes());
+    let Some(gap) = changes
+        .iter()
+        .filter(written_here)
+        .map(|c| c.hash())
+        .find(|h| depended_on.contains(h))
+    else {
+        return Ok(false);
+    };
+    message.changes = changes
+        .iter()
+        .filter(|c| c.hash() != gap)
+        .map(|c| c.raw_bytes().to_vec())
+        .collect::<Vec<_>>()
+        .into();
+    state.sent_hashes.remove(&gap);
+    Ok(true)
+}
