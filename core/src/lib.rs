@@ -44,6 +44,7 @@ mod ids;
 mod keys;
 mod media;
 mod model;
+#[cfg(feature = "relay")]
 mod relay;
 mod store;
 pub mod sync;
@@ -65,6 +66,7 @@ pub use ids::{
 };
 pub use keys::StoreKey;
 pub use model::*;
+#[cfg(feature = "relay")]
 pub use relay::{RelayConfig, RelayProgress, RelayRejection, RelaySummary};
 pub use store::{
     BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, EnrolledDevice, ExportFormat, ExportReport,

@@ -42,6 +42,7 @@ mod projects;
 mod query;
 mod registry;
 mod rekey;
+#[cfg(feature = "relay")]
 pub(crate) mod relay_exchange;
 mod search;
 mod secrets;
