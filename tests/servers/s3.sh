@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# An S3 server for relay tests: moto's server (see ADR 0009), bound to
-# 127.0.0.1 on a free port, with a bucket made for the test.
-#   s3.sh start DIR    → prints URL=, USER=, PASSWORD=, DATA= (empty: moto keeps objects in memory)
+# An S3 server for relay tests: moto's server (see ADR 0009) with its
+# authentication on, bound to 127.0.0.1 on a free port, with an IAM user,
+# its access key and a bucket made for the test.
+#   s3.sh start DIR    → prints URL=, USER=, PASSWORD=, DATA= (empty: moto
+#                        keeps objects in memory), REQUEST_LOG= (moto's log:
+#                        one "METHOD PATH HTTP/1.1" line per request)
 #   s3.sh stop DIR
 #   s3.sh restart DIR  (same port; moto keeps objects in memory, so a
-#                       restart starts from an empty bucket and new keys)
+#                       restart starts from an empty bucket and new keys,
+#                       printed as USER=, PASSWORD=)
 set -euo pipefail
 cmd="${1:?start|stop|restart}"
 dir="$(cd "${2:?DIR}" && pwd)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 MOTO_VENV="${STORYLOOM_MOTO_VENV:-$HOME/.cache/storyloom/moto-venv}"
 MOTO="$MOTO_VENV/bin/moto_server"
@@ -28,12 +33,11 @@ PY_BIN="$(dirname "$MOTO")/python"
 
 start() {
   local port; port="$(cat "$dir/port")"
-  # moto accepts any key: with its authentication on
-  # (INITIAL_NO_AUTH_ACTION_COUNT), it refuses opendal's correctly signed
-  # list requests (SignatureDoesNotMatch on a prefix holding "/"), so the
-  # wrong-credentials scenario runs on WebDAV only. The keys are still
-  # made through IAM, as an organisation would.
-  (cd "$dir" && exec "$MOTO" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1) &
+  # Authentication on: after the three IAM calls below that make the
+  # relay's user and key (no key exists before them), every request must
+  # be signed by a key IAM knows. moto_s3.py puts the query string into
+  # SigV4's canonical form first, as S3 does (see that file).
+  (cd "$dir" && INITIAL_NO_AUTH_ACTION_COUNT=3 exec "$PY_BIN" "$here/moto_s3.py" 127.0.0.1 "$port" >"$dir/moto.log" 2>&1) &
   echo $! > "$dir/pid"
   for _ in $(seq 1 150); do
     if python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(0 if s.connect_ex(('127.0.0.1',$port))==0 else 1)"; then
@@ -71,6 +75,7 @@ case "$cmd" in
     echo "URL=s3://storyloom-relay/group?endpoint=http://127.0.0.1:$(cat "$dir/port")&region=us-east-1"
     cat "$dir/keys"
     echo "DATA="
+    echo "REQUEST_LOG=$dir/moto.log"
     ;;
   stop)
     if [ -f "$dir/pid" ]; then
@@ -81,6 +86,7 @@ case "$cmd" in
     ;;
   restart)
     start
+    cat "$dir/keys"
     ;;
   *) echo "usage: $0 start|stop|restart DIR" >&2; exit 2 ;;
 esac

@@ -2,7 +2,8 @@
 # A real WebDAV server for relay tests: Apache httpd with mod_dav_fs,
 # bound to 127.0.0.1 on a free port, with its own config, data and logs in
 # DIR, basic auth with a test user.
-#   webdav.sh start DIR    → prints URL=, USER=, PASSWORD=, DATA=
+#   webdav.sh start DIR    → prints URL=, USER=, PASSWORD=, DATA=, REQUEST_LOG=
+#                            (one line per request the server answered)
 #   webdav.sh stop DIR     (stops it; the data stays)
 #   webdav.sh restart DIR  (same port, same data)
 set -euo pipefail
@@ -70,6 +71,8 @@ Mutex file:$dir/run
 DefaultRuntimeDir "$dir/run"
 ErrorLog "$dir/error.log"
 LogLevel warn
+LogFormat "\"%r\" %>s" relay
+CustomLog "$dir/access.log" relay
 $user_lines
 LoadModule mpm_event_module $MODULES/mod_mpm_event.so
 LoadModule authz_core_module $MODULES/mod_authz_core.so
@@ -94,6 +97,7 @@ CONF
     echo "USER=relay"
     echo "PASSWORD=$password"
     echo "DATA=$dir/data/relay"
+    echo "REQUEST_LOG=$dir/access.log"
     ;;
   stop)
     if [ -f "$dir/run/httpd.pid" ]; then

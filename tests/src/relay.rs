@@ -27,6 +27,8 @@ pub struct Relay {
     /// The folder the storage keeps its files in (fs and WebDAV), for the
     /// operator's view.
     pub data_dir: Option<PathBuf>,
+    /// The server's own log of the requests it answered (WebDAV, S3).
+    request_log: Option<PathBuf>,
     server: Option<Server>,
     _dir: TempDir,
 }
@@ -68,6 +70,7 @@ impl Relay {
             backend: Backend::Fs,
             config: RelayConfig::new(format!("file://{}", data.display())),
             data_dir: Some(data),
+            request_log: None,
             server: None,
             _dir: dir,
         }
@@ -102,6 +105,7 @@ impl Relay {
             backend,
             config,
             data_dir: vars.get("DATA").filter(|d| !d.is_empty()).map(PathBuf::from),
+            request_log: vars.get("REQUEST_LOG").map(PathBuf::from),
             server: Some(Server {
                 script,
                 dir: dir.path().to_path_buf(),
@@ -150,6 +154,28 @@ impl Relay {
                     _ => {}
                 }
             }
+        }
+    }
+
+    /// How many requests the server has answered so far, by its own log
+    /// (one `"METHOD PATH HTTP/1.1"` line each); `None` for a shared
+    /// folder. Servers log after answering, so this waits for the log to
+    /// stop growing.
+    pub fn requests_answered(&self) -> Option<usize> {
+        let log = self.request_log.as_ref()?;
+        let count = || {
+            std::fs::read_to_string(log)
+                .map(|text| text.lines().filter(|l| l.contains(" HTTP/1.")).count())
+                .unwrap_or(0)
+        };
+        let mut last = count();
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            let now = count();
+            if now == last {
+                return Some(now);
+            }
+            last = now;
         }
     }
 

@@ -37,9 +37,7 @@ mod s3 {
         erasure_reaches_the_relay_and_a_replay_never_brings_the_story_back => erasure_reaches_the_relay,
         the_operator_finds_no_phrase_of_any_story_title_or_name => the_operator_sees_only_ciphertext,
         a_tampered_object_is_refused_and_the_rest_syncs => a_tampered_object_is_refused_and_the_rest_syncs,
+        wrong_credentials_name_the_relay => wrong_credentials_name_the_relay,
         a_server_stopping_mid_sync_loses_nothing => a_server_stopping_mid_sync_loses_nothing,
     );
-    // Not here: wrong credentials. moto_server accepts any key unless its
-    // authentication is on, and then it refuses opendal's signed list
-    // requests too (see tests/servers/s3.sh); WebDAV checks them for real.
 }

@@ -17,7 +17,7 @@ use crate::{Row, Target, samod_baseline};
 
 /// A sender holding `size` stories of 3 KB varied text, one storyteller per
 /// 20 stories, each with a project-wide grant to share.
-fn sender(size: usize) -> (Fixture, Vec<StoryId>) {
+pub(crate) fn sender(size: usize) -> (Fixture, Vec<StoryId>) {
     let f = fixture((size / 20).max(1), true);
     let ids = (0..size)
         .map(|i| {
@@ -31,7 +31,7 @@ fn sender(size: usize) -> (Fixture, Vec<StoryId>) {
 }
 
 /// A fresh device that joined the sender's project.
-fn receiver(f: &Fixture, dir: &tempfile::TempDir, n: usize) -> Store {
+pub(crate) fn receiver(f: &Fixture, dir: &tempfile::TempDir, n: usize) -> Store {
     let store = Store::open(dir.path().join(format!("receiver-{n}.storyloom"))).expect("receiver opens");
     store
         .join(

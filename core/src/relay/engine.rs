@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::backend::relay_error;
 use super::manifest::{self, DocEntry, Manifest, ObjectEntry};
 use super::names::Names;
+use super::retry::retrying;
 use super::{RelayProgress, RelayRejection, RelaySummary};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, ProjectId};
@@ -96,8 +97,8 @@ impl<'a> Run<'a> {
     }
 
     async fn read(&mut self, path: &str) -> Result<Option<Vec<u8>>> {
-        self.summary.requests += 1;
-        match self.op.read(path).await {
+        let op = &self.op;
+        match retrying(&mut self.summary.requests, || op.read(path)).await {
             Ok(buffer) => {
                 let bytes = buffer.to_vec();
                 self.state.bytes_down += bytes.len() as u64;
@@ -109,10 +110,11 @@ impl<'a> Run<'a> {
     }
 
     async fn write(&mut self, path: &str, bytes: Vec<u8>) -> Result<()> {
-        self.summary.requests += 1;
         let len = bytes.len() as u64;
-        self.op
-            .write(path, bytes)
+        // Shared, so a retry does not copy the object again.
+        let bytes = opendal::Buffer::from(bytes);
+        let op = &self.op;
+        retrying(&mut self.summary.requests, || op.write(path, bytes.clone()))
             .await
             .map_err(|e| relay_error(&self.url, "failed while writing", &e))?;
         self.state.bytes_up += len;
@@ -121,8 +123,8 @@ impl<'a> Run<'a> {
 
     /// Deleting what is already gone is fine (another device got there first).
     async fn delete(&mut self, path: &str) -> Result<()> {
-        self.summary.requests += 1;
-        match self.op.delete(path).await {
+        let op = &self.op;
+        match retrying(&mut self.summary.requests, || op.delete(path)).await {
             Ok(()) => {
                 self.summary.deleted += 1;
                 Ok(())
@@ -135,8 +137,8 @@ impl<'a> Run<'a> {
     /// The paths directly inside `dir` (folders end in `/`); none if it does
     /// not exist yet.
     async fn list(&mut self, dir: &str) -> Result<Vec<String>> {
-        self.summary.requests += 1;
-        match self.op.list(dir).await {
+        let op = &self.op;
+        match retrying(&mut self.summary.requests, || op.list(dir)).await {
             Ok(entries) => Ok(entries
                 .into_iter()
                 .map(|e| e.path().to_string())

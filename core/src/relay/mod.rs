@@ -8,6 +8,7 @@ mod backend;
 mod engine;
 mod manifest;
 mod names;
+mod retry;
 
 use crate::error::{Error, Result};
 use crate::store::Store;
