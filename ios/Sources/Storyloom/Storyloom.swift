@@ -1631,7 +1631,8 @@ public protocol StoreProtocol: AnyObject, Sendable {
     func addComment(story: StoryId, body: String, highlight: HighlightId?) throws  -> CommentId
     
     /**
-     * Highlights the transcript between two UTF-16 offsets.
+     * Highlights the transcript between two UTF-16 offsets; the theme and
+     * the note are optional (`addHighlight(story, start, end)`).
      */
     func addHighlight(story: StoryId, start: Int32, end: Int32, theme: String?, note: String) throws  -> HighlightId
     
@@ -1662,7 +1663,8 @@ public protocol StoreProtocol: AnyObject, Sendable {
     
     /**
      * Stories containing every word of `query`, best first.
-     * `limit` 0 means the default (20).
+     * `limit` 0 means the default (20); every project unless `project` is
+     * given (`search(query)`).
      */
     func search(query: String, project: ProjectId?, limit: Int32) async throws  -> [SearchHit]
     
@@ -1694,7 +1696,7 @@ public protocol StoreProtocol: AnyObject, Sendable {
     
     /**
      * A bundle of what `peer` lacks, or of everything when `peer` is null
-     * (built on a worker thread).
+     * (built on a worker thread; `exportBundle(project)` is everything).
      */
     func exportBundle(project: ProjectId, peer: DeviceId?) async throws  -> Data
     
@@ -2405,9 +2407,10 @@ open func addComment(story: StoryId, body: String, highlight: HighlightId?)throw
 }
     
     /**
-     * Highlights the transcript between two UTF-16 offsets.
+     * Highlights the transcript between two UTF-16 offsets; the theme and
+     * the note are optional (`addHighlight(story, start, end)`).
      */
-open func addHighlight(story: StoryId, start: Int32, end: Int32, theme: String?, note: String)throws  -> HighlightId  {
+open func addHighlight(story: StoryId, start: Int32, end: Int32, theme: String? = nil, note: String = "")throws  -> HighlightId  {
     return try  FfiConverterTypeHighlightId_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_add_highlight(
@@ -2521,9 +2524,10 @@ open func removeTag(id: StoryId, tag: String)throws   {try rustCallWithError(Ffi
     
     /**
      * Stories containing every word of `query`, best first.
-     * `limit` 0 means the default (20).
+     * `limit` 0 means the default (20); every project unless `project` is
+     * given (`search(query)`).
      */
-open func search(query: String, project: ProjectId?, limit: Int32)async throws  -> [SearchHit]  {
+open func search(query: String, project: ProjectId? = nil, limit: Int32 = 0)async throws  -> [SearchHit]  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -2641,9 +2645,9 @@ open func acceptSync(project: ProjectId)async throws  -> SyncSession  {
     
     /**
      * A bundle of what `peer` lacks, or of everything when `peer` is null
-     * (built on a worker thread).
+     * (built on a worker thread; `exportBundle(project)` is everything).
      */
-open func exportBundle(project: ProjectId, peer: DeviceId?)async throws  -> Data  {
+open func exportBundle(project: ProjectId, peer: DeviceId? = nil)async throws  -> Data  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -10882,7 +10886,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_add_comment() != 1780) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_add_highlight() != 53686) {
+    if (uniffi_storyloom_ffi_checksum_method_store_add_highlight() != 58642) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_storyteller() != 16374) {
@@ -10912,7 +10916,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_remove_tag() != 46919) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_search() != 36892) {
+    if (uniffi_storyloom_ffi_checksum_method_store_search() != 24246) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_set_summary() != 10748) {
@@ -10939,7 +10943,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_accept_sync() != 19050) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_export_bundle() != 62473) {
+    if (uniffi_storyloom_ffi_checksum_method_store_export_bundle() != 50111) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_import_bundle() != 32551) {

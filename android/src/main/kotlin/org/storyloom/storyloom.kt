@@ -1466,7 +1466,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_comment() and 0xFFFF) != 1780) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_highlight() and 0xFFFF) != 53686) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_highlight() and 0xFFFF) != 58642) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_storyteller() and 0xFFFF) != 16374) {
@@ -1496,7 +1496,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_tag() and 0xFFFF) != 46919) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_search() and 0xFFFF) != 36892) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_search() and 0xFFFF) != 24246) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_set_summary() and 0xFFFF) != 10748) {
@@ -1523,7 +1523,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_accept_sync() and 0xFFFF) != 19050) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_bundle() and 0xFFFF) != 62473) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_bundle() and 0xFFFF) != 50111) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_import_bundle() and 0xFFFF) != 32551) {
@@ -3575,9 +3575,10 @@ public interface StoreInterface {
     fun `addComment`(`story`: StoryId, `body`: kotlin.String, `highlight`: HighlightId?): CommentId
     
     /**
-     * Highlights the transcript between two UTF-16 offsets.
+     * Highlights the transcript between two UTF-16 offsets; the theme and
+     * the note are optional (`addHighlight(story, start, end)`).
      */
-    fun `addHighlight`(`story`: StoryId, `start`: kotlin.Int, `end`: kotlin.Int, `theme`: kotlin.String?, `note`: kotlin.String): HighlightId
+    fun `addHighlight`(`story`: StoryId, `start`: kotlin.Int, `end`: kotlin.Int, `theme`: kotlin.String? = null, `note`: kotlin.String = ""): HighlightId
     
     fun `addStoryteller`(`id`: StoryId, `participant`: ParticipantId)
     
@@ -3606,9 +3607,10 @@ public interface StoreInterface {
     
     /**
      * Stories containing every word of `query`, best first.
-     * `limit` 0 means the default (20).
+     * `limit` 0 means the default (20); every project unless `project` is
+     * given (`search(query)`).
      */
-    suspend fun `search`(`query`: kotlin.String, `project`: ProjectId?, `limit`: kotlin.Int): List<SearchHit>
+    suspend fun `search`(`query`: kotlin.String, `project`: ProjectId? = null, `limit`: kotlin.Int = 0): List<SearchHit>
     
     fun `setSummary`(`id`: StoryId, `text`: kotlin.String)
     
@@ -3638,9 +3640,9 @@ public interface StoreInterface {
     
     /**
      * A bundle of what `peer` lacks, or of everything when `peer` is null
-     * (built on a worker thread).
+     * (built on a worker thread; `exportBundle(project)` is everything).
      */
-    suspend fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?): kotlin.ByteArray
+    suspend fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId? = null): kotlin.ByteArray
     
     /**
      * Merges a bundle on a worker thread, in one transaction; importing
@@ -4583,7 +4585,8 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
-     * Highlights the transcript between two UTF-16 offsets.
+     * Highlights the transcript between two UTF-16 offsets; the theme and
+     * the note are optional (`addHighlight(story, start, end)`).
      */
     @Throws(StoreException::class)override fun `addHighlight`(`story`: StoryId, `start`: kotlin.Int, `end`: kotlin.Int, `theme`: kotlin.String?, `note`: kotlin.String): HighlightId {
             return FfiConverterTypeHighlightId.lift(
@@ -4749,7 +4752,8 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
     /**
      * Stories containing every word of `query`, best first.
-     * `limit` 0 means the default (20).
+     * `limit` 0 means the default (20); every project unless `project` is
+     * given (`search(query)`).
      */
     @Throws(StoreException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -4918,7 +4922,7 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
     /**
      * A bundle of what `peer` lacks, or of everything when `peer` is null
-     * (built on a worker thread).
+     * (built on a worker thread; `exportBundle(project)` is everything).
      */
     @Throws(StoreException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
