@@ -9,6 +9,7 @@ mod error;
 
 mod ids;
 mod listener;
+mod logging;
 mod media;
 mod participants;
 mod projects;
@@ -22,6 +23,7 @@ mod worker;
 
 pub use error::StoreError;
 pub use listener::StoreListener;
+pub use logging::{LogLevel, LogRecord, LogSink, clear_log_sink, set_log_sink};
 pub use media::{MediaItem, MediaProgress, NewMedia, Segment};
 pub use records::*;
 pub use store::{Store, Subscription};

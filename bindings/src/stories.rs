@@ -61,7 +61,9 @@ impl Store {
         Ok(self.inner.remove_storyteller(id, participant)?)
     }
 
-    /// Highlights the transcript between two UTF-16 offsets.
+    /// Highlights the transcript between two UTF-16 offsets; the theme and
+    /// the note are optional (`addHighlight(story, start, end)`).
+    #[uniffi::method(default(theme = None, note = ""))]
     pub fn add_highlight(
         &self,
         story: StoryId,
@@ -92,7 +94,9 @@ impl Store {
     }
 
     /// Stories containing every word of `query`, best first.
-    /// `limit` 0 means the default (20).
+    /// `limit` 0 means the default (20); every project unless `project` is
+    /// given (`search(query)`).
+    #[uniffi::method(default(project = None, limit = 0))]
     pub async fn search(
         self: Arc<Self>,
         query: String,

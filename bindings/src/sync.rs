@@ -207,7 +207,8 @@ impl Store {
     }
 
     /// A bundle of what `peer` lacks, or of everything when `peer` is null
-    /// (built on a worker thread).
+    /// (built on a worker thread; `exportBundle(project)` is everything).
+    #[uniffi::method(default(peer = None))]
     pub async fn export_bundle(self: Arc<Self>, project: ProjectId, peer: Option<DeviceId>) -> Result<Vec<u8>> {
         off_thread("bundle", None, move || Ok(self.inner.export_bundle(project, peer)?)).await
     }

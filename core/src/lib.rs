@@ -42,6 +42,7 @@ mod documents;
 mod error;
 mod ids;
 mod keys;
+mod logging;
 mod media;
 mod model;
 #[cfg(feature = "relay")]

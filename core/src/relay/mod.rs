@@ -110,6 +110,20 @@ impl Store {
         progress: &mut dyn FnMut(&RelayProgress),
         cancel: &CancelHandle,
     ) -> Result<RelaySummary> {
+        let started = std::time::Instant::now();
+        let synced = self.relay_sync_unlogged(config, progress, cancel);
+        crate::logging::outcome(crate::logging::RELAY, "relay_sync", &synced, |s| {
+            crate::logging::relay_synced(s, started)
+        });
+        synced
+    }
+
+    fn relay_sync_unlogged(
+        &self,
+        config: &RelayConfig,
+        progress: &mut dyn FnMut(&RelayProgress),
+        cancel: &CancelHandle,
+    ) -> Result<RelaySummary> {
         let op = backend::operator(config)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

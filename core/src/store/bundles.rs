@@ -52,6 +52,19 @@ impl Store {
 
     /// [`Store::export_bundle`], also saying which documents it left out.
     pub fn export_bundle_with_report(&self, project: ProjectId, peer: Option<DeviceId>) -> Result<BundleExport> {
+        let exported = self.export_bundle_unlogged(project, peer);
+        crate::logging::outcome(
+            crate::logging::BUNDLE,
+            "export_bundle",
+            &exported,
+            |e: &BundleExport| {
+                crate::logging::bundle_exported(project, peer, e.bytes.len(), e.unreadable_documents.len())
+            },
+        );
+        exported
+    }
+
+    fn export_bundle_unlogged(&self, project: ProjectId, peer: Option<DeviceId>) -> Result<BundleExport> {
         self.write(|w| {
             let mut unreadable = Vec::new();
             let secret = w.secret(project)?;
@@ -130,6 +143,15 @@ impl Store {
     }
 
     pub fn import_bundle_with(&self, bundle: &[u8], limits: SyncLimits) -> Result<BundleOutcome> {
+        let started = std::time::Instant::now();
+        let imported = self.import_bundle_unlogged(bundle, limits);
+        crate::logging::outcome(crate::logging::BUNDLE, "import_bundle", &imported, |o| {
+            crate::logging::bundle_imported(o, bundle.len(), started)
+        });
+        imported
+    }
+
+    fn import_bundle_unlogged(&self, bundle: &[u8], limits: SyncLimits) -> Result<BundleOutcome> {
         self.ensure_open()?;
         let header = sync::peek(bundle, limits.max_message_bytes)?;
         let project = header.project;

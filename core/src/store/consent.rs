@@ -87,6 +87,24 @@ impl Store {
     /// never granted is recorded and harmless; asking again to erase what is
     /// already erased changes nothing and returns the withdrawal that erased it.
     pub fn withdraw_consent(&self, project: ProjectId, withdrawal: &NewConsentWithdrawal) -> Result<ConsentRecordId> {
+        let withdrawn = self.withdraw_consent_unlogged(project, withdrawal);
+        crate::logging::outcome(crate::logging::CONSENT, "withdraw_consent", &withdrawn, |record| {
+            crate::logging::consent_withdrawn(
+                project,
+                *record,
+                withdrawal.storyteller,
+                withdrawal.story,
+                withdrawal.erase,
+            )
+        });
+        withdrawn
+    }
+
+    fn withdraw_consent_unlogged(
+        &self,
+        project: ProjectId,
+        withdrawal: &NewConsentWithdrawal,
+    ) -> Result<ConsentRecordId> {
         let mut scopes = withdrawal.scopes.clone();
         scopes.sort();
         scopes.dedup();

@@ -168,6 +168,22 @@ impl Store {
         new: &NewMedia,
         transfer: MediaTransfer<'_>,
     ) -> Result<MediaItem> {
+        let started = std::time::Instant::now();
+        let added = self.attach_media_unlogged(story, reader, total, new, transfer);
+        crate::logging::outcome(crate::logging::MEDIA, "add_media", &added, |item: &MediaItem| {
+            crate::logging::media_added(story, item.id, item.size, started)
+        });
+        added
+    }
+
+    fn attach_media_unlogged(
+        &self,
+        story: StoryId,
+        reader: &mut dyn std::io::Read,
+        total: u64,
+        new: &NewMedia,
+        transfer: MediaTransfer<'_>,
+    ) -> Result<MediaItem> {
         let (mime, caption) = check_new(new)?;
         let dir = self.read(|conn| {
             require_keep_media(conn, story)?;
@@ -294,6 +310,15 @@ impl Store {
     /// replaced only with `overwrite`; the store's own files never are. A
     /// failure leaves no partial file.
     pub fn export_media(&self, id: MediaId, path: &Path, overwrite: bool) -> Result<u64> {
+        let started = std::time::Instant::now();
+        let exported = self.export_media_unlogged(id, path, overwrite);
+        crate::logging::outcome(crate::logging::MEDIA, "export_media", &exported, |size: &u64| {
+            crate::logging::media_exported(id, *size, started)
+        });
+        exported
+    }
+
+    fn export_media_unlogged(&self, id: MediaId, path: &Path, overwrite: bool) -> Result<u64> {
         refuse_store_file(self.path(), path, "out")?;
         let dir = ChunkDir::for_store(self.path());
         if path.starts_with(dir.root()) {
@@ -340,6 +365,14 @@ impl Store {
     /// Removes an item from a story; its bytes go from this device now and
     /// from every other as the removal syncs.
     pub fn remove_media(&self, story: StoryId, id: MediaId) -> Result<()> {
+        let removed = self.remove_media_unlogged(story, id);
+        crate::logging::outcome(crate::logging::MEDIA, "remove_media", &removed, |()| {
+            crate::logging::media_removed(story, id)
+        });
+        removed
+    }
+
+    fn remove_media_unlogged(&self, story: StoryId, id: MediaId) -> Result<()> {
         self.write(|w| {
             let chunks = media_row(&w.conn, id)?.map(|r| r.chunks).unwrap_or_default();
             let found = w.edit_with(

@@ -156,6 +156,16 @@ impl Store {
     }
 
     fn open_keyed(path: &Path, store_key: Option<StoreKey>) -> Result<Self> {
+        let started = std::time::Instant::now();
+        let encrypted = store_key.is_some();
+        let opened = Self::open_unlogged(path, store_key);
+        crate::logging::outcome(crate::logging::STORE, "open", &opened, |store: &Self| {
+            crate::logging::store_opened(store.device_id, open::SCHEMA_VERSION, encrypted, started)
+        });
+        opened
+    }
+
+    fn open_unlogged(path: &Path, store_key: Option<StoreKey>) -> Result<Self> {
         let path = path.to_path_buf();
         let key = registry::claim(&path)?;
         let opened = rekey::remove_leftovers(&path)
@@ -227,6 +237,18 @@ impl Store {
     /// file and closes every connection. Any later call returns
     /// [`Error::Closed`]. Closing twice is harmless.
     pub fn close(&self) -> Result<()> {
+        let started = std::time::Instant::now();
+        let was_open = !self.closed.load(Ordering::SeqCst);
+        let closed = self.close_unlogged();
+        if was_open {
+            crate::logging::outcome(crate::logging::STORE, "close", &closed, |()| {
+                crate::logging::store_closed(self.device_id, started)
+            });
+        }
+        closed
+    }
+
+    fn close_unlogged(&self) -> Result<()> {
         self.closed.store(true, Ordering::SeqCst);
         let writer = self.lock_writer().take();
         self.readers.lock().unwrap_or_else(|p| p.into_inner()).clear();
@@ -305,6 +327,9 @@ impl Store {
             let changes = std::mem::take(&mut writer.changes);
             (result.and_then(|value| marked.map(|()| value)), foreign, changes)
         };
+        if let Err(err) = &result {
+            crate::logging::write_refused(err);
+        }
         // Tell listeners about everything that was committed, even if the
         // write failed afterwards (an erasure whose log scrub timed out is
         // still an erasure).

@@ -24,7 +24,7 @@ impl Store {
     /// crash leaves either the plaintext store or the encrypted one. Exports
     /// written earlier stay plaintext: they are meant to be read elsewhere.
     pub fn encrypt(path: impl AsRef<Path>, key: &StoreKey) -> Result<()> {
-        change_key(path.as_ref(), None, key)
+        logged_change_key(path.as_ref(), None, key)
     }
 
     /// Changes the key of the encrypted store at `path` from `old` to `new`.
@@ -32,8 +32,17 @@ impl Store {
     /// The store must be closed, in this process and every other one. A
     /// crash leaves the store under exactly one of the two keys.
     pub fn rekey(path: impl AsRef<Path>, old: &StoreKey, new: &StoreKey) -> Result<()> {
-        change_key(path.as_ref(), Some(old), new)
+        logged_change_key(path.as_ref(), Some(old), new)
     }
+}
+
+fn logged_change_key(path: &Path, old: Option<&StoreKey>, new: &StoreKey) -> Result<()> {
+    let started = std::time::Instant::now();
+    let changed = change_key(path, old, new);
+    crate::logging::outcome(crate::logging::KEYS, "change_key", &changed, |()| {
+        crate::logging::key_changed(old.is_some(), started)
+    });
+    changed
 }
 
 /// Where the re-encrypted copy is built, beside the store.

@@ -75,7 +75,7 @@ impl Store {
     }
 
     pub fn start_sync_with(&self, project: ProjectId, limits: SyncLimits) -> Result<(SyncSession, Vec<u8>)> {
-        self.write(|w| {
+        let started = self.write(|w| {
             w.locate(project_uuid(project), DocKind::Project)?;
             w.enrol_device(project)?;
             let mut session = SyncSession::new(project, true, limits)?;
@@ -83,7 +83,11 @@ impl Store {
                 .next_message(&mut session, false)?
                 .expect("a first message always has a catalog");
             Ok((session, message))
-        })
+        });
+        crate::logging::outcome(crate::logging::SYNC, "start_sync", &started, |(session, message)| {
+            crate::logging::sync_started(session, message.len())
+        });
+        started
     }
 
     /// A session for the side that answers: pass it the peer's first
@@ -94,11 +98,18 @@ impl Store {
     }
 
     pub fn accept_sync_with(&self, project: ProjectId, limits: SyncLimits) -> Result<SyncSession> {
-        self.write(|w| {
+        let accepted = self.write(|w| {
             w.secret(project)?;
             w.enrol_device(project)?;
             SyncSession::new(project, false, limits)
-        })
+        });
+        crate::logging::outcome(
+            crate::logging::SYNC,
+            "accept_sync",
+            &accepted,
+            crate::logging::sync_accepted,
+        );
+        accepted
     }
 
     /// Applies a message from the peer and returns the answer to send, or
@@ -130,6 +141,7 @@ impl Store {
         if let Err(err) = &result {
             session.failed = Some(err.reason());
         }
+        crate::logging::sync_message(session, message.len(), &result);
         result
     }
 }

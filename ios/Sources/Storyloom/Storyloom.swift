@@ -667,6 +667,217 @@ fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
 
 
 /**
+ * Receives the library's log. Called on the thread that did the work
+ * (often a worker thread): keep it quick and thread-safe. Events the sink
+ * itself causes (by calling the library from `log`) are dropped rather
+ * than looping.
+ */
+public protocol LogSink: AnyObject, Sendable {
+    
+    func log(record: LogRecord) throws 
+    
+}
+/**
+ * Receives the library's log. Called on the thread that did the work
+ * (often a worker thread): keep it quick and thread-safe. Events the sink
+ * itself causes (by calling the library from `log`) are dropped rather
+ * than looping.
+ */
+open class LogSinkImpl: LogSink, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_storyloom_ffi_fn_clone_logsink(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_storyloom_ffi_fn_free_logsink(handle, $0) }
+    }
+
+    
+
+    
+open func log(record: LogRecord)throws   {try rustCallWithError(FfiConverterTypeLogSinkError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_logsink_log(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeLogRecord_lower(record),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceLogSink {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceLogSink = UniffiVTableCallbackInterfaceLogSink(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeLogSink.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface LogSink: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeLogSink.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface LogSink: handle missing in uniffiClone")
+            }
+        },
+        log: { (
+            uniffiHandle: UInt64,
+            record: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeLogSink.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.log(
+                     record: try FfiConverterTypeLogRecord_lift(record)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeLogSinkError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceLogSink> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceLogSink>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitLogSink() {
+    uniffi_storyloom_ffi_fn_init_callback_vtable_logsink(UniffiCallbackInterfaceLogSink.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogSink: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<LogSink>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = LogSink
+
+    public static func lift(_ handle: UInt64) throws -> LogSink {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return LogSinkImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: LogSink) -> UInt64 {
+         if let rustImpl = value as? LogSinkImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogSink {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: LogSink, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogSink_lift(_ handle: UInt64) throws -> LogSink {
+    return try FfiConverterTypeLogSink.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogSink_lower(_ value: LogSink) -> UInt64 {
+    return FfiConverterTypeLogSink.lower(value)
+}
+
+
+
+
+
+
+/**
  * Told of an attach's progress after each chunk (1 MiB). Return false to
  * cancel: the attach then fails with `Cancelled` and leaves nothing behind.
  */
@@ -1420,7 +1631,8 @@ public protocol StoreProtocol: AnyObject, Sendable {
     func addComment(story: StoryId, body: String, highlight: HighlightId?) throws  -> CommentId
     
     /**
-     * Highlights the transcript between two UTF-16 offsets.
+     * Highlights the transcript between two UTF-16 offsets; the theme and
+     * the note are optional (`addHighlight(story, start, end)`).
      */
     func addHighlight(story: StoryId, start: Int32, end: Int32, theme: String?, note: String) throws  -> HighlightId
     
@@ -1451,7 +1663,8 @@ public protocol StoreProtocol: AnyObject, Sendable {
     
     /**
      * Stories containing every word of `query`, best first.
-     * `limit` 0 means the default (20).
+     * `limit` 0 means the default (20); every project unless `project` is
+     * given (`search(query)`).
      */
     func search(query: String, project: ProjectId?, limit: Int32) async throws  -> [SearchHit]
     
@@ -1483,7 +1696,7 @@ public protocol StoreProtocol: AnyObject, Sendable {
     
     /**
      * A bundle of what `peer` lacks, or of everything when `peer` is null
-     * (built on a worker thread).
+     * (built on a worker thread; `exportBundle(project)` is everything).
      */
     func exportBundle(project: ProjectId, peer: DeviceId?) async throws  -> Data
     
@@ -2194,9 +2407,10 @@ open func addComment(story: StoryId, body: String, highlight: HighlightId?)throw
 }
     
     /**
-     * Highlights the transcript between two UTF-16 offsets.
+     * Highlights the transcript between two UTF-16 offsets; the theme and
+     * the note are optional (`addHighlight(story, start, end)`).
      */
-open func addHighlight(story: StoryId, start: Int32, end: Int32, theme: String?, note: String)throws  -> HighlightId  {
+open func addHighlight(story: StoryId, start: Int32, end: Int32, theme: String? = nil, note: String = "")throws  -> HighlightId  {
     return try  FfiConverterTypeHighlightId_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_add_highlight(
@@ -2310,9 +2524,10 @@ open func removeTag(id: StoryId, tag: String)throws   {try rustCallWithError(Ffi
     
     /**
      * Stories containing every word of `query`, best first.
-     * `limit` 0 means the default (20).
+     * `limit` 0 means the default (20); every project unless `project` is
+     * given (`search(query)`).
      */
-open func search(query: String, project: ProjectId?, limit: Int32)async throws  -> [SearchHit]  {
+open func search(query: String, project: ProjectId? = nil, limit: Int32 = 0)async throws  -> [SearchHit]  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -2430,9 +2645,9 @@ open func acceptSync(project: ProjectId)async throws  -> SyncSession  {
     
     /**
      * A bundle of what `peer` lacks, or of everything when `peer` is null
-     * (built on a worker thread).
+     * (built on a worker thread; `exportBundle(project)` is everything).
      */
-open func exportBundle(project: ProjectId, peer: DeviceId?)async throws  -> Data  {
+open func exportBundle(project: ProjectId, peer: DeviceId? = nil)async throws  -> Data  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -4193,6 +4408,83 @@ public func FfiConverterTypeJoinedProject_lift(_ buf: RustBuffer) throws -> Join
 #endif
 public func FfiConverterTypeJoinedProject_lower(_ value: JoinedProject) -> RustBuffer {
     return FfiConverterTypeJoinedProject.lower(value)
+}
+
+
+/**
+ * One event of the library's log.
+ */
+public struct LogRecord: Equatable, Hashable {
+    public var level: LogLevel
+    /**
+     * The area, such as `storyloom::sync` or `storyloom::media`: use it as
+     * a Logcat tag or an `os_log` category.
+     */
+    public var target: String
+    /**
+     * What happened and its fields, e.g. `store opened device=… schema_version=8
+     * encrypted=true duration_ms=12`. Never personal data.
+     */
+    public var message: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(level: LogLevel, 
+        /**
+         * The area, such as `storyloom::sync` or `storyloom::media`: use it as
+         * a Logcat tag or an `os_log` category.
+         */target: String, 
+        /**
+         * What happened and its fields, e.g. `store opened device=… schema_version=8
+         * encrypted=true duration_ms=12`. Never personal data.
+         */message: String) {
+        self.level = level
+        self.target = target
+        self.message = message
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LogRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogRecord {
+        return
+            try LogRecord(
+                level: FfiConverterTypeLogLevel.read(from: &buf), 
+                target: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LogRecord, into buf: inout [UInt8]) {
+        FfiConverterTypeLogLevel.write(value.level, into: &buf)
+        FfiConverterString.write(value.target, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogRecord_lift(_ buf: RustBuffer) throws -> LogRecord {
+    return try FfiConverterTypeLogRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogRecord_lower(_ value: LogRecord) -> RustBuffer {
+    return FfiConverterTypeLogRecord.lower(value)
 }
 
 
@@ -7834,6 +8126,190 @@ public func FfiConverterTypeListenerError_lower(_ value: ListenerError) -> RustB
 
 
 /**
+ * How much to log, most severe first.
+ */
+
+public enum LogLevel: Equatable, Hashable {
+    
+    /**
+     * An operation failed on this device (storage, I/O, an internal bug).
+     */
+    case error
+    /**
+     * Refused input from a peer, a relay or a file; a failed operation.
+     */
+    case warn
+    /**
+     * What each operation did: opened, synced, imported, erased.
+     */
+    case info
+    /**
+     * Per-message detail of a sync session; lookups of what is gone.
+     */
+    case debug
+    /**
+     * Everything, for a developer chasing a bug.
+     */
+    case trace
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LogLevel: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogLevel: FfiConverterRustBuffer {
+    typealias SwiftType = LogLevel
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogLevel {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .error
+        
+        case 2: return .warn
+        
+        case 3: return .info
+        
+        case 4: return .debug
+        
+        case 5: return .trace
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LogLevel, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .error:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .warn:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .info:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .debug:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .trace:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogLevel_lift(_ buf: RustBuffer) throws -> LogLevel {
+    return try FfiConverterTypeLogLevel.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
+    return FfiConverterTypeLogLevel.lower(value)
+}
+
+
+
+/**
+ * What a sink may report; the library ignores it, but a sink that throws
+ * must not break the library.
+ */
+public 
+enum LogSinkError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+
+    
+    
+    case Failed(message: String)
+    
+
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+}
+
+#if compiler(>=6)
+extension LogSinkError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogSinkError: FfiConverterRustBuffer {
+    typealias SwiftType = LogSinkError
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogSinkError {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+
+        
+
+        
+        case 1: return .Failed(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LogSinkError, into buf: inout [UInt8]) {
+        switch value {
+
+        
+
+        
+        case .Failed(_ /* message is ignored*/):
+            writeInt(&buf, Int32(1))
+
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogSinkError_lift(_ buf: RustBuffer) throws -> LogSinkError {
+    return try FfiConverterTypeLogSinkError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogSinkError_lower(_ value: LogSinkError) -> RustBuffer {
+    return FfiConverterTypeLogSinkError.lower(value)
+}
+
+
+/**
  * What a media item is.
  */
 
@@ -10175,6 +10651,31 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * Stops sending the log to the sink set by `set_log_sink`.
+ */
+public func clearLogSink()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_func_clear_log_sink(uniffiCallStatus
+    )
+}
+}
+/**
+ * Sends the library's log at `max_level` and above to `sink`, replacing
+ * any sink set before. Call it once at start-up (e.g. in
+ * `Application.onCreate`). Returns false if the process already has
+ * another global `tracing` subscriber (an app with Rust code of its own),
+ * in which case that subscriber receives the events instead.
+ */
+public func setLogSink(sink: LogSink, maxLevel: LogLevel) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_func_set_log_sink(
+        FfiConverterTypeLogSink_lower(sink),
+        FfiConverterTypeLogLevel_lower(maxLevel),uniffiCallStatus
+    )
+})
+}
+/**
  * Encrypts the plaintext store at `path` with `key`, in place. The store
  * must be closed everywhere; a crash leaves either the plaintext store or
  * the encrypted one.
@@ -10226,6 +10727,12 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_storyloom_ffi_checksum_func_clear_log_sink() != 7844) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_func_set_log_sink() != 59925) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_storyloom_ffi_checksum_func_encrypt_store() != 34900) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10236,6 +10743,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_storelistener_on_change() != 6311) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_logsink_log() != 40720) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress() != 52580) {
@@ -10376,7 +10886,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_add_comment() != 1780) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_add_highlight() != 53686) {
+    if (uniffi_storyloom_ffi_checksum_method_store_add_highlight() != 58642) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_storyteller() != 16374) {
@@ -10406,7 +10916,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_remove_tag() != 46919) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_search() != 36892) {
+    if (uniffi_storyloom_ffi_checksum_method_store_search() != 24246) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_set_summary() != 10748) {
@@ -10433,7 +10943,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_accept_sync() != 19050) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_export_bundle() != 62473) {
+    if (uniffi_storyloom_ffi_checksum_method_store_export_bundle() != 50111) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_import_bundle() != 32551) {
@@ -10482,6 +10992,7 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitLogSink()
     uniffiCallbackInitMediaProgress()
     uniffiCallbackInitRelayProgressListener()
     uniffiCallbackInitStoreListener()

@@ -250,6 +250,13 @@ typedef void (*UniffiCallbackInterfaceStoreListenerMethod0)(uint64_t, RustBuffer
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_LOG_SINK_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_LOG_SINK_METHOD0
+typedef void (*UniffiCallbackInterfaceLogSinkMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_MEDIA_PROGRESS_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_MEDIA_PROGRESS_METHOD0
 typedef void (*UniffiCallbackInterfaceMediaProgressMethod0)(uint64_t, uint64_t, uint64_t, int8_t* _Nonnull, 
@@ -271,6 +278,15 @@ typedef struct UniffiVTableCallbackInterfaceStoreListener {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceStoreListenerMethod0 _Nonnull onChange;
 } UniffiVTableCallbackInterfaceStoreListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_LOG_SINK
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_LOG_SINK
+typedef struct UniffiVTableCallbackInterfaceLogSink {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceLogSinkMethod0 _Nonnull log;
+} UniffiVTableCallbackInterfaceLogSink;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_MEDIA_PROGRESS
@@ -309,6 +325,26 @@ void uniffi_storyloom_ffi_fn_init_callback_vtable_storelistener(const UniffiVTab
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORELISTENER_ON_CHANGE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORELISTENER_ON_CHANGE
 void uniffi_storyloom_ffi_fn_method_storelistener_on_change(uint64_t ptr, RustBuffer change, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_LOGSINK
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_LOGSINK
+uint64_t uniffi_storyloom_ffi_fn_clone_logsink(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_LOGSINK
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FREE_LOGSINK
+void uniffi_storyloom_ffi_fn_free_logsink(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_INIT_CALLBACK_VTABLE_LOGSINK
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_INIT_CALLBACK_VTABLE_LOGSINK
+void uniffi_storyloom_ffi_fn_init_callback_vtable_logsink(const UniffiVTableCallbackInterfaceLogSink* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_LOGSINK_LOG
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_LOGSINK_LOG
+void uniffi_storyloom_ffi_fn_method_logsink_log(uint64_t ptr, RustBuffer record, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_MEDIAPROGRESS
@@ -792,6 +828,17 @@ uint64_t uniffi_storyloom_ffi_fn_method_syncsession_receive(uint64_t ptr, RustBu
 RustBuffer uniffi_storyloom_ffi_fn_method_storeerror_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_CLEAR_LOG_SINK
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_CLEAR_LOG_SINK
+void uniffi_storyloom_ffi_fn_func_clear_log_sink(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_SET_LOG_SINK
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_SET_LOG_SINK
+int8_t uniffi_storyloom_ffi_fn_func_set_log_sink(uint64_t sink, RustBuffer max_level, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_ENCRYPT_STORE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_ENCRYPT_STORE
 void uniffi_storyloom_ffi_fn_func_encrypt_store(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status
@@ -1068,6 +1115,18 @@ void ffi_storyloom_ffi_rust_future_free_void(uint64_t handle
 void ffi_storyloom_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_CLEAR_LOG_SINK
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_CLEAR_LOG_SINK
+uint16_t uniffi_storyloom_ffi_checksum_func_clear_log_sink(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_SET_LOG_SINK
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_SET_LOG_SINK
+uint16_t uniffi_storyloom_ffi_checksum_func_set_log_sink(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_ENCRYPT_STORE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_FUNC_ENCRYPT_STORE
 uint16_t uniffi_storyloom_ffi_checksum_func_encrypt_store(void
@@ -1089,6 +1148,12 @@ uint16_t uniffi_storyloom_ffi_checksum_func_rekey_store(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORELISTENER_ON_CHANGE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORELISTENER_ON_CHANGE
 uint16_t uniffi_storyloom_ffi_checksum_method_storelistener_on_change(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_LOGSINK_LOG
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_LOGSINK_LOG
+uint16_t uniffi_storyloom_ffi_checksum_method_logsink_log(void
     
 );
 #endif

@@ -660,6 +660,9 @@ internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
 internal interface UniffiCallbackInterfaceStoreListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`change`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceLogSinkMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`record`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceMediaProgressMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`done`: Long,`total`: Long,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,)
 }
@@ -682,6 +685,25 @@ internal open class UniffiVTableCallbackInterfaceStoreListener(
         `uniffiFree` = other.`uniffiFree`
         `uniffiClone` = other.`uniffiClone`
         `onChange` = other.`onChange`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "log")
+internal open class UniffiVTableCallbackInterfaceLogSink(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `log`: UniffiCallbackInterfaceLogSinkMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `log`: UniffiCallbackInterfaceLogSinkMethod0? = null,
+    ): UniffiVTableCallbackInterfaceLogSink(`uniffiFree`,`uniffiClone`,`log`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceLogSink) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `log` = other.`log`
     }
 
 }
@@ -748,6 +770,10 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_storyloom_ffi_checksum_func_clear_log_sink(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_func_set_log_sink(
+    ): Int
     external fun uniffi_storyloom_ffi_checksum_func_encrypt_store(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_func_generate_store_key(
@@ -755,6 +781,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_storyloom_ffi_checksum_func_rekey_store(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_storelistener_on_change(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_logsink_log(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress(
     ): Int
@@ -934,6 +962,7 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "storyloom"))
+        uniffiCallbackInterfaceLogSink.register(this)
         uniffiCallbackInterfaceMediaProgress.register(this)
         uniffiCallbackInterfaceRelayProgressListener.register(this)
         uniffiCallbackInterfaceStoreListener.register(this)
@@ -948,6 +977,14 @@ internal object UniffiLib {
     external fun uniffi_storyloom_ffi_fn_init_callback_vtable_storelistener(`vtable`: UniffiVTableCallbackInterfaceStoreListener,
     ): Unit
     external fun uniffi_storyloom_ffi_fn_method_storelistener_on_change(`ptr`: Long,`change`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_clone_logsink(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_free_logsink(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_init_callback_vtable_logsink(`vtable`: UniffiVTableCallbackInterfaceLogSink,
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_logsink_log(`ptr`: Long,`record`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_storyloom_ffi_fn_clone_mediaprogress(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1141,6 +1178,10 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_storyloom_ffi_fn_method_storeerror_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_func_clear_log_sink(uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_func_set_log_sink(`sink`: Long,`maxLevel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_storyloom_ffi_fn_func_encrypt_store(`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_storyloom_ffi_fn_func_generate_store_key(uniffi_out_err: UniffiRustCallStatus, 
@@ -1266,6 +1307,12 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_storyloom_ffi_checksum_func_clear_log_sink() and 0xFFFF) != 7844) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_func_set_log_sink() and 0xFFFF) != 59925) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_storyloom_ffi_checksum_func_encrypt_store() and 0xFFFF) != 34900) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1276,6 +1323,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_storelistener_on_change() and 0xFFFF) != 6311) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_logsink_log() and 0xFFFF) != 40720) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress() and 0xFFFF) != 52580) {
@@ -1416,7 +1466,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_comment() and 0xFFFF) != 1780) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_highlight() and 0xFFFF) != 53686) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_highlight() and 0xFFFF) != 58642) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_storyteller() and 0xFFFF) != 16374) {
@@ -1446,7 +1496,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_tag() and 0xFFFF) != 46919) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_search() and 0xFFFF) != 36892) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_search() and 0xFFFF) != 24246) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_set_summary() and 0xFFFF) != 10748) {
@@ -1473,7 +1523,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_accept_sync() and 0xFFFF) != 19050) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_bundle() and 0xFFFF) != 62473) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_bundle() and 0xFFFF) != 50111) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_import_bundle() and 0xFFFF) != 32551) {
@@ -1980,6 +2030,335 @@ public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
         buf.putLong(sign * epochOffset.seconds)
         // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
         buf.putInt(epochOffset.nano)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Receives the library's log. Called on the thread that did the work
+ * (often a worker thread): keep it quick and thread-safe. Events the sink
+ * itself causes (by calling the library from `log`) are dropped rather
+ * than looping.
+ */
+public interface LogSink {
+    
+    fun `log`(`record`: LogRecord)
+    
+    companion object
+}
+
+/**
+ * Receives the library's log. Called on the thread that did the work
+ * (often a worker thread): keep it quick and thread-safe. Events the sink
+ * itself causes (by calling the library from `log`) are dropped rather
+ * than looping.
+ */
+open class LogSinkImpl: Disposable, AutoCloseable, LogSink
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_storyloom_ffi_fn_free_logsink(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_storyloom_ffi_fn_clone_logsink(handle, status)
+        }
+    }
+
+    
+    @Throws(LogSinkException::class)override fun `log`(`record`: LogRecord)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(LogSinkException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_logsink_log(
+        it,
+        
+        FfiConverterTypeLogRecord.lower(`record`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceLogSink {
+    internal object `log`: UniffiCallbackInterfaceLogSinkMethod0 {
+        override fun callback(`uniffiHandle`: Long,`record`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeLogSink.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`log`(
+                    FfiConverterTypeLogRecord.lift(`record`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: LogSinkException -> FfiConverterTypeLogSinkError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeLogSink.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeLogSink.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceLogSink.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `log`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_storyloom_ffi_fn_init_callback_vtable_logsink(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogSink: FfiConverter<LogSink, Long> {
+    internal val handleMap = UniffiHandleMap<LogSink>()
+
+    override fun lower(value: LogSink): Long {
+        if (value is LogSinkImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): LogSink {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return LogSinkImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): LogSink {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: LogSink) = 8UL
+
+    override fun write(value: LogSink, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -3196,9 +3575,10 @@ public interface StoreInterface {
     fun `addComment`(`story`: StoryId, `body`: kotlin.String, `highlight`: HighlightId?): CommentId
     
     /**
-     * Highlights the transcript between two UTF-16 offsets.
+     * Highlights the transcript between two UTF-16 offsets; the theme and
+     * the note are optional (`addHighlight(story, start, end)`).
      */
-    fun `addHighlight`(`story`: StoryId, `start`: kotlin.Int, `end`: kotlin.Int, `theme`: kotlin.String?, `note`: kotlin.String): HighlightId
+    fun `addHighlight`(`story`: StoryId, `start`: kotlin.Int, `end`: kotlin.Int, `theme`: kotlin.String? = null, `note`: kotlin.String = ""): HighlightId
     
     fun `addStoryteller`(`id`: StoryId, `participant`: ParticipantId)
     
@@ -3227,9 +3607,10 @@ public interface StoreInterface {
     
     /**
      * Stories containing every word of `query`, best first.
-     * `limit` 0 means the default (20).
+     * `limit` 0 means the default (20); every project unless `project` is
+     * given (`search(query)`).
      */
-    suspend fun `search`(`query`: kotlin.String, `project`: ProjectId?, `limit`: kotlin.Int): List<SearchHit>
+    suspend fun `search`(`query`: kotlin.String, `project`: ProjectId? = null, `limit`: kotlin.Int = 0): List<SearchHit>
     
     fun `setSummary`(`id`: StoryId, `text`: kotlin.String)
     
@@ -3259,9 +3640,9 @@ public interface StoreInterface {
     
     /**
      * A bundle of what `peer` lacks, or of everything when `peer` is null
-     * (built on a worker thread).
+     * (built on a worker thread; `exportBundle(project)` is everything).
      */
-    suspend fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?): kotlin.ByteArray
+    suspend fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId? = null): kotlin.ByteArray
     
     /**
      * Merges a bundle on a worker thread, in one transaction; importing
@@ -4204,7 +4585,8 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
-     * Highlights the transcript between two UTF-16 offsets.
+     * Highlights the transcript between two UTF-16 offsets; the theme and
+     * the note are optional (`addHighlight(story, start, end)`).
      */
     @Throws(StoreException::class)override fun `addHighlight`(`story`: StoryId, `start`: kotlin.Int, `end`: kotlin.Int, `theme`: kotlin.String?, `note`: kotlin.String): HighlightId {
             return FfiConverterTypeHighlightId.lift(
@@ -4370,7 +4752,8 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
     /**
      * Stories containing every word of `query`, best first.
-     * `limit` 0 means the default (20).
+     * `limit` 0 means the default (20); every project unless `project` is
+     * given (`search(query)`).
      */
     @Throws(StoreException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -4539,7 +4922,7 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
     /**
      * A bundle of what `peer` lacks, or of everything when `peer` is null
-     * (built on a worker thread).
+     * (built on a worker thread; `exportBundle(project)` is everything).
      */
     @Throws(StoreException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6593,6 +6976,60 @@ public object FfiConverterTypeJoinedProject: FfiConverterRustBuffer<JoinedProjec
     override fun write(value: JoinedProject, buf: ByteBuffer) {
             FfiConverterTypeProjectId.write(value.`projectId`, buf)
             FfiConverterTypeMemberId.write(value.`memberId`, buf)
+    }
+}
+
+
+
+/**
+ * One event of the library's log.
+ */
+data class LogRecord (
+    val `level`: LogLevel
+    , 
+    /**
+     * The area, such as `storyloom::sync` or `storyloom::media`: use it as
+     * a Logcat tag or an `os_log` category.
+     */
+    val `target`: kotlin.String
+    , 
+    /**
+     * What happened and its fields, e.g. `store opened device=… schema_version=8
+     * encrypted=true duration_ms=12`. Never personal data.
+     */
+    val `message`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogRecord: FfiConverterRustBuffer<LogRecord> {
+    override fun read(buf: ByteBuffer): LogRecord {
+        return LogRecord(
+            FfiConverterTypeLogLevel.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LogRecord) = (
+            FfiConverterTypeLogLevel.allocationSize(value.`level`) +
+            FfiConverterString.allocationSize(value.`target`) +
+            FfiConverterString.allocationSize(value.`message`)
+    )
+
+    override fun write(value: LogRecord, buf: ByteBuffer) {
+            FfiConverterTypeLogLevel.write(value.`level`, buf)
+            FfiConverterString.write(value.`target`, buf)
+            FfiConverterString.write(value.`message`, buf)
     }
 }
 
@@ -9474,6 +9911,107 @@ public object FfiConverterTypeListenerError : FfiConverterRustBuffer<ListenerExc
 
 
 /**
+ * How much to log, most severe first.
+ */
+
+enum class LogLevel {
+    
+    /**
+     * An operation failed on this device (storage, I/O, an internal bug).
+     */
+    ERROR,
+    /**
+     * Refused input from a peer, a relay or a file; a failed operation.
+     */
+    WARN,
+    /**
+     * What each operation did: opened, synced, imported, erased.
+     */
+    INFO,
+    /**
+     * Per-message detail of a sync session; lookups of what is gone.
+     */
+    DEBUG,
+    /**
+     * Everything, for a developer chasing a bug.
+     */
+    TRACE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogLevel: FfiConverterRustBuffer<LogLevel> {
+    override fun read(buf: ByteBuffer) = try {
+        LogLevel.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LogLevel) = 4UL
+
+    override fun write(value: LogLevel, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+
+
+/**
+ * What a sink may report; the library ignores it, but a sink that throws
+ * must not break the library.
+ */
+sealed class LogSinkException(message: String): kotlin.Exception(message) {
+        
+        class Failed(message: String) : LogSinkException(message)
+        
+
+    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<LogSinkException> {
+        override fun lift(error_buf: RustBuffer.ByValue): LogSinkException = FfiConverterTypeLogSinkError.lift(error_buf)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogSinkError : FfiConverterRustBuffer<LogSinkException> {
+    override fun read(buf: ByteBuffer): LogSinkException {
+        
+            return when(buf.getInt()) {
+            1 -> LogSinkException.Failed(FfiConverterString.read(buf))
+            else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
+        }
+        
+    }
+
+    override fun allocationSize(value: LogSinkException): ULong {
+        return 4UL
+    }
+
+    override fun write(value: LogSinkException, buf: ByteBuffer) {
+        when(value) {
+            is LogSinkException.Failed -> {
+                buf.putInt(1)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+
+}
+
+
+
+/**
  * What a media item is.
  */
 
@@ -11540,6 +12078,37 @@ public typealias FfiConverterTypeStoryId = FfiConverterString
 
 
 
+
+        /**
+         * Stops sending the log to the sink set by `set_log_sink`.
+         */ fun `clearLogSink`()
+        = 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_func_clear_log_sink(
+    
+        _status)
+}
+    
+    
+
+        /**
+         * Sends the library's log at `max_level` and above to `sink`, replacing
+         * any sink set before. Call it once at start-up (e.g. in
+         * `Application.onCreate`). Returns false if the process already has
+         * another global `tracing` subscriber (an app with Rust code of its own),
+         * in which case that subscriber receives the events instead.
+         */ fun `setLogSink`(`sink`: LogSink, `maxLevel`: LogLevel): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_func_set_log_sink(
+    
+        
+        FfiConverterTypeLogSink.lower(`sink`),
+        FfiConverterTypeLogLevel.lower(`maxLevel`),_status)
+}
+    )
+    }
+    
 
         /**
          * Encrypts the plaintext store at `path` with `key`, in place. The store
