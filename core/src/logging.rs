@@ -22,7 +22,9 @@ use tracing::{debug, info, warn};
 use crate::error::ErrorKind;
 use crate::ids::{ConsentRecordId, DeviceId, MediaId, ParticipantId, ProjectId, StoryId};
 use crate::sync::{SyncProgress, SyncSession};
-use crate::{BundleOutcome, Error, RelaySummary};
+#[cfg(feature = "relay")]
+use crate::RelaySummary;
+use crate::{BundleOutcome, Error};
 
 pub(crate) const STORE: &str = "storyloom::store";
 pub(crate) const SYNC: &str = "storyloom::sync";
@@ -175,6 +177,7 @@ pub(crate) fn bundle_imported(outcome: &BundleOutcome, bytes: usize, started: In
     );
 }
 
+#[cfg(feature = "relay")]
 pub(crate) fn relay_synced(summary: &RelaySummary, started: Instant) {
     info!(
         target: RELAY,
