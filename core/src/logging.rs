@@ -19,11 +19,11 @@ use std::time::{Duration, Instant};
 
 use tracing::{debug, info, warn};
 
+#[cfg(feature = "relay")]
+use crate::RelaySummary;
 use crate::error::ErrorKind;
 use crate::ids::{ConsentRecordId, DeviceId, MediaId, ParticipantId, ProjectId, StoryId};
 use crate::sync::{SyncProgress, SyncSession};
-#[cfg(feature = "relay")]
-use crate::RelaySummary;
 use crate::{BundleOutcome, Error};
 
 pub(crate) const STORE: &str = "storyloom::store";
