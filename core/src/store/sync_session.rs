@@ -481,7 +481,10 @@ impl Writer {
             let mut generated = doc.sync().generate_sync_message(&mut state);
             // Ask for what changes waiting here depend on: Automerge only
             // asks for what its own queue misses, and they are not in it.
-            if let (Some(message), Some(waiting)) = (generated.as_mut(), session.waiting.get(&id)) {
+            if let (Some(message), Some(waiting)) = (
+                generated.as_mut(),
+                session.waiting.get(&id).filter(|w| !w.changes.is_empty()),
+            ) {
                 message
                     .need
                     .extend(waiting.missing(|h| doc.get_change_by_hash(h).is_some()));

@@ -23,6 +23,11 @@ pub(crate) struct Waiting {
 impl Waiting {
     /// Keeps `changes` and the signatures of theirs among `signatures`.
     pub fn hold(&mut self, changes: Vec<Change>, signatures: &[ChangeSignature]) {
+        // The usual case, every message: nothing waits, nothing to sift.
+        if changes.is_empty() {
+            *self = Self::default();
+            return;
+        }
         let hashes: HashSet<[u8; 32]> = changes.iter().map(|c| c.hash().0).collect();
         self.signatures = signatures
             .iter()
