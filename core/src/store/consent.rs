@@ -153,14 +153,12 @@ impl Store {
         project: ProjectId,
         storyteller: Option<ParticipantId>,
     ) -> Result<Vec<ConsentRecord>> {
-        self.write(|w| {
-            w.view(project_uuid(project), DocKind::Project, |doc| {
-                let mut records = ledger_doc::read(doc)?;
-                if let Some(storyteller) = storyteller {
-                    records.retain(|r| r.storyteller() == storyteller);
-                }
-                Ok(records)
-            })
+        self.view(project_uuid(project), DocKind::Project, |doc| {
+            let mut records = ledger_doc::read(doc)?;
+            if let Some(storyteller) = storyteller {
+                records.retain(|r| r.storyteller() == storyteller);
+            }
+            Ok(records)
         })
     }
 

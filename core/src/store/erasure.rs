@@ -216,6 +216,7 @@ impl Writer {
             self.ledgers.clear();
             return Err(err);
         }
+        self.reader_docs.forget(erase.iter().map(|t| t.id));
         for tombstone in &erase {
             self.docs.evict(&tombstone.id);
             match tombstone.kind {

@@ -48,7 +48,7 @@ impl Store {
     }
 
     fn export(&self, id: Uuid, kind: DocKind) -> Result<Vec<u8>> {
-        self.write(|w| w.view(id, kind, |doc| Ok(doc.save())))
+        self.view(id, kind, |doc| Ok(doc.save()))
     }
 
     /// Merges a document's bytes (from [`Store::export_story_document`] and

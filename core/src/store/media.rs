@@ -240,12 +240,14 @@ impl Store {
     /// A story's media items, oldest first, with whether each one's bytes
     /// are on this device.
     pub fn story_media(&self, story: StoryId) -> Result<Vec<MediaItem>> {
-        self.write(|w| {
-            let mut items = w.view(story_uuid(story), DocKind::Story, |doc| story_media::read(doc, story))?;
-            let allowed = story_scopes(&w.conn, story)?.contains(&ConsentScope::KeepMedia);
+        // On the readers: a UI listing media never waits on the writer.
+        let mut items = self.view(story_uuid(story), DocKind::Story, |doc| story_media::read(doc, story))?;
+        let dir = ChunkDir::for_store(self.path());
+        self.read(|conn| {
+            let allowed = story_scopes(conn, story)?.contains(&ConsentScope::KeepMedia);
             for item in &mut items {
-                let row = media_row(&w.conn, item.id)?;
-                item.present = row.is_some_and(|r| r.key.is_some() && r.chunks.iter().all(|c| w.media.has(c)));
+                let row = media_row(conn, item.id)?;
+                item.present = row.is_some_and(|r| r.key.is_some() && r.chunks.iter().all(|c| dir.has(c)));
                 item.withdrawn = !allowed;
             }
             Ok(items)

@@ -40,6 +40,7 @@ mod participants;
 pub(crate) mod persistence;
 mod projects;
 mod query;
+mod reads;
 mod registry;
 mod rekey;
 #[cfg(feature = "relay")]
@@ -100,6 +101,8 @@ pub struct Store {
     /// Held by whichever process is writing.
     process_lock: interprocess::ProcessLock,
     readers: Mutex<Vec<Connection>>,
+    /// The documents the readers keep loaded (`reads`).
+    reader_docs: Arc<reads::ReaderDocs>,
     closed: AtomicBool,
     listeners: Listeners,
 }
@@ -128,6 +131,9 @@ pub(crate) struct Writer {
     transcript_for_index: Option<(Uuid, String)>,
     /// The folder of media chunks beside the database.
     media: crate::media::ChunkDir,
+    /// The readers' loaded documents, which an erasure empties of what it
+    /// erases.
+    reader_docs: Arc<reads::ReaderDocs>,
 }
 
 impl Store {
@@ -185,6 +191,7 @@ impl Store {
             }
         };
         let media = crate::media::ChunkDir::for_store(&path);
+        let reader_docs = Arc::new(reads::ReaderDocs::default());
         let store = Self {
             path,
             key: store_key,
@@ -203,9 +210,11 @@ impl Store {
                 last_transcript: None,
                 transcript_for_index: None,
                 media,
+                reader_docs: Arc::clone(&reader_docs),
             })),
             process_lock,
             readers: Mutex::new(Vec::new()),
+            reader_docs,
             closed: AtomicBool::new(false),
             listeners: Listeners::default(),
         };
@@ -252,6 +261,7 @@ impl Store {
         self.closed.store(true, Ordering::SeqCst);
         let writer = self.lock_writer().take();
         self.readers.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.reader_docs.clear();
         let result = match writer {
             Some(writer) => writer
                 .conn
@@ -426,15 +436,7 @@ impl Writer {
 
     /// Where a document lives, or a not-found (or erased) error of the right kind.
     fn locate(&self, id: Uuid, expected: DocKind) -> Result<persistence::DocRow> {
-        match persistence::doc_row(&self.conn, id)? {
-            Some(row) if row.kind == expected => Ok(row),
-            Some(_) => Err(Error::not_found(record_kind(expected), id.hyphenated())),
-            None if erasure::is_tombstoned(&self.conn, id)? => Err(Error::Erased {
-                kind: record_kind(expected),
-                id: id.hyphenated().to_string(),
-            }),
-            None => Err(Error::not_found(record_kind(expected), id.hyphenated())),
-        }
+        reads::locate(&self.conn, id, expected)
     }
 
     /// The document, from the cache or loaded from disk.

@@ -29,10 +29,8 @@ impl Store {
 
     /// A participant with their accessibility preferences.
     pub fn participant(&self, id: ParticipantId) -> Result<Participant> {
-        self.write(|w| {
-            w.view(participant_uuid(id), DocKind::Participant, |doc| {
-                participant_doc::read(doc)
-            })
+        self.view(participant_uuid(id), DocKind::Participant, |doc| {
+            participant_doc::read(doc)
         })
     }
 
@@ -91,10 +89,8 @@ impl Store {
 
     /// Every change of the participant's badge, oldest first.
     pub fn badge_history(&self, id: ParticipantId) -> Result<Vec<BadgeChange>> {
-        self.write(|w| {
-            w.view(participant_uuid(id), DocKind::Participant, |doc| {
-                participant_doc::badge_history(doc)
-            })
+        self.view(participant_uuid(id), DocKind::Participant, |doc| {
+            participant_doc::badge_history(doc)
         })
     }
 
@@ -124,11 +120,9 @@ impl Store {
 
     /// Who changed this participant's record, and when.
     pub fn participant_history(&self, id: ParticipantId) -> Result<Vec<HistoryEntry>> {
-        let (project, entries) = self.write(|w| {
-            w.view(participant_uuid(id), DocKind::Participant, |doc| {
-                let project = crate::documents::read_header(doc)?.project_id;
-                Ok((project, history::read(doc)))
-            })
+        let (project, entries) = self.view(participant_uuid(id), DocKind::Participant, |doc| {
+            let project = crate::documents::read_header(doc)?.project_id;
+            Ok((project, history::read(doc)))
         })?;
         self.name_members(project, entries)
     }

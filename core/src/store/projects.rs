@@ -1,6 +1,6 @@
 //! Projects, their members and their codebook.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{Store, Writer, index_document, now, persistence, project_uuid};
 use crate::documents::{self, Author, DocKind, Header, project_doc};
@@ -122,11 +122,9 @@ impl Store {
 
     /// The project with its members and codebook.
     pub fn project(&self, id: ProjectId) -> Result<Project> {
-        self.write(|w| {
-            let mut project = w.view(project_uuid(id), DocKind::Project, |doc| project_doc::read(doc))?;
-            project.local_member = w.author(id).ok().map(|a| a.member);
-            Ok(project)
-        })
+        let mut project = self.view(project_uuid(id), DocKind::Project, |doc| project_doc::read(doc))?;
+        project.local_member = self.read(|conn| local_member(conn, id))?;
+        Ok(project)
     }
 
     /// Every project this store holds, oldest first.
@@ -183,4 +181,16 @@ fn join_transaction(
     tx.commit()?;
     changes.absorb(pending);
     Ok(())
+}
+
+/// The member this device writes as in `project`, if it has joined.
+fn local_member(conn: &rusqlite::Connection, project: ProjectId) -> Result<Option<MemberId>> {
+    let member: Option<String> = conn
+        .query_row(
+            "SELECT member_id FROM local_members WHERE project_id = ?1",
+            [project.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    member.map(|m| MemberId::from_stored(&m)).transpose()
 }

@@ -65,7 +65,7 @@ impl Store {
 
     /// The story's segments, in transcript order, where their words are now.
     pub fn story_segments(&self, story: StoryId) -> Result<Vec<Segment>> {
-        self.write(|w| w.view(story_uuid(story), DocKind::Story, |doc| story_segments::read(doc)))
+        self.view(story_uuid(story), DocKind::Story, |doc| story_segments::read(doc))
     }
 
     pub fn remove_segment(&self, story: StoryId, id: SegmentId) -> Result<()> {
@@ -91,10 +91,8 @@ impl Store {
     /// segments its words fall in, interpolated within a segment (speech
     /// is taken as even within one). `None` if no segment covers it.
     pub fn highlight_time_range(&self, story: StoryId, highlight: HighlightId) -> Result<Option<TimeRange>> {
-        let (highlights, segments) = self.write(|w| {
-            w.view(story_uuid(story), DocKind::Story, |doc| {
-                Ok((story_doc::read(doc)?.highlights, story_segments::read(doc)?))
-            })
+        let (highlights, segments) = self.view(story_uuid(story), DocKind::Story, |doc| {
+            Ok((story_doc::read(doc)?.highlights, story_segments::read(doc)?))
         })?;
         let quote = highlights
             .into_iter()

@@ -28,7 +28,7 @@ impl Store {
 
     /// The whole story: texts, highlights, comments and any conflicts.
     pub fn story(&self, id: StoryId) -> Result<Story> {
-        self.write(|w| w.view(story_uuid(id), DocKind::Story, |doc| story_doc::read(doc)))
+        self.view(story_uuid(id), DocKind::Story, |doc| story_doc::read(doc))
     }
 
     /// Changes one-value fields (title, language, place, status, recording
@@ -141,11 +141,9 @@ impl Store {
 
     /// Who changed this story, when, and what kind of change, oldest first.
     pub fn story_history(&self, id: StoryId) -> Result<Vec<HistoryEntry>> {
-        let (project, entries) = self.write(|w| {
-            w.view(story_uuid(id), DocKind::Story, |doc| {
-                let project = crate::documents::read_header(doc)?.project_id;
-                Ok((project, history::read(doc)))
-            })
+        let (project, entries) = self.view(story_uuid(id), DocKind::Story, |doc| {
+            let project = crate::documents::read_header(doc)?.project_id;
+            Ok((project, history::read(doc)))
         })?;
         self.name_members(project, entries)
     }
