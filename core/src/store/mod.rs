@@ -2,8 +2,9 @@
 //! index over them.
 //!
 //! One writer connection (behind a mutex, with the document cache) and a
-//! pool of read-only connections: SQLite in WAL mode lets the readers list
-//! and search while the writer writes, and a single writer means no
+//! pool of read-only connections: SQLite in WAL mode lets the readers list,
+//! search and load documents of their own (`reads`) while the writer
+//! writes, so no read waits on a write; and a single writer means no
 //! `SQLITE_BUSY` between our own connections. `Store` is `Send + Sync`; call
 //! it from any thread. Other processes may open the same file: every write
 //! holds a lock file and first catches up with what they wrote
