@@ -39,7 +39,7 @@ import org.storyloom.generateStoreKey
  */
 class Phone(val name: String, val path: String, val key: ByteArray, val store: Store)
 
-fun phone(name: String, folder: File): Phone {
+suspend fun phone(name: String, folder: File): Phone {
     val key = generateStoreKey()
     val path = File(folder, "${name.lowercase()}.storyloom").path
     return Phone(name, path, key, Store.openWithKey(path, key))

@@ -1,18 +1,20 @@
-//! Media: attach a recording from a file (streamed, with progress and
-//! cancellation) or a small photo from bytes, read a byte range for a
-//! player, export to a file, list a story's items, remove one.
+//! Media: attach a recording from a file (streamed on a worker thread, with
+//! progress and cancellation) or a small photo from bytes, read a byte range
+//! for a player, export to a file, list a story's items, remove one.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
+use storyloom::sync::CancelHandle;
 pub use storyloom::{ExportedMedia, MediaKind, TimeRange, WithheldMedia};
 use storyloom::{HighlightId, MediaId, MemberId, SegmentId, StoryId};
 
 use crate::error::{Result, StoreError};
 use crate::records::to_system_time;
 use crate::store::Store;
+use crate::worker::off_thread;
 
 /// What a media item is.
 #[uniffi::remote(Enum)]
@@ -153,33 +155,40 @@ pub trait MediaProgress: Send + Sync {
 #[uniffi::export]
 impl Store {
     /// Attaches the file at `path` (what the recorder wrote) to a story,
-    /// streamed chunk by chunk: a long recording never crosses the FFI.
-    /// Refused with `ConsentRequired` (keep-media) unless every storyteller
-    /// allows keeping media.
+    /// streamed chunk by chunk on a worker thread: a long recording never
+    /// crosses the FFI and never blocks the caller's thread. Refused with
+    /// `ConsentRequired` (keep-media) unless every storyteller allows
+    /// keeping media. Cancelling the coroutine or task (or `progress`
+    /// returning false) stops it at the next chunk and leaves nothing
+    /// behind.
     #[uniffi::method(default(progress = None))]
-    pub fn attach_media_file(
-        &self,
+    pub async fn attach_media_file(
+        self: Arc<Self>,
         story: StoryId,
         path: String,
         media: NewMedia,
         progress: Option<Arc<dyn MediaProgress>>,
     ) -> Result<MediaItem> {
-        let cancel = AtomicBool::new(false);
-        let mut report = |done: u64, total: u64| {
-            if let Some(progress) = &progress
-                && !progress.on_progress(done, total)
-            {
-                cancel.store(true, Ordering::SeqCst);
-            }
-        };
-        let transfer = storyloom::MediaTransfer {
-            progress: Some(&mut report),
-            cancel: Some(&cancel),
-        };
-        Ok(self
-            .inner
-            .attach_media_file_with(story, Path::new(&path), &media.into(), transfer)?
-            .into())
+        let stop = CancelHandle::new();
+        let caller = stop.clone();
+        off_thread("media-attach", Some(caller), move || {
+            let cancel = AtomicBool::new(false);
+            let mut report = |done: u64, total: u64| {
+                let refused = progress.as_ref().is_some_and(|p| !p.on_progress(done, total));
+                if refused || stop.is_cancelled() {
+                    cancel.store(true, Ordering::SeqCst);
+                }
+            };
+            let transfer = storyloom::MediaTransfer {
+                progress: Some(&mut report),
+                cancel: Some(&cancel),
+            };
+            Ok(self
+                .inner
+                .attach_media_file_with(story, Path::new(&path), &media.into(), transfer)?
+                .into())
+        })
+        .await
     }
 
     /// Attaches a small item (a photo, a scanned form) held in memory.
@@ -193,11 +202,14 @@ impl Store {
         Ok(self.inner.read_media(id, start, len)?)
     }
 
-    /// Writes the item's original bytes to `path`; an existing file is
-    /// replaced only with `overwrite`. Returns the size.
+    /// Writes the item's original bytes to `path` on a worker thread; an
+    /// existing file is replaced only with `overwrite`. Returns the size.
     #[uniffi::method(default(overwrite = false))]
-    pub fn export_media(&self, id: MediaId, path: String, overwrite: bool) -> Result<u64> {
-        Ok(self.inner.export_media(id, Path::new(&path), overwrite)?)
+    pub async fn export_media(self: Arc<Self>, id: MediaId, path: String, overwrite: bool) -> Result<u64> {
+        off_thread("media-export", None, move || {
+            Ok(self.inner.export_media(id, Path::new(&path), overwrite)?)
+        })
+        .await
     }
 
     /// A story's media items, oldest first, with whether each one's bytes

@@ -1093,6 +1093,9 @@ public func FfiConverterTypeMediaProgress_lower(_ value: MediaProgress) -> UInt6
  */
 public protocol RelayCancelProtocol: AnyObject, Sendable {
     
+    /**
+     * Cancels the sync this handle was given to; harmless if it finished.
+     */
     func cancel() 
     
 }
@@ -1139,6 +1142,9 @@ open class RelayCancel: RelayCancelProtocol, @unchecked Sendable {
     public func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_storyloom_ffi_fn_clone_relaycancel(self.handle, $0) }
     }
+    /**
+     * A handle that has not been cancelled.
+     */
 public convenience init() {
     let handle =
         try! rustCall() {
@@ -1161,6 +1167,9 @@ public convenience init() {
     
 
     
+    /**
+     * Cancels the sync this handle was given to; harmless if it finished.
+     */
 open func cancel()  {try! rustCall() {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_relaycancel_cancel(
@@ -1224,6 +1233,9 @@ public func FfiConverterTypeRelayCancel_lower(_ value: RelayCancel) -> UInt64 {
  */
 public protocol RelayProgressListener: AnyObject, Sendable {
     
+    /**
+     * Called after each object; keep it short (it runs on the sync's thread).
+     */
     func onProgress(progress: RelayProgress) 
     
 }
@@ -1283,6 +1295,9 @@ open class RelayProgressListenerImpl: RelayProgressListener, @unchecked Sendable
     
 
     
+    /**
+     * Called after each object; keep it short (it runs on the sync's thread).
+     */
 open func onProgress(progress: RelayProgress)  {try! rustCall() {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_relayprogresslistener_on_progress(
@@ -1488,17 +1503,20 @@ public protocol StoreProtocol: AnyObject, Sendable {
     
     /**
      * Attaches the file at `path` (what the recorder wrote) to a story,
-     * streamed chunk by chunk: a long recording never crosses the FFI.
-     * Refused with `ConsentRequired` (keep-media) unless every storyteller
-     * allows keeping media.
+     * streamed chunk by chunk on a worker thread: a long recording never
+     * crosses the FFI and never blocks the caller's thread. Refused with
+     * `ConsentRequired` (keep-media) unless every storyteller allows
+     * keeping media. Cancelling the coroutine or task (or `progress`
+     * returning false) stops it at the next chunk and leaves nothing
+     * behind.
      */
-    func attachMediaFile(story: StoryId, path: String, media: NewMedia, progress: MediaProgress?) throws  -> MediaItem
+    func attachMediaFile(story: StoryId, path: String, media: NewMedia, progress: MediaProgress?) async throws  -> MediaItem
     
     /**
-     * Writes the item's original bytes to `path`; an existing file is
-     * replaced only with `overwrite`. Returns the size.
+     * Writes the item's original bytes to `path` on a worker thread; an
+     * existing file is replaced only with `overwrite`. Returns the size.
      */
-    func exportMedia(id: MediaId, path: String, overwrite: Bool) throws  -> UInt64
+    func exportMedia(id: MediaId, path: String, overwrite: Bool) async throws  -> UInt64
     
     /**
      * The stretch of a recording that plays a highlight, or null if no
@@ -1596,11 +1614,13 @@ public protocol StoreProtocol: AnyObject, Sendable {
     
     /**
      * Pushes what is new here to the relay and pulls what other member
-     * devices published, for every project of the store. Blocking; safe
-     * to stop at any point. Fails with `Relay` when the relay cannot be
-     * reached or refuses the credentials, `Cancelled` when cancelled.
+     * devices published, for every project of the store, on a worker
+     * thread. Safe to stop at any point: cancelling the coroutine or task,
+     * or `cancel`, stops it at the next step and the next sync picks up
+     * where it stopped. Fails with `Relay` when the relay cannot be reached
+     * or refuses the credentials, `Cancelled` when cancelled.
      */
-    func relaySync(config: RelayConfig, progress: RelayProgressListener?, cancel: RelayCancel?) throws  -> RelaySummary
+    func relaySync(config: RelayConfig, progress: RelayProgressListener?, cancel: RelayCancel?) async throws  -> RelaySummary
     
     /**
      * Registers a listener told which stories, participants and projects
@@ -1812,16 +1832,22 @@ public static func `open`(path: String)async throws  -> Store  {
      * Opens (creating if needed) the store at `path`, encrypted at rest with
      * `key` (32 bytes). A wrong key, an encrypted store opened without a
      * key, or a plaintext store opened with one fails with `WrongStoreKey`
-     * and changes no file.
+     * and changes no file. Suspends (Kotlin) or awaits (Swift) while a
+     * worker thread opens, decrypts and migrates the file.
      */
-public static func openWithKey(path: String, key: Data)throws  -> Store  {
-    return try  FfiConverterTypeStore_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_constructor_store_open_with_key(
-        FfiConverterString.lower(path),
-        FfiConverterData.lower(key),uniffiCallStatus
-    )
-})
+public static func openWithKey(path: String, key: Data)async throws  -> Store  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_constructor_store_open_with_key(FfiConverterString.lower(path),FfiConverterData.lower(key)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_u64,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_u64,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeStore_lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
 
@@ -1992,37 +2018,47 @@ open func attachMediaBytes(story: StoryId, bytes: Data, media: NewMedia)throws  
     
     /**
      * Attaches the file at `path` (what the recorder wrote) to a story,
-     * streamed chunk by chunk: a long recording never crosses the FFI.
-     * Refused with `ConsentRequired` (keep-media) unless every storyteller
-     * allows keeping media.
+     * streamed chunk by chunk on a worker thread: a long recording never
+     * crosses the FFI and never blocks the caller's thread. Refused with
+     * `ConsentRequired` (keep-media) unless every storyteller allows
+     * keeping media. Cancelling the coroutine or task (or `progress`
+     * returning false) stops it at the next chunk and leaves nothing
+     * behind.
      */
-open func attachMediaFile(story: StoryId, path: String, media: NewMedia, progress: MediaProgress? = nil)throws  -> MediaItem  {
-    return try  FfiConverterTypeMediaItem_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_attach_media_file(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeStoryId_lower(story),
-        FfiConverterString.lower(path),
-        FfiConverterTypeNewMedia_lower(media),
-        FfiConverterOptionTypeMediaProgress.lower(progress),uniffiCallStatus
-    )
-})
+open func attachMediaFile(story: StoryId, path: String, media: NewMedia, progress: MediaProgress? = nil)async throws  -> MediaItem  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_attach_media_file(
+                        self.uniffiCloneHandle(),FfiConverterTypeStoryId_lower(story),FfiConverterString.lower(path),FfiConverterTypeNewMedia_lower(media),FfiConverterOptionTypeMediaProgress.lower(progress)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMediaItem_lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
     /**
-     * Writes the item's original bytes to `path`; an existing file is
-     * replaced only with `overwrite`. Returns the size.
+     * Writes the item's original bytes to `path` on a worker thread; an
+     * existing file is replaced only with `overwrite`. Returns the size.
      */
-open func exportMedia(id: MediaId, path: String, overwrite: Bool = false)throws  -> UInt64  {
-    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_export_media(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeMediaId_lower(id),
-        FfiConverterString.lower(path),
-        FfiConverterBool.lower(overwrite),uniffiCallStatus
-    )
-})
+open func exportMedia(id: MediaId, path: String, overwrite: Bool = false)async throws  -> UInt64  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_export_media(
+                        self.uniffiCloneHandle(),FfiConverterTypeMediaId_lower(id),FfiConverterString.lower(path),FfiConverterBool.lower(overwrite)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_u64,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_u64,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterUInt64.lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
     /**
@@ -2324,20 +2360,26 @@ open func projects()throws  -> [ProjectSummary]  {
     
     /**
      * Pushes what is new here to the relay and pulls what other member
-     * devices published, for every project of the store. Blocking; safe
-     * to stop at any point. Fails with `Relay` when the relay cannot be
-     * reached or refuses the credentials, `Cancelled` when cancelled.
+     * devices published, for every project of the store, on a worker
+     * thread. Safe to stop at any point: cancelling the coroutine or task,
+     * or `cancel`, stops it at the next step and the next sync picks up
+     * where it stopped. Fails with `Relay` when the relay cannot be reached
+     * or refuses the credentials, `Cancelled` when cancelled.
      */
-open func relaySync(config: RelayConfig, progress: RelayProgressListener?, cancel: RelayCancel?)throws  -> RelaySummary  {
-    return try  FfiConverterTypeRelaySummary_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_method_store_relay_sync(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeRelayConfig_lower(config),
-        FfiConverterOptionTypeRelayProgressListener.lower(progress),
-        FfiConverterOptionTypeRelayCancel.lower(cancel),uniffiCallStatus
-    )
-})
+open func relaySync(config: RelayConfig, progress: RelayProgressListener? = nil, cancel: RelayCancel? = nil)async throws  -> RelaySummary  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_method_store_relay_sync(
+                        self.uniffiCloneHandle(),FfiConverterTypeRelayConfig_lower(config),FfiConverterOptionTypeRelayProgressListener.lower(progress),FfiConverterOptionTypeRelayCancel.lower(cancel)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRelaySummary_lift,
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
     
     /**
@@ -5766,14 +5808,38 @@ public func FfiConverterTypeRelayConfig_lower(_ value: RelayConfig) -> RustBuffe
  * How far a relay sync has got.
  */
 public struct RelayProgress: Equatable, Hashable {
+    /**
+     * Objects this sync expects to read or write, as far as it knows yet.
+     */
     public var objectsExpected: Int64
+    /**
+     * Objects read or written so far.
+     */
     public var objectsDone: Int64
+    /**
+     * Bytes written to the relay so far.
+     */
     public var bytesUp: Int64
+    /**
+     * Bytes read from the relay so far.
+     */
     public var bytesDown: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(objectsExpected: Int64, objectsDone: Int64, bytesUp: Int64, bytesDown: Int64) {
+    public init(
+        /**
+         * Objects this sync expects to read or write, as far as it knows yet.
+         */objectsExpected: Int64, 
+        /**
+         * Objects read or written so far.
+         */objectsDone: Int64, 
+        /**
+         * Bytes written to the relay so far.
+         */bytesUp: Int64, 
+        /**
+         * Bytes read from the relay so far.
+         */bytesDown: Int64) {
         self.objectsExpected = objectsExpected
         self.objectsDone = objectsDone
         self.bytesUp = bytesUp
@@ -5831,12 +5897,24 @@ public func FfiConverterTypeRelayProgress_lower(_ value: RelayProgress) -> RustB
  * An object the sync refused (tampered, replayed, foreign or invalid).
  */
 public struct RelayRejection: Equatable, Hashable {
+    /**
+     * The object's name on the relay (keyed: it reveals no content).
+     */
     public var object: String
+    /**
+     * Why it was refused, without personal data.
+     */
     public var reason: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(object: String, reason: String) {
+    public init(
+        /**
+         * The object's name on the relay (keyed: it reveals no content).
+         */object: String, 
+        /**
+         * Why it was refused, without personal data.
+         */reason: String) {
         self.object = object
         self.reason = reason
     }
@@ -5888,16 +5966,54 @@ public func FfiConverterTypeRelayRejection_lower(_ value: RelayRejection) -> Rus
  * What a relay sync did.
  */
 public struct RelaySummary: Equatable, Hashable {
+    /**
+     * Objects this device published.
+     */
     public var pushed: Int64
+    /**
+     * Objects of other member devices read and merged.
+     */
     public var pulled: Int64
+    /**
+     * Bytes written to the relay.
+     */
     public var bytesUp: Int64
+    /**
+     * Bytes read from the relay.
+     */
     public var bytesDown: Int64
+    /**
+     * Objects deleted: replaced by a compacted snapshot, or holding an
+     * erased story.
+     */
     public var deleted: Int64
+    /**
+     * Objects refused; the rest of the sync carried on without them.
+     */
     public var rejected: [RelayRejection]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(pushed: Int64, pulled: Int64, bytesUp: Int64, bytesDown: Int64, deleted: Int64, rejected: [RelayRejection]) {
+    public init(
+        /**
+         * Objects this device published.
+         */pushed: Int64, 
+        /**
+         * Objects of other member devices read and merged.
+         */pulled: Int64, 
+        /**
+         * Bytes written to the relay.
+         */bytesUp: Int64, 
+        /**
+         * Bytes read from the relay.
+         */bytesDown: Int64, 
+        /**
+         * Objects deleted: replaced by a compacted snapshot, or holding an
+         * erased story.
+         */deleted: Int64, 
+        /**
+         * Objects refused; the rest of the sync carried on without them.
+         */rejected: [RelayRejection]) {
         self.pushed = pushed
         self.pulled = pulled
         self.bytesUp = bytesUp
@@ -10678,15 +10794,21 @@ public func setLogSink(sink: LogSink, maxLevel: LogLevel) -> Bool  {
 /**
  * Encrypts the plaintext store at `path` with `key`, in place. The store
  * must be closed everywhere; a crash leaves either the plaintext store or
- * the encrypted one.
+ * the encrypted one. Runs on a worker thread: every page is rewritten.
  */
-public func encryptStore(path: String, key: Data)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_func_encrypt_store(
-        FfiConverterString.lower(path),
-        FfiConverterData.lower(key),uniffiCallStatus
-    )
-}
+public func encryptStore(path: String, key: Data)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_func_encrypt_store(FfiConverterString.lower(path),FfiConverterData.lower(key)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_void,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_void,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
 /**
  * A new random store key (32 bytes), for the app to seal in its keystore.
@@ -10701,15 +10823,21 @@ public func generateStoreKey()throws  -> Data  {
 /**
  * Changes the key of the encrypted store at `path`. The store must be
  * closed everywhere; a crash leaves it under exactly one of the two keys.
+ * Runs on a worker thread: every page is rewritten.
  */
-public func rekeyStore(path: String, oldKey: Data, newKey: Data)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
-        uniffiCallStatus in
-    uniffi_storyloom_ffi_fn_func_rekey_store(
-        FfiConverterString.lower(path),
-        FfiConverterData.lower(oldKey),
-        FfiConverterData.lower(newKey),uniffiCallStatus
-    )
-}
+public func rekeyStore(path: String, oldKey: Data, newKey: Data)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_storyloom_ffi_fn_func_rekey_store(FfiConverterString.lower(path),FfiConverterData.lower(oldKey),FfiConverterData.lower(newKey)
+                )
+            },
+            pollFunc: ffi_storyloom_ffi_rust_future_poll_void,
+            completeFunc: ffi_storyloom_ffi_rust_future_complete_void,
+            freeFunc: ffi_storyloom_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
 }
 
 private enum InitializationResult {
@@ -10733,13 +10861,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_func_set_log_sink() != 59925) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_func_encrypt_store() != 34900) {
+    if (uniffi_storyloom_ffi_checksum_func_encrypt_store() != 555) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_func_generate_store_key() != 59535) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_func_rekey_store() != 56348) {
+    if (uniffi_storyloom_ffi_checksum_func_rekey_store() != 42770) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_storelistener_on_change() != 6311) {
@@ -10751,10 +10879,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress() != 52580) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_relaycancel_cancel() != 63562) {
+    if (uniffi_storyloom_ffi_checksum_method_relaycancel_cancel() != 2268) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress() != 64494) {
+    if (uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress() != 27521) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_consent_receipt() != 10449) {
@@ -10790,10 +10918,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_attach_media_bytes() != 41394) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_attach_media_file() != 51945) {
+    if (uniffi_storyloom_ffi_checksum_method_store_attach_media_file() != 65528) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_export_media() != 30214) {
+    if (uniffi_storyloom_ffi_checksum_method_store_export_media() != 48381) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_highlight_time_range() != 57307) {
@@ -10868,7 +10996,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_projects() != 28283) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_relay_sync() != 49233) {
+    if (uniffi_storyloom_ffi_checksum_method_store_relay_sync() != 2543) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_listener() != 42101) {
@@ -10982,13 +11110,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_syncsession_receive() != 13196) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_constructor_relaycancel_new() != 3743) {
+    if (uniffi_storyloom_ffi_checksum_constructor_relaycancel_new() != 63492) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_constructor_store_open() != 24357) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_constructor_store_open_with_key() != 9299) {
+    if (uniffi_storyloom_ffi_checksum_constructor_store_open_with_key() != 23017) {
         return InitializationResult.apiChecksumMismatch
     }
 

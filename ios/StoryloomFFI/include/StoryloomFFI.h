@@ -425,7 +425,7 @@ uint64_t uniffi_storyloom_ffi_fn_constructor_store_open(RustBuffer path
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_STORE_OPEN_WITH_KEY
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CONSTRUCTOR_STORE_OPEN_WITH_KEY
-uint64_t uniffi_storyloom_ffi_fn_constructor_store_open_with_key(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_constructor_store_open_with_key(RustBuffer path, RustBuffer key
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_CONSENT_RECEIPT
@@ -485,12 +485,12 @@ RustBuffer uniffi_storyloom_ffi_fn_method_store_attach_media_bytes(uint64_t ptr,
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ATTACH_MEDIA_FILE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ATTACH_MEDIA_FILE
-RustBuffer uniffi_storyloom_ffi_fn_method_store_attach_media_file(uint64_t ptr, RustBuffer story, RustBuffer path, RustBuffer media, RustBuffer progress, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_method_store_attach_media_file(uint64_t ptr, RustBuffer story, RustBuffer path, RustBuffer media, RustBuffer progress
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_MEDIA
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_MEDIA
-uint64_t uniffi_storyloom_ffi_fn_method_store_export_media(uint64_t ptr, RustBuffer id, RustBuffer path, int8_t overwrite, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_method_store_export_media(uint64_t ptr, RustBuffer id, RustBuffer path, int8_t overwrite
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_HIGHLIGHT_TIME_RANGE
@@ -615,7 +615,7 @@ RustBuffer uniffi_storyloom_ffi_fn_method_store_projects(uint64_t ptr, RustCallS
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_RELAY_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_RELAY_SYNC
-RustBuffer uniffi_storyloom_ffi_fn_method_store_relay_sync(uint64_t ptr, RustBuffer config, RustBuffer progress, RustBuffer cancel, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_method_store_relay_sync(uint64_t ptr, RustBuffer config, RustBuffer progress, RustBuffer cancel
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_LISTENER
@@ -841,7 +841,7 @@ int8_t uniffi_storyloom_ffi_fn_func_set_log_sink(uint64_t sink, RustBuffer max_l
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_ENCRYPT_STORE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_ENCRYPT_STORE
-void uniffi_storyloom_ffi_fn_func_encrypt_store(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_func_encrypt_store(RustBuffer path, RustBuffer key
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_GENERATE_STORE_KEY
@@ -852,7 +852,7 @@ RustBuffer uniffi_storyloom_ffi_fn_func_generate_store_key(RustCallStatus *_Nonn
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_REKEY_STORE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_FUNC_REKEY_STORE
-void uniffi_storyloom_ffi_fn_func_rekey_store(RustBuffer path, RustBuffer old_key, RustBuffer new_key, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_storyloom_ffi_fn_func_rekey_store(RustBuffer path, RustBuffer old_key, RustBuffer new_key
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_STORYLOOM_FFI_RUSTBUFFER_ALLOC

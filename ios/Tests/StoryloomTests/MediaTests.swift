@@ -1,6 +1,7 @@
 // Media: a recording attached from a file with progress, read back by range
 // for a player, listed and exported; cancelling from the progress callback;
-// keep-media consent required; a photo from bytes (mirrors MediaTest.kt).
+// cancelling the task mid-attach; keep-media consent required; a photo from
+// bytes (mirrors MediaTest.kt).
 import Foundation
 import Storyloom
 import XCTest
@@ -19,6 +20,29 @@ private final class Progress: MediaProgress, @unchecked Sendable {
     func onProgress(done: UInt64, total: UInt64) -> Bool {
         seen.update { $0.append(done) }
         return done < stopAfter
+    }
+}
+
+
+/// Reports the start of an attach (0 bytes done), then holds it until the
+/// test releases it.
+private final class Gate: MediaProgress, @unchecked Sendable {
+    private let seen = Locked<[UInt64]>([])
+    private let firstChunk: DispatchSemaphore
+    private let release: DispatchSemaphore
+
+    init(firstChunk: DispatchSemaphore, release: DispatchSemaphore) {
+        self.firstChunk = firstChunk
+        self.release = release
+    }
+
+    var done: [UInt64] { seen.current }
+
+    func onProgress(done: UInt64, total: UInt64) -> Bool {
+        seen.update { $0.append(done) }
+        firstChunk.signal()
+        _ = release.wait(timeout: .now() + 10)
+        return true
     }
 }
 
@@ -41,14 +65,14 @@ private extension Phone {
 
 final class MediaTests: StoreTestCase {
     func testARecordingAttachedFromAFilePlaysBackFromAnyPosition() async throws {
-        let phone = try foundingPhone("Asha")
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let story = try phone.story("The 42", teller: try phone.recordedStoryteller("Amira"), transcript: "The bus stopped coming.")
         let bytes = recording(chunk * 2 + 1234)
         let file = path("interview.m4a")
         try bytes.write(to: URL(fileURLWithPath: file))
         let progress = Progress()
-        let item = try store.attachMediaFile(
+        let item = try await store.attachMediaFile(
             story: story,
             path: file,
             media: NewMedia(kind: .audio, mime: "audio/mp4", caption: "At the depot", durationMs: 61_000),
@@ -69,25 +93,47 @@ final class MediaTests: StoreTestCase {
         XCTAssertFalse(listed[0].withdrawn)
 
         let out = path("copy.m4a")
-        XCTAssertEqual(try store.exportMedia(id: item.id, path: out, overwrite: false), UInt64(bytes.count))
+        let exported = try await store.exportMedia(id: item.id, path: out, overwrite: false)
+        XCTAssertEqual(exported, UInt64(bytes.count))
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), bytes)
-        await assertThrows("InvalidInput") { try store.exportMedia(id: item.id, path: out, overwrite: false) }
+        await assertThrows("InvalidInput") { try await store.exportMedia(id: item.id, path: out, overwrite: false) }
     }
 
     func testCancellingFromTheProgressCallbackLeavesNothingAttached() async throws {
-        let phone = try foundingPhone("Asha")
+        let phone = try await foundingPhone("Asha")
         let story = try phone.story("The 42", teller: try phone.recordedStoryteller("Amira"))
         let file = path("long.m4a")
         try recording(chunk * 3).write(to: URL(fileURLWithPath: file))
         await assertThrows("Cancelled") {
-            try phone.store.attachMediaFile(
+            try await phone.store.attachMediaFile(
                 story: story, path: file, media: NewMedia(kind: .audio), progress: Progress(stopAfter: UInt64(chunk)))
         }
         XCTAssertEqual(try phone.store.storyMedia(story: story).count, 0)
     }
 
+    func testCancellingTheTaskStopsAnAttachAndLeavesNothingAttached() async throws {
+        let phone = try await foundingPhone("Asha")
+        let story = try phone.story("The 42", teller: try phone.recordedStoryteller("Amira"))
+        let file = path("long.m4a")
+        try recording(chunk * 3).write(to: URL(fileURLWithPath: file))
+        let firstChunk = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let progress = Gate(firstChunk: firstChunk, release: release)
+        let attach = Task {
+            try await phone.store.attachMediaFile(story: story, path: file, media: NewMedia(kind: .audio), progress: progress)
+        }
+        await Task.detached { firstChunk.wait() }.value
+        attach.cancel()
+        _ = await attach.result
+        release.signal()
+
+        let kept = try await phone.store.attachMediaFile(story: story, path: file, media: NewMedia(kind: .audio))
+        XCTAssertEqual(try phone.store.storyMedia(story: story).map(\.id), [kept.id])
+        XCTAssertEqual(progress.done, [0], "the cancelled attach went on after it started")
+    }
+
     func testMediaNeedKeepMediaConsentAndAPhotoCanComeFromBytes() async throws {
-        let phone = try foundingPhone("Asha")
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let withoutConsent = try phone.story("The 42", teller: try phone.sharingStoryteller("Bilal"))
         let refused = await assertThrows("ConsentRequired") {
@@ -103,7 +149,7 @@ final class MediaTests: StoreTestCase {
     }
 
     func testAHighlightPlaysExactlyItsQuoteFromTheRecording() async throws {
-        let phone = try foundingPhone("Asha")
+        let phone = try await foundingPhone("Asha")
         let store = phone.store
         let text = "The bus stopped coming. Then the library closed."
         let story = try phone.story("The 42", teller: try phone.recordedStoryteller("Amira"), transcript: text)

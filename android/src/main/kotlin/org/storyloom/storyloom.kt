@@ -1016,7 +1016,7 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_storyloom_ffi_fn_constructor_store_open(`path`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_storyloom_ffi_fn_constructor_store_open_with_key(`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_storyloom_ffi_fn_constructor_store_open_with_key(`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_consent_receipt(`ptr`: Long,`project`: RustBuffer.ByValue,`storyteller`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1040,9 +1040,9 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_attach_media_bytes(`ptr`: Long,`story`: RustBuffer.ByValue,`bytes`: RustBuffer.ByValue,`media`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_storyloom_ffi_fn_method_store_attach_media_file(`ptr`: Long,`story`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`media`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_storyloom_ffi_fn_method_store_export_media(`ptr`: Long,`id`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`overwrite`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_storyloom_ffi_fn_method_store_attach_media_file(`ptr`: Long,`story`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`media`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_storyloom_ffi_fn_method_store_export_media(`ptr`: Long,`id`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`overwrite`: Byte,
     ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_highlight_time_range(`ptr`: Long,`story`: RustBuffer.ByValue,`highlight`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1092,8 +1092,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_projects(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_storyloom_ffi_fn_method_store_relay_sync(`ptr`: Long,`config`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_relay_sync(`ptr`: Long,`config`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_add_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_close(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1182,12 +1182,12 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_storyloom_ffi_fn_func_set_log_sink(`sink`: Long,`maxLevel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_storyloom_ffi_fn_func_encrypt_store(`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
+    external fun uniffi_storyloom_ffi_fn_func_encrypt_store(`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_storyloom_ffi_fn_func_generate_store_key(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_storyloom_ffi_fn_func_rekey_store(`path`: RustBuffer.ByValue,`oldKey`: RustBuffer.ByValue,`newKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
+    external fun uniffi_storyloom_ffi_fn_func_rekey_store(`path`: RustBuffer.ByValue,`oldKey`: RustBuffer.ByValue,`newKey`: RustBuffer.ByValue,
+    ): Long
     external fun ffi_storyloom_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_storyloom_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1313,13 +1313,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_func_set_log_sink() and 0xFFFF) != 59925) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_func_encrypt_store() and 0xFFFF) != 34900) {
+    if ((lib.uniffi_storyloom_ffi_checksum_func_encrypt_store() and 0xFFFF) != 555) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_func_generate_store_key() and 0xFFFF) != 59535) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_func_rekey_store() and 0xFFFF) != 56348) {
+    if ((lib.uniffi_storyloom_ffi_checksum_func_rekey_store() and 0xFFFF) != 42770) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_storelistener_on_change() and 0xFFFF) != 6311) {
@@ -1331,10 +1331,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress() and 0xFFFF) != 52580) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_relaycancel_cancel() and 0xFFFF) != 63562) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_relaycancel_cancel() and 0xFFFF) != 2268) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress() and 0xFFFF) != 64494) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress() and 0xFFFF) != 27521) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_consent_receipt() and 0xFFFF) != 10449) {
@@ -1370,10 +1370,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_attach_media_bytes() and 0xFFFF) != 41394) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_attach_media_file() and 0xFFFF) != 51945) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_attach_media_file() and 0xFFFF) != 65528) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_media() and 0xFFFF) != 30214) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_media() and 0xFFFF) != 48381) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_highlight_time_range() and 0xFFFF) != 57307) {
@@ -1448,7 +1448,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_projects() and 0xFFFF) != 28283) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_relay_sync() and 0xFFFF) != 49233) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_relay_sync() and 0xFFFF) != 2543) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_listener() and 0xFFFF) != 42101) {
@@ -1562,13 +1562,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_receive() and 0xFFFF) != 13196) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_constructor_relaycancel_new() and 0xFFFF) != 3743) {
+    if ((lib.uniffi_storyloom_ffi_checksum_constructor_relaycancel_new() and 0xFFFF) != 63492) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_constructor_store_open() and 0xFFFF) != 24357) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_constructor_store_open_with_key() and 0xFFFF) != 9299) {
+    if ((lib.uniffi_storyloom_ffi_checksum_constructor_store_open_with_key() and 0xFFFF) != 23017) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -2786,6 +2786,9 @@ public object FfiConverterTypeMediaProgress: FfiConverter<MediaProgress, Long> {
  */
 public interface RelayCancelInterface {
     
+    /**
+     * Cancels the sync this handle was given to; harmless if it finished.
+     */
     fun `cancel`()
     
     companion object
@@ -2819,6 +2822,9 @@ open class RelayCancel: Disposable, AutoCloseable, RelayCancelInterface
         this.handle = 0
         this.cleanable = null
     }
+    /**
+     * A handle that has not been cancelled.
+     */
     constructor() :
         this(UniffiWithHandle, 
     uniffiRustCall() { _status ->
@@ -2904,7 +2910,10 @@ open class RelayCancel: Disposable, AutoCloseable, RelayCancelInterface
         }
     }
 
-    override fun `cancel`()
+    
+    /**
+     * Cancels the sync this handle was given to; harmless if it finished.
+     */override fun `cancel`()
         = 
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -3055,6 +3064,9 @@ public object FfiConverterTypeRelayCancel: FfiConverter<RelayCancel, Long> {
  */
 public interface RelayProgressListener {
     
+    /**
+     * Called after each object; keep it short (it runs on the sync's thread).
+     */
     fun `onProgress`(`progress`: RelayProgress)
     
     companion object
@@ -3164,7 +3176,10 @@ open class RelayProgressListenerImpl: Disposable, AutoCloseable, RelayProgressLi
         }
     }
 
-    override fun `onProgress`(`progress`: RelayProgress)
+    
+    /**
+     * Called after each object; keep it short (it runs on the sync's thread).
+     */override fun `onProgress`(`progress`: RelayProgress)
         = 
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -3432,17 +3447,20 @@ public interface StoreInterface {
     
     /**
      * Attaches the file at `path` (what the recorder wrote) to a story,
-     * streamed chunk by chunk: a long recording never crosses the FFI.
-     * Refused with `ConsentRequired` (keep-media) unless every storyteller
-     * allows keeping media.
+     * streamed chunk by chunk on a worker thread: a long recording never
+     * crosses the FFI and never blocks the caller's thread. Refused with
+     * `ConsentRequired` (keep-media) unless every storyteller allows
+     * keeping media. Cancelling the coroutine or task (or `progress`
+     * returning false) stops it at the next chunk and leaves nothing
+     * behind.
      */
-    fun `attachMediaFile`(`story`: StoryId, `path`: kotlin.String, `media`: NewMedia, `progress`: MediaProgress? = null): MediaItem
+    suspend fun `attachMediaFile`(`story`: StoryId, `path`: kotlin.String, `media`: NewMedia, `progress`: MediaProgress? = null): MediaItem
     
     /**
-     * Writes the item's original bytes to `path`; an existing file is
-     * replaced only with `overwrite`. Returns the size.
+     * Writes the item's original bytes to `path` on a worker thread; an
+     * existing file is replaced only with `overwrite`. Returns the size.
      */
-    fun `exportMedia`(`id`: MediaId, `path`: kotlin.String, `overwrite`: kotlin.Boolean = false): kotlin.ULong
+    suspend fun `exportMedia`(`id`: MediaId, `path`: kotlin.String, `overwrite`: kotlin.Boolean = false): kotlin.ULong
     
     /**
      * The stretch of a recording that plays a highlight, or null if no
@@ -3540,11 +3558,13 @@ public interface StoreInterface {
     
     /**
      * Pushes what is new here to the relay and pulls what other member
-     * devices published, for every project of the store. Blocking; safe
-     * to stop at any point. Fails with `Relay` when the relay cannot be
-     * reached or refuses the credentials, `Cancelled` when cancelled.
+     * devices published, for every project of the store, on a worker
+     * thread. Safe to stop at any point: cancelling the coroutine or task,
+     * or `cancel`, stops it at the next step and the next sync picks up
+     * where it stopped. Fails with `Relay` when the relay cannot be reached
+     * or refuses the credentials, `Cancelled` when cancelled.
      */
-    fun `relaySync`(`config`: RelayConfig, `progress`: RelayProgressListener?, `cancel`: RelayCancel?): RelaySummary
+    suspend fun `relaySync`(`config`: RelayConfig, `progress`: RelayProgressListener? = null, `cancel`: RelayCancel? = null): RelaySummary
     
     /**
      * Registers a listener told which stories, participants and projects
@@ -4013,47 +4033,64 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
     /**
      * Attaches the file at `path` (what the recorder wrote) to a story,
-     * streamed chunk by chunk: a long recording never crosses the FFI.
-     * Refused with `ConsentRequired` (keep-media) unless every storyteller
-     * allows keeping media.
+     * streamed chunk by chunk on a worker thread: a long recording never
+     * crosses the FFI and never blocks the caller's thread. Refused with
+     * `ConsentRequired` (keep-media) unless every storyteller allows
+     * keeping media. Cancelling the coroutine or task (or `progress`
+     * returning false) stops it at the next chunk and leaves nothing
+     * behind.
      */
-    @Throws(StoreException::class)override fun `attachMediaFile`(`story`: StoryId, `path`: kotlin.String, `media`: NewMedia, `progress`: MediaProgress?): MediaItem {
-            return FfiConverterTypeMediaItem.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_attach_media_file(
-        it,
-        
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `attachMediaFile`(`story`: StoryId, `path`: kotlin.String, `media`: NewMedia, `progress`: MediaProgress?) : MediaItem {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_attach_media_file(
+                uniffiHandle,
+                
         FfiConverterTypeStoryId.lower(`story`),
         FfiConverterString.lower(`path`),
         FfiConverterTypeNewMedia.lower(`media`),
-        FfiConverterOptionalTypeMediaProgress.lower(`progress`),_status)
-}
-    }
+        FfiConverterOptionalTypeMediaProgress.lower(`progress`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMediaItem.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
     
     /**
-     * Writes the item's original bytes to `path`; an existing file is
-     * replaced only with `overwrite`. Returns the size.
+     * Writes the item's original bytes to `path` on a worker thread; an
+     * existing file is replaced only with `overwrite`. Returns the size.
      */
-    @Throws(StoreException::class)override fun `exportMedia`(`id`: MediaId, `path`: kotlin.String, `overwrite`: kotlin.Boolean): kotlin.ULong {
-            return FfiConverterULong.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_media(
-        it,
-        
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `exportMedia`(`id`: MediaId, `path`: kotlin.String, `overwrite`: kotlin.Boolean) : kotlin.ULong {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_media(
+                uniffiHandle,
+                
         FfiConverterTypeMediaId.lower(`id`),
         FfiConverterString.lower(`path`),
-        FfiConverterBoolean.lower(`overwrite`),_status)
-}
-    }
+        FfiConverterBoolean.lower(`overwrite`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterULong.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
     
     /**
@@ -4475,25 +4512,34 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
     /**
      * Pushes what is new here to the relay and pulls what other member
-     * devices published, for every project of the store. Blocking; safe
-     * to stop at any point. Fails with `Relay` when the relay cannot be
-     * reached or refuses the credentials, `Cancelled` when cancelled.
+     * devices published, for every project of the store, on a worker
+     * thread. Safe to stop at any point: cancelling the coroutine or task,
+     * or `cancel`, stops it at the next step and the next sync picks up
+     * where it stopped. Fails with `Relay` when the relay cannot be reached
+     * or refuses the credentials, `Cancelled` when cancelled.
      */
-    @Throws(StoreException::class)override fun `relaySync`(`config`: RelayConfig, `progress`: RelayProgressListener?, `cancel`: RelayCancel?): RelaySummary {
-            return FfiConverterTypeRelaySummary.lift(
-    callWithHandle {
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_method_store_relay_sync(
-        it,
-        
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `relaySync`(`config`: RelayConfig, `progress`: RelayProgressListener?, `cancel`: RelayCancel?) : RelaySummary {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_storyloom_ffi_fn_method_store_relay_sync(
+                uniffiHandle,
+                
         FfiConverterTypeRelayConfig.lower(`config`),
         FfiConverterOptionalTypeRelayProgressListener.lower(`progress`),
-        FfiConverterOptionalTypeRelayCancel.lower(`cancel`),_status)
-}
-    }
+        FfiConverterOptionalTypeRelayCancel.lower(`cancel`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeRelaySummary.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
     
     /**
@@ -5092,20 +5138,25 @@ open class Store: Disposable, AutoCloseable, StoreInterface
      * Opens (creating if needed) the store at `path`, encrypted at rest with
      * `key` (32 bytes). A wrong key, an encrypted store opened without a
      * key, or a plaintext store opened with one fails with `WrongStoreKey`
-     * and changes no file.
+     * and changes no file. Suspends (Kotlin) or awaits (Swift) while a
+     * worker thread opens, decrypts and migrates the file.
      */
-    @Throws(StoreException::class) fun `openWithKey`(`path`: kotlin.String, `key`: kotlin.ByteArray): Store {
-            return FfiConverterTypeStore.lift(
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_constructor_store_open_with_key(
-    
-        
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `openWithKey`(`path`: kotlin.String, `key`: kotlin.ByteArray) : Store {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_storyloom_ffi_fn_constructor_store_open_with_key(
         FfiConverterString.lower(`path`),
-        FfiConverterByteArray.lower(`key`),_status)
-}
+        FfiConverterByteArray.lower(`key`),),
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeStore.lift(it) },
+        // Error FFI converter
+        StoreException.ErrorHandler,
     )
     }
-    
 
         
     }
@@ -8096,12 +8147,24 @@ public object FfiConverterTypeRelayConfig: FfiConverterRustBuffer<RelayConfig> {
  * How far a relay sync has got.
  */
 data class RelayProgress (
+    /**
+     * Objects this sync expects to read or write, as far as it knows yet.
+     */
     val `objectsExpected`: kotlin.Long
     , 
+    /**
+     * Objects read or written so far.
+     */
     val `objectsDone`: kotlin.Long
     , 
+    /**
+     * Bytes written to the relay so far.
+     */
     val `bytesUp`: kotlin.Long
     , 
+    /**
+     * Bytes read from the relay so far.
+     */
     val `bytesDown`: kotlin.Long
     
 ){
@@ -8147,8 +8210,14 @@ public object FfiConverterTypeRelayProgress: FfiConverterRustBuffer<RelayProgres
  * An object the sync refused (tampered, replayed, foreign or invalid).
  */
 data class RelayRejection (
+    /**
+     * The object's name on the relay (keyed: it reveals no content).
+     */
     val `object`: kotlin.String
     , 
+    /**
+     * Why it was refused, without personal data.
+     */
     val `reason`: kotlin.String
     
 ){
@@ -8188,16 +8257,35 @@ public object FfiConverterTypeRelayRejection: FfiConverterRustBuffer<RelayReject
  * What a relay sync did.
  */
 data class RelaySummary (
+    /**
+     * Objects this device published.
+     */
     val `pushed`: kotlin.Long
     , 
+    /**
+     * Objects of other member devices read and merged.
+     */
     val `pulled`: kotlin.Long
     , 
+    /**
+     * Bytes written to the relay.
+     */
     val `bytesUp`: kotlin.Long
     , 
+    /**
+     * Bytes read from the relay.
+     */
     val `bytesDown`: kotlin.Long
     , 
+    /**
+     * Objects deleted: replaced by a compacted snapshot, or holding an
+     * erased story.
+     */
     val `deleted`: kotlin.Long
     , 
+    /**
+     * Objects refused; the rest of the sync carried on without them.
+     */
     val `rejected`: List<RelayRejection>
     
 ){
@@ -12113,19 +12201,25 @@ public typealias FfiConverterTypeStoryId = FfiConverterString
         /**
          * Encrypts the plaintext store at `path` with `key`, in place. The store
          * must be closed everywhere; a crash leaves either the plaintext store or
-         * the encrypted one.
+         * the encrypted one. Runs on a worker thread: every page is rewritten.
          */
-    @Throws(StoreException::class) fun `encryptStore`(`path`: kotlin.String, `key`: kotlin.ByteArray)
-        = 
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_func_encrypt_store(
-    
-        
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `encryptStore`(`path`: kotlin.String, `key`: kotlin.ByteArray) {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_storyloom_ffi_fn_func_encrypt_store(
         FfiConverterString.lower(`path`),
-        FfiConverterByteArray.lower(`key`),_status)
-}
-    
-    
+        FfiConverterByteArray.lower(`key`),),
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        StoreException.ErrorHandler,
+    )
+    }
 
         /**
          * A new random store key (32 bytes), for the app to seal in its keystore.
@@ -12144,18 +12238,25 @@ public typealias FfiConverterTypeStoryId = FfiConverterString
         /**
          * Changes the key of the encrypted store at `path`. The store must be
          * closed everywhere; a crash leaves it under exactly one of the two keys.
+         * Runs on a worker thread: every page is rewritten.
          */
-    @Throws(StoreException::class) fun `rekeyStore`(`path`: kotlin.String, `oldKey`: kotlin.ByteArray, `newKey`: kotlin.ByteArray)
-        = 
-    uniffiRustCallWithError(StoreException) { _status ->
-    UniffiLib.uniffi_storyloom_ffi_fn_func_rekey_store(
-    
-        
+    @Throws(StoreException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `rekeyStore`(`path`: kotlin.String, `oldKey`: kotlin.ByteArray, `newKey`: kotlin.ByteArray) {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_storyloom_ffi_fn_func_rekey_store(
         FfiConverterString.lower(`path`),
         FfiConverterByteArray.lower(`oldKey`),
-        FfiConverterByteArray.lower(`newKey`),_status)
-}
-    
-    
+        FfiConverterByteArray.lower(`newKey`),),
+        { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_storyloom_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        StoreException.ErrorHandler,
+    )
+    }
 
 

@@ -1,6 +1,13 @@
 package org.storyloom
 
 import java.io.File
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertArrayEquals
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
@@ -60,7 +67,7 @@ class MediaTest {
             val out = folder.path("copy.m4a")
             assertEquals(bytes.size.toULong(), store.exportMedia(item.id, out))
             assertArrayEquals(bytes, File(out).readBytes())
-            assertThrows(StoreException.InvalidInput::class.java) { store.exportMedia(item.id, out) }
+            assertThrows(StoreException.InvalidInput::class.java) { runBlocking { store.exportMedia(item.id, out) } }
         }
     }
 
@@ -74,9 +81,44 @@ class MediaTest {
                 override fun onProgress(done: ULong, total: ULong): Boolean = done < chunk.toULong()
             }
             assertThrows(StoreException.Cancelled::class.java) {
-                store.attachMediaFile(story, file.path, NewMedia(MediaKind.AUDIO), stop)
+                runBlocking { store.attachMediaFile(story, file.path, NewMedia(MediaKind.AUDIO), stop) }
             }
             assertEquals(0, store.storyMedia(story).size)
+        }
+    }
+
+    @Test
+    fun `cancelling the coroutine stops an attach before its next chunk and leaves nothing attached`() = withFolder { folder ->
+        val phone = folder.foundingPhone("Asha")
+        phone.store.use { store ->
+            val story = phone.story("The 42", phone.recordedStoryteller("Amira"))
+            val file = File(folder.path("long.m4a")).apply { writeBytes(recording(chunk * 3)) }
+            // The attach reports its start (0 bytes done), then waits here
+            // until its coroutine has been cancelled.
+            val firstChunk = CompletableDeferred<Unit>()
+            val release = CountDownLatch(1)
+            val reported = mutableListOf<ULong>()
+            val progress = object : MediaProgress {
+                override fun onProgress(done: ULong, total: ULong): Boolean {
+                    synchronized(reported) { reported.add(done) }
+                    firstChunk.complete(Unit)
+                    release.await(10, TimeUnit.SECONDS)
+                    return true
+                }
+            }
+            val attach = launch(Dispatchers.Default) {
+                store.attachMediaFile(story, file.path, NewMedia(MediaKind.AUDIO), progress)
+            }
+            firstChunk.await()
+            attach.cancelAndJoin()
+            release.countDown()
+            assertTrue(attach.isCancelled)
+
+            // A second attach of the same recording goes through; the
+            // cancelled one never reports another chunk and never commits.
+            val kept = store.attachMediaFile(story, file.path, NewMedia(MediaKind.AUDIO))
+            assertEquals(listOf(kept.id), store.storyMedia(story).map { it.id })
+            assertEquals(listOf(0uL), synchronized(reported) { reported.toList() })
         }
     }
 

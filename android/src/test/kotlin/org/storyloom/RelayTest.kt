@@ -2,7 +2,14 @@ package org.storyloom
 
 import java.io.File
 import java.nio.file.Files
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicInteger
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertThrows
 import org.junit.Assert.assertTrue
@@ -61,10 +68,10 @@ class RelayTest {
             assertEquals(3L, up.pushed)
             assertTrue(up.bytesUp > 0)
             assertTrue(seen.get() > 0)
-            val down = benStore.relaySync(relay.config(), null, null)
+            val down = benStore.relaySync(relay.config())
             assertTrue(down.pulled >= 3)
             assertEquals("The bus never came.", benStore.story(story).transcript)
-            val again = benStore.relaySync(relay.config(), null, null)
+            val again = benStore.relaySync(relay.config())
             assertEquals(0L, again.pulled)
             assertEquals(0L, again.bytesUp)
             assertTrue(again.rejected.isEmpty())
@@ -78,16 +85,48 @@ class RelayTest {
             val asha = folder.foundingPhone("Asha")
             asha.story("The 42", asha.sharingStoryteller("Amira"))
             val wrong = assertThrows(StoreException.Relay::class.java) {
-                asha.store.relaySync(relay.config(password = "not-it"), null, null)
+                runBlocking { asha.store.relaySync(relay.config(password = "not-it")) }
             }
             assertTrue(wrong.message!!.contains("credentials"))
             val cancel = RelayCancel()
             cancel.cancel()
             assertThrows(StoreException.Cancelled::class.java) {
-                asha.store.relaySync(relay.config(), null, cancel)
+                runBlocking { asha.store.relaySync(relay.config(), cancel = cancel) }
             }
             // Nothing lost: the next sync publishes everything.
-            assertEquals(3L, asha.store.relaySync(relay.config(), null, null).pushed)
+            assertEquals(3L, asha.store.relaySync(relay.config()).pushed)
+        }
+    }
+
+    @Test
+    fun `cancelling the coroutine stops a relay sync and the next one publishes everything`() = withFolder { folder ->
+        WebDav().use { relay ->
+            val asha = folder.foundingPhone("Asha")
+            asha.story("The 42", asha.sharingStoryteller("Amira"))
+            asha.story("Depot", asha.sharingStoryteller("Bilal"))
+            // The sync tells its first object, then waits here until its
+            // coroutine has been cancelled.
+            val told = CompletableDeferred<Unit>()
+            val release = CountDownLatch(1)
+            val calls = AtomicInteger()
+            val progress = object : RelayProgressListener {
+                override fun onProgress(progress: RelayProgress) {
+                    calls.incrementAndGet()
+                    told.complete(Unit)
+                    release.await(10, TimeUnit.SECONDS)
+                }
+            }
+            val sync = launch(Dispatchers.Default) { asha.store.relaySync(relay.config(), progress) }
+            told.await()
+            sync.cancelAndJoin()
+            release.countDown()
+            assertTrue(sync.isCancelled)
+            // The cancelled sync stopped at its next step, so what it had not
+            // published is published now, and nothing twice.
+            val next = asha.store.relaySync(relay.config())
+            assertTrue("the cancelled sync went on after its first object", next.pushed > 0)
+            assertEquals(0L, asha.store.relaySync(relay.config()).pushed)
+            assertEquals(1, calls.get())
         }
     }
 }

@@ -43,11 +43,11 @@ class StoreKeyTest {
         val key = generateStoreKey()
         Store.openWithKey(path, key).close()
         val before = snapshot(folder)
-        val wrong = assertThrows(StoreException.WrongStoreKey::class.java) { Store.openWithKey(path, generateStoreKey()) }
+        val wrong = assertThrows(StoreException.WrongStoreKey::class.java) { runBlocking { Store.openWithKey(path, generateStoreKey()) } }
         assertTrue(wrong.toString(), wrong.toString().startsWith("wrong store key"))
         assertThrows(StoreException.WrongStoreKey::class.java) { runBlocking { Store.open(path) } }
         // A truncated key never reaches the store.
-        assertThrows(StoreException.InvalidInput::class.java) { Store.openWithKey(path, key.copyOf(31)) }
+        assertThrows(StoreException.InvalidInput::class.java) { runBlocking { Store.openWithKey(path, key.copyOf(31)) } }
         assertEquals(before, snapshot(folder))
     }
 
@@ -57,7 +57,7 @@ class StoreKeyTest {
         val project = Store.open(path).use { store ->
             store.createProject("Housing", "Asha", MemberRole.REPORTER).projectId
         }
-        assertThrows(StoreException.WrongStoreKey::class.java) { Store.openWithKey(path, generateStoreKey()) }
+        assertThrows(StoreException.WrongStoreKey::class.java) { runBlocking { Store.openWithKey(path, generateStoreKey()) } }
 
         val first = generateStoreKey()
         encryptStore(path, first)
@@ -67,7 +67,7 @@ class StoreKeyTest {
         val second = generateStoreKey()
         assertNotEquals(first.toList(), second.toList())
         rekeyStore(path, first, second)
-        assertThrows(StoreException.WrongStoreKey::class.java) { Store.openWithKey(path, first) }
+        assertThrows(StoreException.WrongStoreKey::class.java) { runBlocking { Store.openWithKey(path, first) } }
         Store.openWithKey(path, second).use { assertEquals("Housing", it.project(project).name) }
         assertTrue(File(path).exists())
         assertArrayEquals(arrayOf("phone.storyloom"), folder.dir.list()!!.filter { !it.endsWith("-lock") }.toTypedArray())
