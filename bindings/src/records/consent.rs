@@ -246,9 +246,15 @@ pub struct ConsentWithdrawal {
 #[derive(Debug, Clone, uniffi::Enum)]
 pub enum ConsentRecord {
     /// A consent grant.
-    Grant { grant: ConsentGrant },
+    Grant {
+        /// The grant as recorded.
+        grant: ConsentGrant,
+    },
     /// A withdrawal, possibly with erasure.
-    Withdrawal { withdrawal: ConsentWithdrawal },
+    Withdrawal {
+        /// The withdrawal as recorded.
+        withdrawal: ConsentWithdrawal,
+    },
 }
 
 /// The consent in force for a storyteller, for one story or all of theirs.
