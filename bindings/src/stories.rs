@@ -115,8 +115,9 @@ impl Store {
     }
 
     /// Stories containing every word of `query`, best first.
-    /// `limit` 0 means the default (20); every project unless `project` is
-    /// given (`search(query)`).
+    /// `limit` 0 means the default (20), at most 200; every project unless
+    /// `project` is given (`search(query)`). A query with no words is
+    /// `InvalidInput` (field `query`). Runs on a worker thread.
     #[uniffi::method(default(project = None, limit = 0))]
     pub async fn search(
         self: Arc<Self>,
