@@ -19,48 +19,94 @@ use storyloom::{ConsentScope, ErrorKind, KeySide, RecordKind, StoryId};
 pub enum StoreError {
     /// The record does not exist in this store (or has not arrived yet).
     #[error("{kind} {id} was not found")]
-    NotFound { kind: RecordKind, id: String },
+    NotFound {
+        /// What kind of record was looked for.
+        kind: RecordKind,
+        /// The id that was looked for, as given.
+        id: String,
+    },
     /// The record was erased at its storyteller's request; it can never be
     /// recreated or accepted again.
     #[error("{kind} {id} was erased at the storyteller's request")]
-    Erased { kind: RecordKind, id: String },
+    Erased {
+        /// What kind of record was erased.
+        kind: RecordKind,
+        /// The erased record's id.
+        id: String,
+    },
     /// The storytellers of `story_id` have not granted `scope` (or withdrew
     /// it): ask them, record the grant, and try again.
     #[error("consent required: the storytellers of story {story_id} have not granted {scope}")]
-    ConsentRequired { scope: ConsentScope, story_id: StoryId },
+    ConsentRequired {
+        /// The scope the call needs (e.g. `ShareInProject`, `KeepMedia`).
+        scope: ConsentScope,
+        /// The story whose storytellers must grant it.
+        story_id: StoryId,
+    },
     /// An argument is not acceptable: `field` names it (`title`, `invite`,
     /// `start`…), `reason` says why.
     #[error("invalid {field}: {reason}")]
-    InvalidInput { field: String, reason: String },
+    InvalidInput {
+        /// The argument or record field refused, e.g. `title`, `invite`,
+        /// `start`, `folder`.
+        field: String,
+        /// Why, in a sentence for logs; never the value itself.
+        reason: String,
+    },
     /// Stored bytes are damaged or malformed.
     #[error("corrupt data: {reason}")]
-    CorruptData { reason: String },
+    CorruptData {
+        /// What is damaged, for logs.
+        reason: String,
+    },
     /// The media item is known but its bytes are not on this device (not
     /// synced yet, left out by the sync's media policy, or withdrawn).
     #[error("the bytes of media {id} are not on this device")]
-    MediaNotPresent { id: String },
+    MediaNotPresent {
+        /// The media item's id.
+        id: String,
+    },
     /// The file is not a Storyloom store; it was left untouched.
     #[error("not a Storyloom store: {reason}")]
-    NotAStore { reason: String },
+    NotAStore {
+        /// Why the file was refused, for logs.
+        reason: String,
+    },
     /// The store was written by a newer version of the library: update the app.
     #[error(
         "the store uses schema version {found}, but this version of Storyloom only understands up to {supported}; update the app"
     )]
-    StoreNewerThanLibrary { found: i64, supported: i64 },
+    StoreNewerThanLibrary {
+        /// The store's schema version.
+        found: i64,
+        /// The newest schema version this library understands.
+        supported: i64,
+    },
     /// A sync message or bundle was refused (malformed, altered, replayed,
     /// another project's, too large, or holding invalid documents); nothing
     /// changed, and the session has ended.
     #[error("sync rejected: {reason}")]
-    SyncRejected { reason: String },
+    SyncRejected {
+        /// What was wrong with the message or bundle, for logs.
+        reason: String,
+    },
     /// A sync message, bundle or invite is sealed with another group
     /// secret; `side` says which device should leave and join again.
     #[error("wrong key: {reason}")]
-    WrongKey { side: KeySide, reason: String },
+    WrongKey {
+        /// Which device holds the group secret that does not match.
+        side: KeySide,
+        /// What did not match, for logs; never the secret.
+        reason: String,
+    },
     /// The store key does not open this store: a wrong key, no key for an
     /// encrypted store, or a key for a plaintext one; no file changed. (Not
     /// a sync peer's group secret: that is `WrongKey`.)
     #[error("wrong store key: {reason}")]
-    WrongStoreKey { reason: String },
+    WrongStoreKey {
+        /// What did not match, for logs; never the key.
+        reason: String,
+    },
     /// The sync session (or the coroutine or task running a call) was
     /// cancelled; nothing half-applied remains.
     #[error("the sync session was cancelled")]
@@ -69,13 +115,20 @@ pub enum StoreError {
     /// credentials or failed; `reason` names the relay, never the group
     /// secret.
     #[error("{reason}")]
-    Relay { reason: String },
+    Relay {
+        /// What the relay said or why it could not be reached, naming the
+        /// relay; never the credentials or the group secret.
+        reason: String,
+    },
     /// The store has been closed; open it again to use it.
     #[error("the store is closed")]
     Closed,
     /// Anything else (disk full, an I/O error, a bug); `reason` is for logs.
     #[error("{reason}")]
-    Internal { reason: String },
+    Internal {
+        /// What went wrong, for logs and bug reports.
+        reason: String,
+    },
 }
 
 impl From<storyloom::Error> for StoreError {
@@ -122,24 +175,40 @@ impl StoreError {
 /// Which device holds the group secret that does not match.
 #[uniffi::remote(Enum)]
 pub enum KeySide {
+    /// This device joined with a different secret (or holds none): leave
+    /// the project (`leaveProject`) and join again with a new invite.
     ThisDevice,
+    /// The other device (or the invite it made) holds a different secret.
     OtherDevice,
+    /// The bytes say the secrets differ, but not which one is wrong.
     Unknown,
 }
 
 /// What kind of record an error is about.
 #[uniffi::remote(Enum)]
 pub enum RecordKind {
+    /// A project.
     Project,
+    /// A member of a project's group.
     Member,
+    /// A story.
     Story,
+    /// A participant: a person whose stories and consent the project holds.
     Participant,
+    /// A highlight of a story's transcript.
     Highlight,
+    /// A comment on a story or highlight.
     Comment,
+    /// A theme of a project's codebook.
     Theme,
+    /// A consent grant or withdrawal in the ledger.
     ConsentRecord,
+    /// A media item.
     Media,
+    /// A stored document (a story's, participant's or project's), named by
+    /// its document id rather than the record's.
     Document,
+    /// A store file: a path that holds no store.
     Store,
 }
 

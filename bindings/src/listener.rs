@@ -9,6 +9,7 @@ use crate::records::StoreChange;
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 #[uniffi(flat_error)]
 pub enum ListenerError {
+    /// The listener failed; the text is for logs. The change stays saved.
     #[error("{0}")]
     Failed(String),
 }
@@ -24,6 +25,9 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for ListenerError {
 /// your UI thread before touching views.
 #[uniffi::export(with_foreign)]
 pub trait StoreListener: Send + Sync {
+    /// Called once per saved write or merge with the records it changed.
+    /// Return quickly: the writing thread waits for it. A thrown error is
+    /// ignored.
     fn on_change(&self, change: StoreChange) -> Result<(), ListenerError>;
 }
 

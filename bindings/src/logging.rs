@@ -58,6 +58,7 @@ impl LogLevel {
 /// One event of the library's log.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct LogRecord {
+    /// How severe the event is.
     pub level: LogLevel,
     /// The area, such as `storyloom::sync` or `storyloom::media`: use it as
     /// a Logcat tag or an `os_log` category.
@@ -72,6 +73,7 @@ pub struct LogRecord {
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 #[uniffi(flat_error)]
 pub enum LogSinkError {
+    /// The sink failed; the text is ignored.
     #[error("{0}")]
     Failed(String),
 }
@@ -88,6 +90,8 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for LogSinkError {
 /// than looping.
 #[uniffi::export(with_foreign)]
 pub trait LogSink: Send + Sync {
+    /// Receives one event at or above the level given to `setLogSink`. A
+    /// thrown error is ignored.
     fn log(&self, record: LogRecord) -> Result<(), LogSinkError>;
 }
 

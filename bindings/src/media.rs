@@ -19,36 +19,53 @@ use crate::worker::off_thread;
 /// What a media item is.
 #[uniffi::remote(Enum)]
 pub enum MediaKind {
+    /// A sound recording.
     Audio,
+    /// A photo or scanned image.
     Photo,
+    /// A video recording.
     Video,
+    /// Any other file: a scanned consent form, a PDF.
     Document,
 }
 
 /// A media item an export copied.
 #[uniffi::remote(Record)]
 pub struct ExportedMedia {
+    /// The media item.
     pub id: MediaId,
+    /// The story it belongs to.
     pub story_id: StoryId,
+    /// What it is.
     pub kind: MediaKind,
+    /// Its MIME type.
     pub mime: String,
+    /// `sha256:` and 64 hex digits: the hash of the bytes written.
     pub content_hash: String,
+    /// The file written, relative to the export folder (`media/<id>`).
     pub file: String,
 }
 
 /// A media item an export left out, and why.
 #[uniffi::remote(Record)]
 pub struct WithheldMedia {
+    /// The media item left out.
     pub id: MediaId,
+    /// The story it belongs to.
     pub story_id: StoryId,
+    /// Why: the story was withheld, `KeepMedia` consent is missing, or the
+    /// bytes are not on this device or failed verification.
     pub reason: String,
 }
 
 /// Where in a recording to play: what a player needs for a quote.
 #[uniffi::remote(Record)]
 pub struct TimeRange {
+    /// The recording to play.
     pub media_id: MediaId,
+    /// Where to start, in milliseconds from the recording's start.
     pub start_ms: u64,
+    /// Where to stop, in milliseconds from the recording's start.
     pub end_ms: u64,
 }
 
@@ -56,14 +73,21 @@ pub struct TimeRange {
 /// edits like a highlight) linked to a time range of a recording.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Segment {
+    /// Pass it to `removeSegment`.
     pub id: SegmentId,
+    /// The recording it is linked to.
     pub media_id: MediaId,
     /// UTF-16 offsets into the transcript, as highlights use.
     pub start: i32,
+    /// End (exclusive) of the linked words, in UTF-16 offsets.
     pub end: i32,
+    /// Where the words start in the recording, in milliseconds.
     pub start_ms: u64,
+    /// Where they end in the recording, in milliseconds.
     pub end_ms: u64,
+    /// The member who linked them.
     pub author: MemberId,
+    /// When the segment was made.
     pub created_at: SystemTime,
 }
 
@@ -85,9 +109,13 @@ impl From<storyloom::Segment> for Segment {
 /// What the app says about a media item it attaches.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct NewMedia {
+    /// What the item is.
     pub kind: MediaKind,
+    /// MIME type, e.g. `audio/ogg`; `application/octet-stream` (the default)
+    /// if unknown. A value that is not a MIME type is `InvalidInput`.
     #[uniffi(default = "application/octet-stream")]
     pub mime: String,
+    /// A caption to show with it; empty by default.
     #[uniffi(default = "")]
     pub caption: String,
     /// Length of a recording in milliseconds, as the app measured it.
@@ -109,14 +137,23 @@ impl From<NewMedia> for storyloom::NewMedia {
 /// A media item of a story, as listed on this device.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct MediaItem {
+    /// The media item's id.
     pub id: MediaId,
+    /// The story it belongs to.
     pub story_id: StoryId,
+    /// What it is.
     pub kind: MediaKind,
+    /// Its MIME type.
     pub mime: String,
+    /// Size of the original file, in bytes.
     pub size: u64,
+    /// Length of a recording in milliseconds as the app gave it, or null.
     pub duration_ms: Option<u64>,
+    /// Its caption; empty when none.
     pub caption: String,
+    /// The member who attached it.
     pub added_by: MemberId,
+    /// When it was attached.
     pub added_at: SystemTime,
     /// `sha256:` and 64 hex digits: the hash of the original bytes.
     pub content_hash: String,
@@ -149,6 +186,8 @@ impl From<storyloom::MediaItem> for MediaItem {
 /// cancel: the attach then fails with `Cancelled` and leaves nothing behind.
 #[uniffi::export(with_foreign)]
 pub trait MediaProgress: Send + Sync {
+    /// `done` of `total` bytes stored so far; return true to go on, false
+    /// to cancel. Called on the attaching thread.
     fn on_progress(&self, done: u64, total: u64) -> bool;
 }
 
@@ -257,6 +296,8 @@ impl Store {
             .collect())
     }
 
+    /// Removes a segment. A story with no such segment is `InvalidInput`
+    /// (field `segment_id`).
     pub fn remove_segment(&self, story: StoryId, id: SegmentId) -> Result<()> {
         Ok(self.inner.remove_segment(story, id)?)
     }

@@ -28,47 +28,50 @@ pub struct RelayConfig {
 /// An object the sync refused (tampered, replayed, foreign or invalid).
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct RelayRejection {
-    /// The object's name on the relay (keyed: it reveals no content).
+    /// The object's name on the relay.
     pub object: String,
-    /// Why it was refused, without personal data.
+    /// Why it was refused, for logs.
     pub reason: String,
 }
 
 /// What a relay sync did.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct RelaySummary {
-    /// Objects this device published.
+    /// Documents this device published that the relay did not hold yet.
     pub pushed: i64,
-    /// Objects of other member devices read and merged.
+    /// Documents this store changed from what other devices published.
     pub pulled: i64,
-    /// Bytes written to the relay.
+    /// Bytes uploaded.
     pub bytes_up: i64,
-    /// Bytes read from the relay.
+    /// Bytes downloaded.
     pub bytes_down: i64,
-    /// Objects deleted: replaced by a compacted snapshot, or holding an
-    /// erased story.
+    /// Objects removed from the relay: ones holding an erased document, and
+    /// this device's own objects replaced by a snapshot.
     pub deleted: i64,
-    /// Objects refused; the rest of the sync carried on without them.
+    /// Objects refused (tampered, replayed, truncated, foreign or invalid):
+    /// they changed nothing, and everything else synced.
     pub rejected: Vec<RelayRejection>,
 }
 
 /// How far a relay sync has got.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct RelayProgress {
-    /// Objects this sync expects to read or write, as far as it knows yet.
+    /// Objects to upload or download, as far as known so far (it can grow).
     pub objects_expected: i64,
-    /// Objects read or written so far.
+    /// Objects uploaded or downloaded so far.
     pub objects_done: i64,
-    /// Bytes written to the relay so far.
+    /// Bytes uploaded so far.
     pub bytes_up: i64,
-    /// Bytes read from the relay so far.
+    /// Bytes downloaded so far.
     pub bytes_down: i64,
 }
 
 /// Told as a relay sync moves on (from the syncing thread).
 #[uniffi::export(with_foreign)]
 pub trait RelayProgressListener: Send + Sync {
-    /// Called after each object; keep it short (it runs on the sync's thread).
+    /// Called at each step of the sync (before and after each object
+    /// moves), on the syncing thread: hop to the UI thread before touching
+    /// views, and return quickly.
     fn on_progress(&self, progress: RelayProgress);
 }
 
@@ -81,13 +84,14 @@ pub struct RelayCancel {
 
 #[uniffi::export]
 impl RelayCancel {
+    /// A cancel handle to pass to `relaySync`; one per sync.
     #[uniffi::constructor]
-    /// A handle that has not been cancelled.
     pub fn new() -> Arc<Self> {
         Arc::new(Self::default())
     }
 
-    /// Cancels the sync this handle was given to; harmless if it finished.
+    /// Asks the sync to stop; it ends with `Cancelled` at its next step.
+    /// Cancelling twice, or after the sync ended, is harmless.
     pub fn cancel(&self) {
         self.inner.cancel();
     }

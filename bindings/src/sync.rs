@@ -14,28 +14,43 @@ use crate::worker::off_thread;
 /// The project and member a device joined as.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct JoinedProject {
+    /// The project joined; its documents arrive with the first sync.
     pub project_id: ProjectId,
+    /// The member this device writes as in it.
     pub member_id: MemberId,
 }
 
 /// How far a session has got.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct SyncProgress {
+    /// Documents that differ between the two devices, known once both
+    /// catalogs have been seen (0 before).
     pub documents_expected: i64,
+    /// Of those, how many are now the same on both sides.
     pub documents_done: i64,
+    /// Documents this device changed while merging.
     pub documents_changed: i64,
+    /// Bytes of messages sent so far.
     pub bytes_sent: i64,
+    /// Bytes of messages received so far.
     pub bytes_received: i64,
+    /// Roughly how many bytes of whole documents this device still expects.
     pub bytes_expected: i64,
+    /// Messages sent so far.
     pub messages_sent: i64,
+    /// Messages received so far.
     pub messages_received: i64,
 }
 
 /// What importing a bundle did.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct BundleOutcome {
+    /// The project the bundle was for.
     pub project: ProjectId,
+    /// Documents this store changed.
     pub documents_changed: i64,
+    /// Documents left out: erased here, or changes to a document this store
+    /// does not hold (the bundle was made for another device).
     pub documents_skipped: i64,
 }
 
@@ -150,6 +165,7 @@ impl SyncSession {
         lock(&self.snapshot).done
     }
 
+    /// How far the session has got, as of the last message applied.
     pub fn progress(&self) -> SyncProgress {
         lock(&self.snapshot).progress.into()
     }

@@ -11,37 +11,55 @@ use super::{all, to_system_time};
 /// What a member does in the group (roles describe, they do not rank).
 #[uniffi::remote(Enum)]
 pub enum MemberRole {
+    /// Records stories and writes them up.
     Reporter,
+    /// Runs the sessions where stories are told.
     Facilitator,
+    /// Looks after the project: participants, consent, the group.
     Coordinator,
+    /// Analyses the stories: highlights, themes, comments.
     Researcher,
+    /// A storyteller who writes in the project themselves.
     Storyteller,
 }
 
 /// A member of a project's group.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Member {
+    /// The member's id: every change they write carries it.
     pub id: MemberId,
+    /// The name the group knows them by.
     pub display_name: String,
+    /// What they do in the group.
     pub role: MemberRole,
+    /// When they joined or were added.
     pub joined_at: SystemTime,
 }
 
 /// A theme in the project's codebook.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Theme {
+    /// The theme's name, e.g. "sharing power"; unique in the codebook,
+    /// ignoring case.
     pub name: String,
+    /// What the theme means to the group; empty when none.
     pub description: String,
+    /// The member who added it.
     pub added_by: MemberId,
 }
 
 /// A project with its members and codebook.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Project {
+    /// The project's id.
     pub id: ProjectId,
+    /// The project's name.
     pub name: String,
+    /// Everyone in the project's group.
     pub members: Vec<Member>,
+    /// The codebook: themes highlights can be coded with.
     pub themes: Vec<Theme>,
+    /// When the project was created.
     pub created_at: SystemTime,
     /// The member this device writes as, if it has joined.
     pub local_member: Option<MemberId>,
@@ -50,15 +68,20 @@ pub struct Project {
 /// A line in the list of projects.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ProjectSummary {
+    /// The project's id.
     pub id: ProjectId,
+    /// The project's name.
     pub name: String,
+    /// When the project was created.
     pub created_at: SystemTime,
 }
 
 /// The project and member a new project was created with.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct CreatedProject {
+    /// The new project.
     pub project_id: ProjectId,
+    /// The member this device writes as in it.
     pub member_id: MemberId,
 }
 

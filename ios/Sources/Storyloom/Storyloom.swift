@@ -674,6 +674,10 @@ fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
  */
 public protocol LogSink: AnyObject, Sendable {
     
+    /**
+     * Receives one event at or above the level given to `setLogSink`. A
+     * thrown error is ignored.
+     */
     func log(record: LogRecord) throws 
     
 }
@@ -736,6 +740,10 @@ open class LogSinkImpl: LogSink, @unchecked Sendable {
     
 
     
+    /**
+     * Receives one event at or above the level given to `setLogSink`. A
+     * thrown error is ignored.
+     */
 open func log(record: LogRecord)throws   {try rustCallWithError(FfiConverterTypeLogSinkError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_logsink_log(
@@ -883,6 +891,10 @@ public func FfiConverterTypeLogSink_lower(_ value: LogSink) -> UInt64 {
  */
 public protocol MediaProgress: AnyObject, Sendable {
     
+    /**
+     * `done` of `total` bytes stored so far; return true to go on, false
+     * to cancel. Called on the attaching thread.
+     */
     func onProgress(done: UInt64, total: UInt64)  -> Bool
     
 }
@@ -943,6 +955,10 @@ open class MediaProgressImpl: MediaProgress, @unchecked Sendable {
     
 
     
+    /**
+     * `done` of `total` bytes stored so far; return true to go on, false
+     * to cancel. Called on the attaching thread.
+     */
 open func onProgress(done: UInt64, total: UInt64) -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
@@ -1445,48 +1461,66 @@ public func FfiConverterTypeRelayProgressListener_lower(_ value: RelayProgressLi
 public protocol StoreProtocol: AnyObject, Sendable {
     
     /**
-     * A consent receipt as JSON (Kantara Consent Receipt v1.1 field names).
+     * A consent receipt for a storyteller, as pretty-printed JSON (Kantara
+     * Consent Receipt v1.1 field names; docs/consent.md), to give them.
      */
     func consentReceipt(project: ProjectId, storyteller: ParticipantId) throws  -> String
     
     /**
-     * The ledger, or one storyteller's part of it, oldest first.
+     * The project's consent ledger, or one storyteller's part of it when
+     * `storyteller` is given, oldest first.
      */
     func consentRecords(project: ProjectId, storyteller: ParticipantId?) throws  -> [ConsentRecord]
     
     /**
-     * The consent in force for a storyteller (for one story, or all when null).
+     * The consent in force for a storyteller, for one story or, when `story`
+     * is null, for all of their stories.
      */
     func effectiveConsent(storyteller: ParticipantId, story: StoryId?) throws  -> EffectiveConsent
     
     /**
-     * Exports what consent allows to `folder`, with a manifest of what was withheld.
-     * Runs on a worker thread.
+     * Exports every story of the project that consent allows for `purpose`
+     * into `folder` (created if needed; files an earlier export wrote there
+     * and this one does not are removed), with `manifest.json` listing what
+     * was exported and what was withheld, and why. Suspends (Kotlin) or awaits
+     * (Swift) while a worker thread writes. A folder whose files would
+     * overwrite the store's own is `InvalidInput` (field `folder`).
      */
     func exportProject(project: ProjectId, folder: String, format: ExportFormat, purpose: ExportPurpose) async throws  -> ExportReport
     
     /**
-     * Records a consent grant; it supersedes the withdrawals this device knows of.
+     * Records a consent grant and returns its ledger id. It supersedes the
+     * withdrawals this device knows of for the storyteller, and no other
+     * (docs/consent.md). Fails with `InvalidInput` (no scope, a bad language,
+     * evidence or date, a story that is not the storyteller's) or `NotFound`.
      */
     func grantConsent(project: ProjectId, grant: NewConsentGrant) throws  -> ConsentRecordId
     
     /**
-     * The story as it may leave the device for `purpose`.
+     * The story as it may leave the device for `purpose`: transcript only
+     * with `Transcribe`, quotes only with `UseQuotes`, storytellers credited
+     * as their grants say, never contact details. Fails with
+     * `ConsentRequired` naming the missing scope.
      */
     func publishStory(story: StoryId, purpose: ExportPurpose) throws  -> PublishedStory
     
     /**
-     * Throws `ConsentRequired` (naming the scope) unless the story's consent includes it.
+     * Fails with `ConsentRequired` (naming `scope` and the story) unless every
+     * storyteller of the story allows `scope`; returns nothing otherwise.
      */
     func requireConsent(story: StoryId, scope: ConsentScope) throws 
     
     /**
-     * The scopes in force for a story: what every storyteller allows.
+     * The scopes in force for a story: what every one of its storytellers
+     * allows (none for a story with no storyteller).
      */
     func storyConsent(story: StoryId) throws  -> [ConsentScope]
     
     /**
-     * Records a withdrawal; with `erase`, erases what it covers on every device.
+     * Records a withdrawal and returns its ledger id. With `erase`, erases
+     * the stories it covers (and, for all stories, the storyteller's personal
+     * details) here at once and on every device that syncs; erasing again
+     * what is already erased changes nothing and returns the first withdrawal.
      */
     func withdrawConsent(project: ProjectId, withdrawal: NewConsentWithdrawal) throws  -> ConsentRecordId
     
@@ -1535,6 +1569,10 @@ public protocol StoreProtocol: AnyObject, Sendable {
      */
     func removeMedia(story: StoryId, id: MediaId) throws 
     
+    /**
+     * Removes a segment. A story with no such segment is `InvalidInput`
+     * (field `segment_id`).
+     */
     func removeSegment(story: StoryId, id: SegmentId) throws 
     
     /**
@@ -1548,20 +1586,51 @@ public protocol StoreProtocol: AnyObject, Sendable {
      */
     func storySegments(story: StoryId) throws  -> [Segment]
     
+    /**
+     * Adds a reasonable adjustment; adding one already there changes nothing.
+     * A detail that does not fit the kind is `InvalidInput`.
+     */
     func addAdjustment(id: ParticipantId, adjustment: Adjustment) throws 
     
+    /**
+     * Adds a participant to a project and returns their id. Fails with
+     * `InvalidInput` for a bad name, language or adjustment, `NotFound` for
+     * an unknown project.
+     */
     func addParticipant(project: ProjectId, participant: NewParticipant) throws  -> ParticipantId
     
+    /**
+     * Every change of the participant's badge, oldest first.
+     */
     func badgeHistory(id: ParticipantId) throws  -> [BadgeChange]
     
+    /**
+     * The participant document's bytes, to hand to another store of the
+     * group (`importDocument` there). Sessions and bundles do this for
+     * you; this is for tools and tests.
+     */
     func exportParticipantDocument(id: ParticipantId) throws  -> Data
     
+    /**
+     * A participant with their accessibility preferences. Fails with
+     * `NotFound`, or `Erased` once their personal details were erased.
+     */
     func participant(id: ParticipantId) throws  -> Participant
     
+    /**
+     * Who changed the participant's record, when, and what kind of change,
+     * oldest first.
+     */
     func participantHistory(id: ParticipantId) throws  -> [HistoryEntry]
     
+    /**
+     * The participants of a project, by name.
+     */
     func participants(project: ProjectId) throws  -> [ParticipantSummary]
     
+    /**
+     * Removes a reasonable adjustment; removing one not there changes nothing.
+     */
     func removeAdjustment(id: ParticipantId, adjustment: Adjustment) throws 
     
     /**
@@ -1569,6 +1638,10 @@ public protocol StoreProtocol: AnyObject, Sendable {
      */
     func setBadge(id: ParticipantId, level: InteractionBadge) throws 
     
+    /**
+     * Changes the details set in `update`; checks every field before
+     * changing any (`InvalidInput`).
+     */
     func updateParticipant(id: ParticipantId, update: ParticipantUpdate) throws 
     
     /**
@@ -1648,6 +1721,11 @@ public protocol StoreProtocol: AnyObject, Sendable {
      */
     func isEncrypted()  -> Bool
     
+    /**
+     * Comments on a story, or on one of its highlights when `highlight` is
+     * given; returns the comment's id. An empty body is `InvalidInput`, an
+     * unknown highlight `NotFound`.
+     */
     func addComment(story: StoryId, body: String, highlight: HighlightId?) throws  -> CommentId
     
     /**
@@ -1656,10 +1734,24 @@ public protocol StoreProtocol: AnyObject, Sendable {
      */
     func addHighlight(story: StoryId, start: Int32, end: Int32, theme: String?, note: String) throws  -> HighlightId
     
+    /**
+     * Adds a storyteller, who must be a participant of the story's project
+     * (`InvalidInput`, field `storyteller`, otherwise).
+     */
     func addStoryteller(id: StoryId, participant: ParticipantId) throws 
     
+    /**
+     * Adds a tag (at most 100 characters; tags are compared ignoring case and
+     * spacing, so adding one already there changes nothing).
+     */
     func addTag(id: StoryId, tag: String) throws 
     
+    /**
+     * Creates a story in a project and returns its id. Fails with
+     * `InvalidInput` for a bad title, tag or language, or a storyteller
+     * from another project; `NotFound` (or `Erased`) for an unknown project
+     * or storyteller.
+     */
     func createStory(project: ProjectId, story: NewStory) throws  -> StoryId
     
     /**
@@ -1673,21 +1765,37 @@ public protocol StoreProtocol: AnyObject, Sendable {
      */
     func listStories(query: StoryQuery) throws  -> StoryPage
     
+    /**
+     * Removes a comment (`NotFound` if the story has no such comment).
+     */
     func removeComment(story: StoryId, comment: CommentId) throws 
     
+    /**
+     * Removes a highlight (`NotFound` if the story has no such highlight).
+     */
     func removeHighlight(story: StoryId, highlight: HighlightId) throws 
     
+    /**
+     * Removes a storyteller; removing one who is not there changes nothing.
+     */
     func removeStoryteller(id: StoryId, participant: ParticipantId) throws 
     
+    /**
+     * Removes a tag; removing one that is not there changes nothing.
+     */
     func removeTag(id: StoryId, tag: String) throws 
     
     /**
      * Stories containing every word of `query`, best first.
-     * `limit` 0 means the default (20); every project unless `project` is
-     * given (`search(query)`).
+     * `limit` 0 means the default (20), at most 200; every project unless
+     * `project` is given (`search(query)`). A query with no words is
+     * `InvalidInput` (field `query`). Runs on a worker thread.
      */
     func search(query: String, project: ProjectId?, limit: Int32) async throws  -> [SearchHit]
     
+    /**
+     * Like `setTranscript`, for the summary.
+     */
     func setSummary(id: StoryId, text: String) throws 
     
     /**
@@ -1695,6 +1803,9 @@ public protocol StoreProtocol: AnyObject, Sendable {
      */
     func setTranscript(id: StoryId, text: String) throws 
     
+    /**
+     * Like `spliceTranscript`, for the summary.
+     */
     func spliceSummary(id: StoryId, start: Int32, delete: Int32, insert: String) throws 
     
     /**
@@ -1703,10 +1814,21 @@ public protocol StoreProtocol: AnyObject, Sendable {
      */
     func spliceTranscript(id: StoryId, start: Int32, delete: Int32, insert: String) throws 
     
+    /**
+     * The whole story: texts, highlights, comments and any conflicts. Fails
+     * with `NotFound` or `Erased`.
+     */
     func story(id: StoryId) throws  -> Story
     
+    /**
+     * Who changed the story, when, and what kind of change, oldest first.
+     */
     func storyHistory(id: StoryId) throws  -> [HistoryEntry]
     
+    /**
+     * Changes the one-value fields set in `update`; checks every field
+     * before changing any (`InvalidInput`).
+     */
     func updateStory(id: StoryId, update: StoryUpdate) throws 
     
     /**
@@ -1853,7 +1975,8 @@ public static func openWithKey(path: String, key: Data)async throws  -> Store  {
 
     
     /**
-     * A consent receipt as JSON (Kantara Consent Receipt v1.1 field names).
+     * A consent receipt for a storyteller, as pretty-printed JSON (Kantara
+     * Consent Receipt v1.1 field names; docs/consent.md), to give them.
      */
 open func consentReceipt(project: ProjectId, storyteller: ParticipantId)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
@@ -1867,7 +1990,8 @@ open func consentReceipt(project: ProjectId, storyteller: ParticipantId)throws  
 }
     
     /**
-     * The ledger, or one storyteller's part of it, oldest first.
+     * The project's consent ledger, or one storyteller's part of it when
+     * `storyteller` is given, oldest first.
      */
 open func consentRecords(project: ProjectId, storyteller: ParticipantId?)throws  -> [ConsentRecord]  {
     return try  FfiConverterSequenceTypeConsentRecord.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
@@ -1881,7 +2005,8 @@ open func consentRecords(project: ProjectId, storyteller: ParticipantId?)throws 
 }
     
     /**
-     * The consent in force for a storyteller (for one story, or all when null).
+     * The consent in force for a storyteller, for one story or, when `story`
+     * is null, for all of their stories.
      */
 open func effectiveConsent(storyteller: ParticipantId, story: StoryId?)throws  -> EffectiveConsent  {
     return try  FfiConverterTypeEffectiveConsent_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
@@ -1895,8 +2020,12 @@ open func effectiveConsent(storyteller: ParticipantId, story: StoryId?)throws  -
 }
     
     /**
-     * Exports what consent allows to `folder`, with a manifest of what was withheld.
-     * Runs on a worker thread.
+     * Exports every story of the project that consent allows for `purpose`
+     * into `folder` (created if needed; files an earlier export wrote there
+     * and this one does not are removed), with `manifest.json` listing what
+     * was exported and what was withheld, and why. Suspends (Kotlin) or awaits
+     * (Swift) while a worker thread writes. A folder whose files would
+     * overwrite the store's own is `InvalidInput` (field `folder`).
      */
 open func exportProject(project: ProjectId, folder: String, format: ExportFormat, purpose: ExportPurpose)async throws  -> ExportReport  {
     return
@@ -1915,7 +2044,10 @@ open func exportProject(project: ProjectId, folder: String, format: ExportFormat
 }
     
     /**
-     * Records a consent grant; it supersedes the withdrawals this device knows of.
+     * Records a consent grant and returns its ledger id. It supersedes the
+     * withdrawals this device knows of for the storyteller, and no other
+     * (docs/consent.md). Fails with `InvalidInput` (no scope, a bad language,
+     * evidence or date, a story that is not the storyteller's) or `NotFound`.
      */
 open func grantConsent(project: ProjectId, grant: NewConsentGrant)throws  -> ConsentRecordId  {
     return try  FfiConverterTypeConsentRecordId_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
@@ -1929,7 +2061,10 @@ open func grantConsent(project: ProjectId, grant: NewConsentGrant)throws  -> Con
 }
     
     /**
-     * The story as it may leave the device for `purpose`.
+     * The story as it may leave the device for `purpose`: transcript only
+     * with `Transcribe`, quotes only with `UseQuotes`, storytellers credited
+     * as their grants say, never contact details. Fails with
+     * `ConsentRequired` naming the missing scope.
      */
 open func publishStory(story: StoryId, purpose: ExportPurpose)throws  -> PublishedStory  {
     return try  FfiConverterTypePublishedStory_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
@@ -1943,7 +2078,8 @@ open func publishStory(story: StoryId, purpose: ExportPurpose)throws  -> Publish
 }
     
     /**
-     * Throws `ConsentRequired` (naming the scope) unless the story's consent includes it.
+     * Fails with `ConsentRequired` (naming `scope` and the story) unless every
+     * storyteller of the story allows `scope`; returns nothing otherwise.
      */
 open func requireConsent(story: StoryId, scope: ConsentScope)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
@@ -1956,7 +2092,8 @@ open func requireConsent(story: StoryId, scope: ConsentScope)throws   {try rustC
 }
     
     /**
-     * The scopes in force for a story: what every storyteller allows.
+     * The scopes in force for a story: what every one of its storytellers
+     * allows (none for a story with no storyteller).
      */
 open func storyConsent(story: StoryId)throws  -> [ConsentScope]  {
     return try  FfiConverterSequenceTypeConsentScope.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
@@ -1969,7 +2106,10 @@ open func storyConsent(story: StoryId)throws  -> [ConsentScope]  {
 }
     
     /**
-     * Records a withdrawal; with `erase`, erases what it covers on every device.
+     * Records a withdrawal and returns its ledger id. With `erase`, erases
+     * the stories it covers (and, for all stories, the storyteller's personal
+     * details) here at once and on every device that syncs; erasing again
+     * what is already erased changes nothing and returns the first withdrawal.
      */
 open func withdrawConsent(project: ProjectId, withdrawal: NewConsentWithdrawal)throws  -> ConsentRecordId  {
     return try  FfiConverterTypeConsentRecordId_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
@@ -2105,6 +2245,10 @@ open func removeMedia(story: StoryId, id: MediaId)throws   {try rustCallWithErro
 }
 }
     
+    /**
+     * Removes a segment. A story with no such segment is `InvalidInput`
+     * (field `segment_id`).
+     */
 open func removeSegment(story: StoryId, id: SegmentId)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_remove_segment(
@@ -2142,6 +2286,10 @@ open func storySegments(story: StoryId)throws  -> [Segment]  {
 })
 }
     
+    /**
+     * Adds a reasonable adjustment; adding one already there changes nothing.
+     * A detail that does not fit the kind is `InvalidInput`.
+     */
 open func addAdjustment(id: ParticipantId, adjustment: Adjustment)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_add_adjustment(
@@ -2152,6 +2300,11 @@ open func addAdjustment(id: ParticipantId, adjustment: Adjustment)throws   {try 
 }
 }
     
+    /**
+     * Adds a participant to a project and returns their id. Fails with
+     * `InvalidInput` for a bad name, language or adjustment, `NotFound` for
+     * an unknown project.
+     */
 open func addParticipant(project: ProjectId, participant: NewParticipant)throws  -> ParticipantId  {
     return try  FfiConverterTypeParticipantId_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
@@ -2163,6 +2316,9 @@ open func addParticipant(project: ProjectId, participant: NewParticipant)throws 
 })
 }
     
+    /**
+     * Every change of the participant's badge, oldest first.
+     */
 open func badgeHistory(id: ParticipantId)throws  -> [BadgeChange]  {
     return try  FfiConverterSequenceTypeBadgeChange.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
@@ -2173,6 +2329,11 @@ open func badgeHistory(id: ParticipantId)throws  -> [BadgeChange]  {
 })
 }
     
+    /**
+     * The participant document's bytes, to hand to another store of the
+     * group (`importDocument` there). Sessions and bundles do this for
+     * you; this is for tools and tests.
+     */
 open func exportParticipantDocument(id: ParticipantId)throws  -> Data  {
     return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
@@ -2183,6 +2344,10 @@ open func exportParticipantDocument(id: ParticipantId)throws  -> Data  {
 })
 }
     
+    /**
+     * A participant with their accessibility preferences. Fails with
+     * `NotFound`, or `Erased` once their personal details were erased.
+     */
 open func participant(id: ParticipantId)throws  -> Participant  {
     return try  FfiConverterTypeParticipant_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
@@ -2193,6 +2358,10 @@ open func participant(id: ParticipantId)throws  -> Participant  {
 })
 }
     
+    /**
+     * Who changed the participant's record, when, and what kind of change,
+     * oldest first.
+     */
 open func participantHistory(id: ParticipantId)throws  -> [HistoryEntry]  {
     return try  FfiConverterSequenceTypeHistoryEntry.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
@@ -2203,6 +2372,9 @@ open func participantHistory(id: ParticipantId)throws  -> [HistoryEntry]  {
 })
 }
     
+    /**
+     * The participants of a project, by name.
+     */
 open func participants(project: ProjectId)throws  -> [ParticipantSummary]  {
     return try  FfiConverterSequenceTypeParticipantSummary.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
@@ -2213,6 +2385,9 @@ open func participants(project: ProjectId)throws  -> [ParticipantSummary]  {
 })
 }
     
+    /**
+     * Removes a reasonable adjustment; removing one not there changes nothing.
+     */
 open func removeAdjustment(id: ParticipantId, adjustment: Adjustment)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_remove_adjustment(
@@ -2236,6 +2411,10 @@ open func setBadge(id: ParticipantId, level: InteractionBadge)throws   {try rust
 }
 }
     
+    /**
+     * Changes the details set in `update`; checks every field before
+     * changing any (`InvalidInput`).
+     */
 open func updateParticipant(id: ParticipantId, update: ParticipantUpdate)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_update_participant(
@@ -2436,6 +2615,11 @@ open func isEncrypted() -> Bool  {
 })
 }
     
+    /**
+     * Comments on a story, or on one of its highlights when `highlight` is
+     * given; returns the comment's id. An empty body is `InvalidInput`, an
+     * unknown highlight `NotFound`.
+     */
 open func addComment(story: StoryId, body: String, highlight: HighlightId?)throws  -> CommentId  {
     return try  FfiConverterTypeCommentId_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
@@ -2466,6 +2650,10 @@ open func addHighlight(story: StoryId, start: Int32, end: Int32, theme: String? 
 })
 }
     
+    /**
+     * Adds a storyteller, who must be a participant of the story's project
+     * (`InvalidInput`, field `storyteller`, otherwise).
+     */
 open func addStoryteller(id: StoryId, participant: ParticipantId)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_add_storyteller(
@@ -2476,6 +2664,10 @@ open func addStoryteller(id: StoryId, participant: ParticipantId)throws   {try r
 }
 }
     
+    /**
+     * Adds a tag (at most 100 characters; tags are compared ignoring case and
+     * spacing, so adding one already there changes nothing).
+     */
 open func addTag(id: StoryId, tag: String)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_add_tag(
@@ -2486,6 +2678,12 @@ open func addTag(id: StoryId, tag: String)throws   {try rustCallWithError(FfiCon
 }
 }
     
+    /**
+     * Creates a story in a project and returns its id. Fails with
+     * `InvalidInput` for a bad title, tag or language, or a storyteller
+     * from another project; `NotFound` (or `Erased`) for an unknown project
+     * or storyteller.
+     */
 open func createStory(project: ProjectId, story: NewStory)throws  -> StoryId  {
     return try  FfiConverterTypeStoryId_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
@@ -2524,6 +2722,9 @@ open func listStories(query: StoryQuery)throws  -> StoryPage  {
 })
 }
     
+    /**
+     * Removes a comment (`NotFound` if the story has no such comment).
+     */
 open func removeComment(story: StoryId, comment: CommentId)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_remove_comment(
@@ -2534,6 +2735,9 @@ open func removeComment(story: StoryId, comment: CommentId)throws   {try rustCal
 }
 }
     
+    /**
+     * Removes a highlight (`NotFound` if the story has no such highlight).
+     */
 open func removeHighlight(story: StoryId, highlight: HighlightId)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_remove_highlight(
@@ -2544,6 +2748,9 @@ open func removeHighlight(story: StoryId, highlight: HighlightId)throws   {try r
 }
 }
     
+    /**
+     * Removes a storyteller; removing one who is not there changes nothing.
+     */
 open func removeStoryteller(id: StoryId, participant: ParticipantId)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_remove_storyteller(
@@ -2554,6 +2761,9 @@ open func removeStoryteller(id: StoryId, participant: ParticipantId)throws   {tr
 }
 }
     
+    /**
+     * Removes a tag; removing one that is not there changes nothing.
+     */
 open func removeTag(id: StoryId, tag: String)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_remove_tag(
@@ -2566,8 +2776,9 @@ open func removeTag(id: StoryId, tag: String)throws   {try rustCallWithError(Ffi
     
     /**
      * Stories containing every word of `query`, best first.
-     * `limit` 0 means the default (20); every project unless `project` is
-     * given (`search(query)`).
+     * `limit` 0 means the default (20), at most 200; every project unless
+     * `project` is given (`search(query)`). A query with no words is
+     * `InvalidInput` (field `query`). Runs on a worker thread.
      */
 open func search(query: String, project: ProjectId? = nil, limit: Int32 = 0)async throws  -> [SearchHit]  {
     return
@@ -2585,6 +2796,9 @@ open func search(query: String, project: ProjectId? = nil, limit: Int32 = 0)asyn
         )
 }
     
+    /**
+     * Like `setTranscript`, for the summary.
+     */
 open func setSummary(id: StoryId, text: String)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_set_summary(
@@ -2608,6 +2822,9 @@ open func setTranscript(id: StoryId, text: String)throws   {try rustCallWithErro
 }
 }
     
+    /**
+     * Like `spliceTranscript`, for the summary.
+     */
 open func spliceSummary(id: StoryId, start: Int32, delete: Int32, insert: String)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_splice_summary(
@@ -2636,6 +2853,10 @@ open func spliceTranscript(id: StoryId, start: Int32, delete: Int32, insert: Str
 }
 }
     
+    /**
+     * The whole story: texts, highlights, comments and any conflicts. Fails
+     * with `NotFound` or `Erased`.
+     */
 open func story(id: StoryId)throws  -> Story  {
     return try  FfiConverterTypeStory_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
@@ -2646,6 +2867,9 @@ open func story(id: StoryId)throws  -> Story  {
 })
 }
     
+    /**
+     * Who changed the story, when, and what kind of change, oldest first.
+     */
 open func storyHistory(id: StoryId)throws  -> [HistoryEntry]  {
     return try  FfiConverterSequenceTypeHistoryEntry.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
@@ -2656,6 +2880,10 @@ open func storyHistory(id: StoryId)throws  -> [HistoryEntry]  {
 })
 }
     
+    /**
+     * Changes the one-value fields set in `update`; checks every field
+     * before changing any (`InvalidInput`).
+     */
 open func updateStory(id: StoryId, update: StoryUpdate)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_update_story(
@@ -2846,6 +3074,11 @@ public func FfiConverterTypeStore_lower(_ value: Store) -> UInt64 {
  */
 public protocol StoreListener: AnyObject, Sendable {
     
+    /**
+     * Called once per saved write or merge with the records it changed.
+     * Return quickly: the writing thread waits for it. A thrown error is
+     * ignored.
+     */
     func onChange(change: StoreChange) throws 
     
 }
@@ -2907,6 +3140,11 @@ open class StoreListenerImpl: StoreListener, @unchecked Sendable {
     
 
     
+    /**
+     * Called once per saved write or merge with the records it changed.
+     * Return quickly: the writing thread waits for it. A thrown error is
+     * ignored.
+     */
 open func onChange(change: StoreChange)throws   {try rustCallWithError(FfiConverterTypeListenerError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_storelistener_on_change(
@@ -3214,6 +3452,9 @@ public protocol SyncSessionProtocol: AnyObject, Sendable {
      */
     func peer()  -> DeviceId?
     
+    /**
+     * How far the session has got, as of the last message applied.
+     */
     func progress()  -> SyncProgress
     
     /**
@@ -3334,6 +3575,9 @@ open func peer() -> DeviceId?  {
 })
 }
     
+    /**
+     * How far the session has got, as of the last message applied.
+     */
 open func progress() -> SyncProgress  {
     return try!  FfiConverterTypeSyncProgress_lift(try! rustCall() {
         uniffiCallStatus in
@@ -3418,12 +3662,28 @@ public func FfiConverterTypeSyncSession_lower(_ value: SyncSession) -> UInt64 {
  * note, no detail otherwise.
  */
 public struct Adjustment: Equatable, Hashable {
+    /**
+     * What kind of adjustment.
+     */
     public var kind: AdjustmentKind
+    /**
+     * The language (BCP 47) for an interpreter, the text of a `Note`; null
+     * for every other kind. A missing or unexpected detail is `InvalidInput`
+     * (field `adjustment`).
+     */
     public var detail: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(kind: AdjustmentKind, detail: String? = nil) {
+    public init(
+        /**
+         * What kind of adjustment.
+         */kind: AdjustmentKind, 
+        /**
+         * The language (BCP 47) for an interpreter, the text of a `Note`; null
+         * for every other kind. A missing or unexpected detail is `InvalidInput`
+         * (field `adjustment`).
+         */detail: String? = nil) {
         self.kind = kind
         self.detail = detail
     }
@@ -3475,14 +3735,38 @@ public func FfiConverterTypeAdjustment_lower(_ value: Adjustment) -> RustBuffer 
  * One change of a badge.
  */
 public struct BadgeChange: Equatable, Hashable {
+    /**
+     * The level set.
+     */
     public var level: InteractionBadge
+    /**
+     * The member who set it.
+     */
     public var memberId: MemberId
+    /**
+     * The device it was set on.
+     */
     public var deviceId: DeviceId
+    /**
+     * When it was set, by that device's clock.
+     */
     public var at: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(level: InteractionBadge, memberId: MemberId, deviceId: DeviceId, at: Date) {
+    public init(
+        /**
+         * The level set.
+         */level: InteractionBadge, 
+        /**
+         * The member who set it.
+         */memberId: MemberId, 
+        /**
+         * The device it was set on.
+         */deviceId: DeviceId, 
+        /**
+         * When it was set, by that device's clock.
+         */at: Date) {
         self.level = level
         self.memberId = memberId
         self.deviceId = deviceId
@@ -3540,13 +3824,33 @@ public func FfiConverterTypeBadgeChange_lower(_ value: BadgeChange) -> RustBuffe
  * What importing a bundle did.
  */
 public struct BundleOutcome: Equatable, Hashable {
+    /**
+     * The project the bundle was for.
+     */
     public var project: ProjectId
+    /**
+     * Documents this store changed.
+     */
     public var documentsChanged: Int64
+    /**
+     * Documents left out: erased here, or changes to a document this store
+     * does not hold (the bundle was made for another device).
+     */
     public var documentsSkipped: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(project: ProjectId, documentsChanged: Int64, documentsSkipped: Int64) {
+    public init(
+        /**
+         * The project the bundle was for.
+         */project: ProjectId, 
+        /**
+         * Documents this store changed.
+         */documentsChanged: Int64, 
+        /**
+         * Documents left out: erased here, or changes to a document this store
+         * does not hold (the bundle was made for another device).
+         */documentsSkipped: Int64) {
         self.project = project
         self.documentsChanged = documentsChanged
         self.documentsSkipped = documentsSkipped
@@ -3601,15 +3905,47 @@ public func FfiConverterTypeBundleOutcome_lower(_ value: BundleOutcome) -> RustB
  * A comment on a story or one of its highlights.
  */
 public struct Comment: Equatable, Hashable {
+    /**
+     * Pass it to `removeComment`.
+     */
     public var id: CommentId
+    /**
+     * What the member wrote.
+     */
     public var body: String
+    /**
+     * The highlight the comment is on, or null for a comment on the whole
+     * story.
+     */
     public var highlight: HighlightId?
+    /**
+     * The member who wrote it.
+     */
     public var author: MemberId
+    /**
+     * When it was written, by the author's device clock.
+     */
     public var createdAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: CommentId, body: String, highlight: HighlightId?, author: MemberId, createdAt: Date) {
+    public init(
+        /**
+         * Pass it to `removeComment`.
+         */id: CommentId, 
+        /**
+         * What the member wrote.
+         */body: String, 
+        /**
+         * The highlight the comment is on, or null for a comment on the whole
+         * story.
+         */highlight: HighlightId?, 
+        /**
+         * The member who wrote it.
+         */author: MemberId, 
+        /**
+         * When it was written, by the author's device clock.
+         */createdAt: Date) {
         self.id = id
         self.body = body
         self.highlight = highlight
@@ -3670,25 +4006,121 @@ public func FfiConverterTypeComment_lower(_ value: Comment) -> RustBuffer {
  * A consent grant, as recorded.
  */
 public struct ConsentGrant: Equatable, Hashable {
+    /**
+     * The ledger record's id; a withdrawal's `acknowledges` may name it.
+     */
     public var id: ConsentRecordId
+    /**
+     * The storyteller this consent grant is for.
+     */
     public var storyteller: ParticipantId
+    /**
+     * The story it covers, or null for all the storyteller's stories in the
+     * project.
+     */
     public var story: StoryId?
+    /**
+     * What was consented to.
+     */
     public var scopes: [ConsentScope]
+    /**
+     * When it was recorded, by the recording device's clock.
+     */
     public var givenAt: Date
+    /**
+     * The member who recorded it.
+     */
     public var recordedBy: MemberId
+    /**
+     * The device it was recorded on.
+     */
     public var device: DeviceId
+    /**
+     * How it was given.
+     */
     public var method: ConsentMethod
+    /**
+     * The version of the information sheet the storyteller was given.
+     */
     public var informationVersion: String
+    /**
+     * The language it was given in (BCP 47).
+     */
     public var informationLanguage: String
+    /**
+     * Content hash of the evidence held as media (an audio clip, a photo of
+     * a signature), as `sha256:` and 64 hex digits, or null.
+     */
     public var evidence: String?
+    /**
+     * When it lapses, or null for never.
+     */
     public var expiresAt: Date?
+    /**
+     * When to ask the storyteller again, or null.
+     */
     public var reviewAt: Date?
+    /**
+     * How the storyteller wants to be credited.
+     */
     public var attribution: Attribution
+    /**
+     * The withdrawals the recording device knew of: only those can this
+     * grant supersede.
+     */
     public var acknowledges: [ConsentRecordId]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: ConsentRecordId, storyteller: ParticipantId, story: StoryId?, scopes: [ConsentScope], givenAt: Date, recordedBy: MemberId, device: DeviceId, method: ConsentMethod, informationVersion: String, informationLanguage: String, evidence: String?, expiresAt: Date?, reviewAt: Date?, attribution: Attribution, acknowledges: [ConsentRecordId]) {
+    public init(
+        /**
+         * The ledger record's id; a withdrawal's `acknowledges` may name it.
+         */id: ConsentRecordId, 
+        /**
+         * The storyteller this consent grant is for.
+         */storyteller: ParticipantId, 
+        /**
+         * The story it covers, or null for all the storyteller's stories in the
+         * project.
+         */story: StoryId?, 
+        /**
+         * What was consented to.
+         */scopes: [ConsentScope], 
+        /**
+         * When it was recorded, by the recording device's clock.
+         */givenAt: Date, 
+        /**
+         * The member who recorded it.
+         */recordedBy: MemberId, 
+        /**
+         * The device it was recorded on.
+         */device: DeviceId, 
+        /**
+         * How it was given.
+         */method: ConsentMethod, 
+        /**
+         * The version of the information sheet the storyteller was given.
+         */informationVersion: String, 
+        /**
+         * The language it was given in (BCP 47).
+         */informationLanguage: String, 
+        /**
+         * Content hash of the evidence held as media (an audio clip, a photo of
+         * a signature), as `sha256:` and 64 hex digits, or null.
+         */evidence: String?, 
+        /**
+         * When it lapses, or null for never.
+         */expiresAt: Date?, 
+        /**
+         * When to ask the storyteller again, or null.
+         */reviewAt: Date?, 
+        /**
+         * How the storyteller wants to be credited.
+         */attribution: Attribution, 
+        /**
+         * The withdrawals the recording device knew of: only those can this
+         * grant supersede.
+         */acknowledges: [ConsentRecordId]) {
         self.id = id
         self.storyteller = storyteller
         self.story = story
@@ -3779,18 +4211,68 @@ public func FfiConverterTypeConsentGrant_lower(_ value: ConsentGrant) -> RustBuf
  * A withdrawal, as recorded.
  */
 public struct ConsentWithdrawal: Equatable, Hashable {
+    /**
+     * The ledger record's id.
+     */
     public var id: ConsentRecordId
+    /**
+     * The storyteller who withdrew.
+     */
     public var storyteller: ParticipantId
+    /**
+     * The story it covers, or null for all the storyteller's stories.
+     */
     public var story: StoryId?
+    /**
+     * The scopes withdrawn; empty means every scope.
+     */
     public var scopes: [ConsentScope]
+    /**
+     * When it was recorded, by the recording device's clock.
+     */
     public var withdrawnAt: Date
+    /**
+     * The member who recorded it.
+     */
     public var recordedBy: MemberId
+    /**
+     * The device it was recorded on.
+     */
     public var device: DeviceId
+    /**
+     * The storyteller asked for erasure: the stories it covers (and, for all
+     * stories, their personal details) are erased on every device.
+     */
     public var erase: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: ConsentRecordId, storyteller: ParticipantId, story: StoryId?, scopes: [ConsentScope], withdrawnAt: Date, recordedBy: MemberId, device: DeviceId, erase: Bool) {
+    public init(
+        /**
+         * The ledger record's id.
+         */id: ConsentRecordId, 
+        /**
+         * The storyteller who withdrew.
+         */storyteller: ParticipantId, 
+        /**
+         * The story it covers, or null for all the storyteller's stories.
+         */story: StoryId?, 
+        /**
+         * The scopes withdrawn; empty means every scope.
+         */scopes: [ConsentScope], 
+        /**
+         * When it was recorded, by the recording device's clock.
+         */withdrawnAt: Date, 
+        /**
+         * The member who recorded it.
+         */recordedBy: MemberId, 
+        /**
+         * The device it was recorded on.
+         */device: DeviceId, 
+        /**
+         * The storyteller asked for erasure: the stories it covers (and, for all
+         * stories, their personal details) are erased on every device.
+         */erase: Bool) {
         self.id = id
         self.storyteller = storyteller
         self.story = story
@@ -3860,12 +4342,24 @@ public func FfiConverterTypeConsentWithdrawal_lower(_ value: ConsentWithdrawal) 
  * The project and member a new project was created with.
  */
 public struct CreatedProject: Equatable, Hashable {
+    /**
+     * The new project.
+     */
     public var projectId: ProjectId
+    /**
+     * The member this device writes as in it.
+     */
     public var memberId: MemberId
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(projectId: ProjectId, memberId: MemberId) {
+    public init(
+        /**
+         * The new project.
+         */projectId: ProjectId, 
+        /**
+         * The member this device writes as in it.
+         */memberId: MemberId) {
         self.projectId = projectId
         self.memberId = memberId
     }
@@ -3917,12 +4411,24 @@ public func FfiConverterTypeCreatedProject_lower(_ value: CreatedProject) -> Rus
  * How a storyteller is credited in something that leaves the device.
  */
 public struct Credit: Equatable, Hashable {
+    /**
+     * How the storyteller is credited.
+     */
     public var attribution: Attribution
+    /**
+     * The name or pseudonym shown; "Anonymous storyteller" otherwise.
+     */
     public var shownAs: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(attribution: Attribution, shownAs: String) {
+    public init(
+        /**
+         * How the storyteller is credited.
+         */attribution: Attribution, 
+        /**
+         * The name or pseudonym shown; "Anonymous storyteller" otherwise.
+         */shownAs: String) {
         self.attribution = attribution
         self.shownAs = shownAs
     }
@@ -3974,16 +4480,54 @@ public func FfiConverterTypeCredit_lower(_ value: Credit) -> RustBuffer {
  * The consent in force for a storyteller, for one story or all of theirs.
  */
 public struct EffectiveConsent: Equatable, Hashable {
+    /**
+     * The storyteller.
+     */
     public var storyteller: ParticipantId
+    /**
+     * The story asked about, or null for all their stories.
+     */
     public var story: StoryId?
+    /**
+     * The scopes in force (granted, not withdrawn, not expired).
+     */
     public var scopes: [ConsentScope]
+    /**
+     * The most protective attribution of the grants in force; `Anonymous`
+     * when none is.
+     */
     public var attribution: Attribution
+    /**
+     * An erasure covers this story (or all the storyteller's stories).
+     */
     public var erased: Bool
+    /**
+     * The earliest review date among the grants in force, or null.
+     */
     public var reviewAt: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(storyteller: ParticipantId, story: StoryId?, scopes: [ConsentScope], attribution: Attribution, erased: Bool, reviewAt: Date?) {
+    public init(
+        /**
+         * The storyteller.
+         */storyteller: ParticipantId, 
+        /**
+         * The story asked about, or null for all their stories.
+         */story: StoryId?, 
+        /**
+         * The scopes in force (granted, not withdrawn, not expired).
+         */scopes: [ConsentScope], 
+        /**
+         * The most protective attribution of the grants in force; `Anonymous`
+         * when none is.
+         */attribution: Attribution, 
+        /**
+         * An erasure covers this story (or all the storyteller's stories).
+         */erased: Bool, 
+        /**
+         * The earliest review date among the grants in force, or null.
+         */reviewAt: Date?) {
         self.storyteller = storyteller
         self.story = story
         self.scopes = scopes
@@ -4047,15 +4591,47 @@ public func FfiConverterTypeEffectiveConsent_lower(_ value: EffectiveConsent) ->
  * What an export wrote.
  */
 public struct ExportReport: Equatable, Hashable {
+    /**
+     * The stories written.
+     */
     public var exported: [StoryId]
+    /**
+     * The stories left out, and why.
+     */
     public var withheld: [Withheld]
+    /**
+     * Media copied (decrypted) into `media/`.
+     */
     public var media: [ExportedMedia]
+    /**
+     * Media left out, and why.
+     */
     public var mediaWithheld: [WithheldMedia]
+    /**
+     * Every file written, relative to the export folder (including
+     * `manifest.json`).
+     */
     public var files: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(exported: [StoryId], withheld: [Withheld], media: [ExportedMedia], mediaWithheld: [WithheldMedia], files: [String]) {
+    public init(
+        /**
+         * The stories written.
+         */exported: [StoryId], 
+        /**
+         * The stories left out, and why.
+         */withheld: [Withheld], 
+        /**
+         * Media copied (decrypted) into `media/`.
+         */media: [ExportedMedia], 
+        /**
+         * Media left out, and why.
+         */mediaWithheld: [WithheldMedia], 
+        /**
+         * Every file written, relative to the export folder (including
+         * `manifest.json`).
+         */files: [String]) {
         self.exported = exported
         self.withheld = withheld
         self.media = media
@@ -4116,16 +4692,52 @@ public func FfiConverterTypeExportReport_lower(_ value: ExportReport) -> RustBuf
  * A media item an export copied.
  */
 public struct ExportedMedia: Equatable, Hashable {
+    /**
+     * The media item.
+     */
     public var id: MediaId
+    /**
+     * The story it belongs to.
+     */
     public var storyId: StoryId
+    /**
+     * What it is.
+     */
     public var kind: MediaKind
+    /**
+     * Its MIME type.
+     */
     public var mime: String
+    /**
+     * `sha256:` and 64 hex digits: the hash of the bytes written.
+     */
     public var contentHash: String
+    /**
+     * The file written, relative to the export folder (`media/<id>`).
+     */
     public var file: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: MediaId, storyId: StoryId, kind: MediaKind, mime: String, contentHash: String, file: String) {
+    public init(
+        /**
+         * The media item.
+         */id: MediaId, 
+        /**
+         * The story it belongs to.
+         */storyId: StoryId, 
+        /**
+         * What it is.
+         */kind: MediaKind, 
+        /**
+         * Its MIME type.
+         */mime: String, 
+        /**
+         * `sha256:` and 64 hex digits: the hash of the bytes written.
+         */contentHash: String, 
+        /**
+         * The file written, relative to the export folder (`media/<id>`).
+         */file: String) {
         self.id = id
         self.storyId = storyId
         self.kind = kind
@@ -4189,13 +4801,33 @@ public func FfiConverterTypeExportedMedia_lower(_ value: ExportedMedia) -> RustB
  * A field devices changed concurrently: the value shown and the others.
  */
 public struct FieldConflict: Equatable, Hashable {
+    /**
+     * The field's name, e.g. `title` or `display_name`.
+     */
     public var field: String
+    /**
+     * The value shown: every device picks the same one.
+     */
     public var winner: String
+    /**
+     * The concurrently written values that lost; listed until someone sets
+     * the field again.
+     */
     public var others: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(field: String, winner: String, others: [String]) {
+    public init(
+        /**
+         * The field's name, e.g. `title` or `display_name`.
+         */field: String, 
+        /**
+         * The value shown: every device picks the same one.
+         */winner: String, 
+        /**
+         * The concurrently written values that lost; listed until someone sets
+         * the field again.
+         */others: [String]) {
         self.field = field
         self.winner = winner
         self.others = others
@@ -4250,18 +4882,68 @@ public func FfiConverterTypeFieldConflict_lower(_ value: FieldConflict) -> RustB
  * A highlighted quote; `start`/`end` are UTF-16 offsets into the transcript.
  */
 public struct Highlight: Equatable, Hashable {
+    /**
+     * Pass it to `removeHighlight`, `addComment` or `highlightTimeRange`.
+     */
     public var id: HighlightId
+    /**
+     * Start of the highlighted words, in UTF-16 code units of the current
+     * transcript; moves with the words through everyone's edits.
+     */
     public var start: Int32
+    /**
+     * End (exclusive) of the highlighted words, in UTF-16 code units.
+     */
     public var end: Int32
+    /**
+     * The words the highlight covers now.
+     */
     public var quote: String
+    /**
+     * The codebook theme it is coded with, or null.
+     */
     public var theme: String?
+    /**
+     * The author's note; empty when none.
+     */
     public var note: String
+    /**
+     * The member who made the highlight.
+     */
     public var author: MemberId
+    /**
+     * When it was made, by the author's device clock.
+     */
     public var createdAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: HighlightId, start: Int32, end: Int32, quote: String, theme: String?, note: String, author: MemberId, createdAt: Date) {
+    public init(
+        /**
+         * Pass it to `removeHighlight`, `addComment` or `highlightTimeRange`.
+         */id: HighlightId, 
+        /**
+         * Start of the highlighted words, in UTF-16 code units of the current
+         * transcript; moves with the words through everyone's edits.
+         */start: Int32, 
+        /**
+         * End (exclusive) of the highlighted words, in UTF-16 code units.
+         */end: Int32, 
+        /**
+         * The words the highlight covers now.
+         */quote: String, 
+        /**
+         * The codebook theme it is coded with, or null.
+         */theme: String?, 
+        /**
+         * The author's note; empty when none.
+         */note: String, 
+        /**
+         * The member who made the highlight.
+         */author: MemberId, 
+        /**
+         * When it was made, by the author's device clock.
+         */createdAt: Date) {
         self.id = id
         self.start = start
         self.end = end
@@ -4331,15 +5013,47 @@ public func FfiConverterTypeHighlight_lower(_ value: Highlight) -> RustBuffer {
  * One change in a record's history.
  */
 public struct HistoryEntry: Equatable, Hashable {
+    /**
+     * When the change was made, by the writing device's clock.
+     */
     public var at: Date
+    /**
+     * What kind of change it was.
+     */
     public var kind: ChangeKind
+    /**
+     * The member who made it, or null for a change no member can be
+     * credited with (a document written by another tool).
+     */
     public var memberId: MemberId?
+    /**
+     * That member's display name, when this store knows the member.
+     */
     public var memberName: String?
+    /**
+     * The device that wrote it, or null for such a change.
+     */
     public var deviceId: DeviceId?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(at: Date, kind: ChangeKind, memberId: MemberId?, memberName: String?, deviceId: DeviceId?) {
+    public init(
+        /**
+         * When the change was made, by the writing device's clock.
+         */at: Date, 
+        /**
+         * What kind of change it was.
+         */kind: ChangeKind, 
+        /**
+         * The member who made it, or null for a change no member can be
+         * credited with (a document written by another tool).
+         */memberId: MemberId?, 
+        /**
+         * That member's display name, when this store knows the member.
+         */memberName: String?, 
+        /**
+         * The device that wrote it, or null for such a change.
+         */deviceId: DeviceId?) {
         self.at = at
         self.kind = kind
         self.memberId = memberId
@@ -4400,12 +5114,24 @@ public func FfiConverterTypeHistoryEntry_lower(_ value: HistoryEntry) -> RustBuf
  * The project and member a device joined as.
  */
 public struct JoinedProject: Equatable, Hashable {
+    /**
+     * The project joined; its documents arrive with the first sync.
+     */
     public var projectId: ProjectId
+    /**
+     * The member this device writes as in it.
+     */
     public var memberId: MemberId
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(projectId: ProjectId, memberId: MemberId) {
+    public init(
+        /**
+         * The project joined; its documents arrive with the first sync.
+         */projectId: ProjectId, 
+        /**
+         * The member this device writes as in it.
+         */memberId: MemberId) {
         self.projectId = projectId
         self.memberId = memberId
     }
@@ -4457,6 +5183,9 @@ public func FfiConverterTypeJoinedProject_lower(_ value: JoinedProject) -> RustB
  * One event of the library's log.
  */
 public struct LogRecord: Equatable, Hashable {
+    /**
+     * How severe the event is.
+     */
     public var level: LogLevel
     /**
      * The area, such as `storyloom::sync` or `storyloom::media`: use it as
@@ -4471,7 +5200,10 @@ public struct LogRecord: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(level: LogLevel, 
+    public init(
+        /**
+         * How severe the event is.
+         */level: LogLevel, 
         /**
          * The area, such as `storyloom::sync` or `storyloom::media`: use it as
          * a Logcat tag or an `os_log` category.
@@ -4534,14 +5266,41 @@ public func FfiConverterTypeLogRecord_lower(_ value: LogRecord) -> RustBuffer {
  * A media item of a story, as listed on this device.
  */
 public struct MediaItem: Equatable, Hashable {
+    /**
+     * The media item's id.
+     */
     public var id: MediaId
+    /**
+     * The story it belongs to.
+     */
     public var storyId: StoryId
+    /**
+     * What it is.
+     */
     public var kind: MediaKind
+    /**
+     * Its MIME type.
+     */
     public var mime: String
+    /**
+     * Size of the original file, in bytes.
+     */
     public var size: UInt64
+    /**
+     * Length of a recording in milliseconds as the app gave it, or null.
+     */
     public var durationMs: UInt64?
+    /**
+     * Its caption; empty when none.
+     */
     public var caption: String
+    /**
+     * The member who attached it.
+     */
     public var addedBy: MemberId
+    /**
+     * When it was attached.
+     */
     public var addedAt: Date
     /**
      * `sha256:` and 64 hex digits: the hash of the original bytes.
@@ -4558,7 +5317,34 @@ public struct MediaItem: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: MediaId, storyId: StoryId, kind: MediaKind, mime: String, size: UInt64, durationMs: UInt64?, caption: String, addedBy: MemberId, addedAt: Date, 
+    public init(
+        /**
+         * The media item's id.
+         */id: MediaId, 
+        /**
+         * The story it belongs to.
+         */storyId: StoryId, 
+        /**
+         * What it is.
+         */kind: MediaKind, 
+        /**
+         * Its MIME type.
+         */mime: String, 
+        /**
+         * Size of the original file, in bytes.
+         */size: UInt64, 
+        /**
+         * Length of a recording in milliseconds as the app gave it, or null.
+         */durationMs: UInt64?, 
+        /**
+         * Its caption; empty when none.
+         */caption: String, 
+        /**
+         * The member who attached it.
+         */addedBy: MemberId, 
+        /**
+         * When it was attached.
+         */addedAt: Date, 
         /**
          * `sha256:` and 64 hex digits: the hash of the original bytes.
          */contentHash: String, 
@@ -4649,14 +5435,38 @@ public func FfiConverterTypeMediaItem_lower(_ value: MediaItem) -> RustBuffer {
  * A member of a project's group.
  */
 public struct Member: Equatable, Hashable {
+    /**
+     * The member's id: every change they write carries it.
+     */
     public var id: MemberId
+    /**
+     * The name the group knows them by.
+     */
     public var displayName: String
+    /**
+     * What they do in the group.
+     */
     public var role: MemberRole
+    /**
+     * When they joined or were added.
+     */
     public var joinedAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: MemberId, displayName: String, role: MemberRole, joinedAt: Date) {
+    public init(
+        /**
+         * The member's id: every change they write carries it.
+         */id: MemberId, 
+        /**
+         * The name the group knows them by.
+         */displayName: String, 
+        /**
+         * What they do in the group.
+         */role: MemberRole, 
+        /**
+         * When they joined or were added.
+         */joinedAt: Date) {
         self.id = id
         self.displayName = displayName
         self.role = role
@@ -4714,32 +5524,82 @@ public func FfiConverterTypeMember_lower(_ value: Member) -> RustBuffer {
  * A consent grant to record.
  */
 public struct NewConsentGrant: Equatable, Hashable {
+    /**
+     * The storyteller giving consent; a participant of the project.
+     */
     public var storyteller: ParticipantId
+    /**
+     * What they consent to; at least one (`InvalidInput`, field `scopes`,
+     * otherwise).
+     */
     public var scopes: [ConsentScope]
+    /**
+     * How they gave it.
+     */
     public var method: ConsentMethod
     /**
      * The story it covers; all the storyteller's stories when null.
      */
     public var story: StoryId?
+    /**
+     * The version of the information sheet they were given (one line).
+     */
     public var informationVersion: String
+    /**
+     * The language it was given in (BCP 47).
+     */
     public var informationLanguage: String
     /**
      * Content hash of the evidence held as media: `sha256:` and 64 hex digits.
      */
     public var evidence: String?
+    /**
+     * When the consent lapses; must be in the future. Null: never.
+     */
     public var expiresAt: Date?
+    /**
+     * When to ask again; must be in the future. Null: no review date.
+     */
     public var reviewAt: Date?
+    /**
+     * How they want to be credited in anything that leaves the device.
+     */
     public var attribution: Attribution
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(storyteller: ParticipantId, scopes: [ConsentScope], method: ConsentMethod, 
+    public init(
+        /**
+         * The storyteller giving consent; a participant of the project.
+         */storyteller: ParticipantId, 
+        /**
+         * What they consent to; at least one (`InvalidInput`, field `scopes`,
+         * otherwise).
+         */scopes: [ConsentScope], 
+        /**
+         * How they gave it.
+         */method: ConsentMethod, 
         /**
          * The story it covers; all the storyteller's stories when null.
-         */story: StoryId? = nil, informationVersion: String = "1", informationLanguage: String = "en", 
+         */story: StoryId? = nil, 
+        /**
+         * The version of the information sheet they were given (one line).
+         */informationVersion: String = "1", 
+        /**
+         * The language it was given in (BCP 47).
+         */informationLanguage: String = "en", 
         /**
          * Content hash of the evidence held as media: `sha256:` and 64 hex digits.
-         */evidence: String? = nil, expiresAt: Date? = nil, reviewAt: Date? = nil, attribution: Attribution) {
+         */evidence: String? = nil, 
+        /**
+         * When the consent lapses; must be in the future. Null: never.
+         */expiresAt: Date? = nil, 
+        /**
+         * When to ask again; must be in the future. Null: no review date.
+         */reviewAt: Date? = nil, 
+        /**
+         * How they want to be credited in anything that leaves the device.
+         */attribution: Attribution) {
         self.storyteller = storyteller
         self.scopes = scopes
         self.method = method
@@ -4815,14 +5675,42 @@ public func FfiConverterTypeNewConsentGrant_lower(_ value: NewConsentGrant) -> R
  * A withdrawal to record. No scopes withdraws every scope.
  */
 public struct NewConsentWithdrawal: Equatable, Hashable {
+    /**
+     * The storyteller withdrawing.
+     */
     public var storyteller: ParticipantId
+    /**
+     * The story it covers; all the storyteller's stories when null.
+     */
     public var story: StoryId?
+    /**
+     * The scopes withdrawn; empty (the default) withdraws every scope.
+     */
     public var scopes: [ConsentScope]
+    /**
+     * Also erase what it covers, here at once and on every device that
+     * syncs: the story, or for all stories, every story of theirs and their
+     * personal details. Cannot be undone.
+     */
     public var erase: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(storyteller: ParticipantId, story: StoryId? = nil, scopes: [ConsentScope] = [], erase: Bool = false) {
+    public init(
+        /**
+         * The storyteller withdrawing.
+         */storyteller: ParticipantId, 
+        /**
+         * The story it covers; all the storyteller's stories when null.
+         */story: StoryId? = nil, 
+        /**
+         * The scopes withdrawn; empty (the default) withdraws every scope.
+         */scopes: [ConsentScope] = [], 
+        /**
+         * Also erase what it covers, here at once and on every device that
+         * syncs: the story, or for all stories, every story of theirs and their
+         * personal details. Cannot be undone.
+         */erase: Bool = false) {
         self.storyteller = storyteller
         self.story = story
         self.scopes = scopes
@@ -4880,8 +5768,18 @@ public func FfiConverterTypeNewConsentWithdrawal_lower(_ value: NewConsentWithdr
  * What the app says about a media item it attaches.
  */
 public struct NewMedia: Equatable, Hashable {
+    /**
+     * What the item is.
+     */
     public var kind: MediaKind
+    /**
+     * MIME type, e.g. `audio/ogg`; `application/octet-stream` (the default)
+     * if unknown. A value that is not a MIME type is `InvalidInput`.
+     */
     public var mime: String
+    /**
+     * A caption to show with it; empty by default.
+     */
     public var caption: String
     /**
      * Length of a recording in milliseconds, as the app measured it.
@@ -4890,7 +5788,17 @@ public struct NewMedia: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(kind: MediaKind, mime: String = "application/octet-stream", caption: String = "", 
+    public init(
+        /**
+         * What the item is.
+         */kind: MediaKind, 
+        /**
+         * MIME type, e.g. `audio/ogg`; `application/octet-stream` (the default)
+         * if unknown. A value that is not a MIME type is `InvalidInput`.
+         */mime: String = "application/octet-stream", 
+        /**
+         * A caption to show with it; empty by default.
+         */caption: String = "", 
         /**
          * Length of a recording in milliseconds, as the app measured it.
          */durationMs: UInt64? = nil) {
@@ -4951,18 +5859,68 @@ public func FfiConverterTypeNewMedia_lower(_ value: NewMedia) -> RustBuffer {
  * What a new participant starts with.
  */
 public struct NewParticipant: Equatable, Hashable {
+    /**
+     * Required: one line, not empty (`InvalidInput`, field `display_name`,
+     * otherwise).
+     */
     public var displayName: String
+    /**
+     * The name to credit them by under `Pseudonym` attribution.
+     */
     public var pseudonym: String?
+    /**
+     * Their pronouns, in their words.
+     */
     public var pronouns: String?
+    /**
+     * The language they prefer, as a BCP 47 tag.
+     */
     public var preferredLanguage: String?
+    /**
+     * How to reach them; sensitive, never exported.
+     */
     public var contact: String?
+    /**
+     * How they like to communicate, in their words.
+     */
     public var communicationNotes: String
+    /**
+     * Their interaction badge; `Unset` when null.
+     */
     public var badge: InteractionBadge?
+    /**
+     * The reasonable adjustments they ask for.
+     */
     public var adjustments: [Adjustment]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(displayName: String, pseudonym: String? = nil, pronouns: String? = nil, preferredLanguage: String? = nil, contact: String? = nil, communicationNotes: String = "", badge: InteractionBadge? = nil, adjustments: [Adjustment] = []) {
+    public init(
+        /**
+         * Required: one line, not empty (`InvalidInput`, field `display_name`,
+         * otherwise).
+         */displayName: String, 
+        /**
+         * The name to credit them by under `Pseudonym` attribution.
+         */pseudonym: String? = nil, 
+        /**
+         * Their pronouns, in their words.
+         */pronouns: String? = nil, 
+        /**
+         * The language they prefer, as a BCP 47 tag.
+         */preferredLanguage: String? = nil, 
+        /**
+         * How to reach them; sensitive, never exported.
+         */contact: String? = nil, 
+        /**
+         * How they like to communicate, in their words.
+         */communicationNotes: String = "", 
+        /**
+         * Their interaction badge; `Unset` when null.
+         */badge: InteractionBadge? = nil, 
+        /**
+         * The reasonable adjustments they ask for.
+         */adjustments: [Adjustment] = []) {
         self.displayName = displayName
         self.pseudonym = pseudonym
         self.pronouns = pronouns
@@ -5032,19 +5990,79 @@ public func FfiConverterTypeNewParticipant_lower(_ value: NewParticipant) -> Rus
  * What a new story starts with.
  */
 public struct NewStory: Equatable, Hashable {
+    /**
+     * Required: one line, not empty, at most 500 characters
+     * (`InvalidInput`, field `title`, otherwise).
+     */
     public var title: String
+    /**
+     * Participants of the same project whose story it is; one from another
+     * project is `InvalidInput` (field `storyteller`), an unknown one
+     * `NotFound`.
+     */
     public var storytellers: [ParticipantId]
+    /**
+     * The transcript so far (up to 4 MB).
+     */
     public var transcript: String
+    /**
+     * A summary (up to 4 MB).
+     */
     public var summary: String
+    /**
+     * The story's language as a BCP 47 tag, e.g. `en` or `pa-Guru`.
+     */
     public var language: String?
+    /**
+     * When it was recorded.
+     */
     public var recordedAt: RecordedAt?
+    /**
+     * A coarse place name, never coordinates.
+     */
     public var place: String?
+    /**
+     * Tags (each at most 100 characters).
+     */
     public var tags: [String]
+    /**
+     * The starting status; `Draft` when null.
+     */
     public var status: StoryStatus?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(title: String, storytellers: [ParticipantId] = [], transcript: String = "", summary: String = "", language: String? = nil, recordedAt: RecordedAt? = nil, place: String? = nil, tags: [String] = [], status: StoryStatus? = nil) {
+    public init(
+        /**
+         * Required: one line, not empty, at most 500 characters
+         * (`InvalidInput`, field `title`, otherwise).
+         */title: String, 
+        /**
+         * Participants of the same project whose story it is; one from another
+         * project is `InvalidInput` (field `storyteller`), an unknown one
+         * `NotFound`.
+         */storytellers: [ParticipantId] = [], 
+        /**
+         * The transcript so far (up to 4 MB).
+         */transcript: String = "", 
+        /**
+         * A summary (up to 4 MB).
+         */summary: String = "", 
+        /**
+         * The story's language as a BCP 47 tag, e.g. `en` or `pa-Guru`.
+         */language: String? = nil, 
+        /**
+         * When it was recorded.
+         */recordedAt: RecordedAt? = nil, 
+        /**
+         * A coarse place name, never coordinates.
+         */place: String? = nil, 
+        /**
+         * Tags (each at most 100 characters).
+         */tags: [String] = [], 
+        /**
+         * The starting status; `Draft` when null.
+         */status: StoryStatus? = nil) {
         self.title = title
         self.storytellers = storytellers
         self.transcript = transcript
@@ -5117,28 +6135,98 @@ public func FfiConverterTypeNewStory_lower(_ value: NewStory) -> RustBuffer {
  * A participant with their accessibility preferences.
  */
 public struct Participant: Equatable, Hashable {
+    /**
+     * The participant's id.
+     */
     public var id: ParticipantId
+    /**
+     * The project they take part in.
+     */
     public var projectId: ProjectId
+    /**
+     * The name the group knows them by.
+     */
     public var displayName: String
+    /**
+     * The name to credit them by when they choose `Pseudonym` attribution,
+     * or null.
+     */
     public var pseudonym: String?
+    /**
+     * Their pronouns, in their words, or null.
+     */
     public var pronouns: String?
+    /**
+     * The language they prefer (BCP 47), or null.
+     */
     public var preferredLanguage: String?
+    /**
+     * Sensitive: how to reach them. Never exported or published; null when
+     * not given.
+     */
     public var contact: String?
+    /**
+     * How they like to communicate, in their words; empty when none.
+     */
     public var communicationNotes: String
     /**
      * The effective badge: the most protective of concurrently set levels.
      */
     public var badge: InteractionBadge
+    /**
+     * The reasonable adjustments they ask for.
+     */
     public var adjustments: [Adjustment]
+    /**
+     * Fields devices changed concurrently; empty when none.
+     */
     public var conflicts: [FieldConflict]
+    /**
+     * When they were added.
+     */
     public var createdAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: ParticipantId, projectId: ProjectId, displayName: String, pseudonym: String?, pronouns: String?, preferredLanguage: String?, contact: String?, communicationNotes: String, 
+    public init(
+        /**
+         * The participant's id.
+         */id: ParticipantId, 
+        /**
+         * The project they take part in.
+         */projectId: ProjectId, 
+        /**
+         * The name the group knows them by.
+         */displayName: String, 
+        /**
+         * The name to credit them by when they choose `Pseudonym` attribution,
+         * or null.
+         */pseudonym: String?, 
+        /**
+         * Their pronouns, in their words, or null.
+         */pronouns: String?, 
+        /**
+         * The language they prefer (BCP 47), or null.
+         */preferredLanguage: String?, 
+        /**
+         * Sensitive: how to reach them. Never exported or published; null when
+         * not given.
+         */contact: String?, 
+        /**
+         * How they like to communicate, in their words; empty when none.
+         */communicationNotes: String, 
         /**
          * The effective badge: the most protective of concurrently set levels.
-         */badge: InteractionBadge, adjustments: [Adjustment], conflicts: [FieldConflict], createdAt: Date) {
+         */badge: InteractionBadge, 
+        /**
+         * The reasonable adjustments they ask for.
+         */adjustments: [Adjustment], 
+        /**
+         * Fields devices changed concurrently; empty when none.
+         */conflicts: [FieldConflict], 
+        /**
+         * When they were added.
+         */createdAt: Date) {
         self.id = id
         self.projectId = projectId
         self.displayName = displayName
@@ -5220,14 +6308,38 @@ public func FfiConverterTypeParticipant_lower(_ value: Participant) -> RustBuffe
  * A line in the list of participants.
  */
 public struct ParticipantSummary: Equatable, Hashable {
+    /**
+     * The participant's id.
+     */
     public var id: ParticipantId
+    /**
+     * The name the group knows them by.
+     */
     public var displayName: String
+    /**
+     * Their pseudonym, or null.
+     */
     public var pseudonym: String?
+    /**
+     * Their effective interaction badge.
+     */
     public var badge: InteractionBadge
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: ParticipantId, displayName: String, pseudonym: String?, badge: InteractionBadge) {
+    public init(
+        /**
+         * The participant's id.
+         */id: ParticipantId, 
+        /**
+         * The name the group knows them by.
+         */displayName: String, 
+        /**
+         * Their pseudonym, or null.
+         */pseudonym: String?, 
+        /**
+         * Their effective interaction badge.
+         */badge: InteractionBadge) {
         self.id = id
         self.displayName = displayName
         self.pseudonym = pseudonym
@@ -5286,16 +6398,52 @@ public func FfiConverterTypeParticipantSummary_lower(_ value: ParticipantSummary
  * string clears an optional one.
  */
 public struct ParticipantUpdate: Equatable, Hashable {
+    /**
+     * A new display name (one line, not empty).
+     */
     public var displayName: String?
+    /**
+     * A new pseudonym; an empty string clears it.
+     */
     public var pseudonym: String?
+    /**
+     * New pronouns; an empty string clears them.
+     */
     public var pronouns: String?
+    /**
+     * A new preferred language (BCP 47); an empty string clears it.
+     */
     public var preferredLanguage: String?
+    /**
+     * New contact details; an empty string clears them.
+     */
     public var contact: String?
+    /**
+     * New communication notes; an empty string clears them.
+     */
     public var communicationNotes: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(displayName: String? = nil, pseudonym: String? = nil, pronouns: String? = nil, preferredLanguage: String? = nil, contact: String? = nil, communicationNotes: String? = nil) {
+    public init(
+        /**
+         * A new display name (one line, not empty).
+         */displayName: String? = nil, 
+        /**
+         * A new pseudonym; an empty string clears it.
+         */pseudonym: String? = nil, 
+        /**
+         * New pronouns; an empty string clears them.
+         */pronouns: String? = nil, 
+        /**
+         * A new preferred language (BCP 47); an empty string clears it.
+         */preferredLanguage: String? = nil, 
+        /**
+         * New contact details; an empty string clears them.
+         */contact: String? = nil, 
+        /**
+         * New communication notes; an empty string clears them.
+         */communicationNotes: String? = nil) {
         self.displayName = displayName
         self.pseudonym = pseudonym
         self.pronouns = pronouns
@@ -5359,10 +6507,25 @@ public func FfiConverterTypeParticipantUpdate_lower(_ value: ParticipantUpdate) 
  * A project with its members and codebook.
  */
 public struct Project: Equatable, Hashable {
+    /**
+     * The project's id.
+     */
     public var id: ProjectId
+    /**
+     * The project's name.
+     */
     public var name: String
+    /**
+     * Everyone in the project's group.
+     */
     public var members: [Member]
+    /**
+     * The codebook: themes highlights can be coded with.
+     */
     public var themes: [Theme]
+    /**
+     * When the project was created.
+     */
     public var createdAt: Date
     /**
      * The member this device writes as, if it has joined.
@@ -5371,7 +6534,22 @@ public struct Project: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: ProjectId, name: String, members: [Member], themes: [Theme], createdAt: Date, 
+    public init(
+        /**
+         * The project's id.
+         */id: ProjectId, 
+        /**
+         * The project's name.
+         */name: String, 
+        /**
+         * Everyone in the project's group.
+         */members: [Member], 
+        /**
+         * The codebook: themes highlights can be coded with.
+         */themes: [Theme], 
+        /**
+         * When the project was created.
+         */createdAt: Date, 
         /**
          * The member this device writes as, if it has joined.
          */localMember: MemberId?) {
@@ -5438,13 +6616,31 @@ public func FfiConverterTypeProject_lower(_ value: Project) -> RustBuffer {
  * A line in the list of projects.
  */
 public struct ProjectSummary: Equatable, Hashable {
+    /**
+     * The project's id.
+     */
     public var id: ProjectId
+    /**
+     * The project's name.
+     */
     public var name: String
+    /**
+     * When the project was created.
+     */
     public var createdAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: ProjectId, name: String, createdAt: Date) {
+    public init(
+        /**
+         * The project's id.
+         */id: ProjectId, 
+        /**
+         * The project's name.
+         */name: String, 
+        /**
+         * When the project was created.
+         */createdAt: Date) {
         self.id = id
         self.name = name
         self.createdAt = createdAt
@@ -5499,13 +6695,31 @@ public func FfiConverterTypeProjectSummary_lower(_ value: ProjectSummary) -> Rus
  * A quote that may leave the device.
  */
 public struct PublishedQuote: Equatable, Hashable {
+    /**
+     * The highlighted words.
+     */
     public var quote: String
+    /**
+     * The codebook theme, or null.
+     */
     public var theme: String?
+    /**
+     * The highlight's note; empty when none.
+     */
     public var note: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(quote: String, theme: String?, note: String) {
+    public init(
+        /**
+         * The highlighted words.
+         */quote: String, 
+        /**
+         * The codebook theme, or null.
+         */theme: String?, 
+        /**
+         * The highlight's note; empty when none.
+         */note: String) {
         self.quote = quote
         self.theme = theme
         self.note = note
@@ -5560,25 +6774,115 @@ public func FfiConverterTypePublishedQuote_lower(_ value: PublishedQuote) -> Rus
  * A story as it may leave the device.
  */
 public struct PublishedStory: Equatable, Hashable {
+    /**
+     * The story's id.
+     */
     public var id: StoryId
+    /**
+     * The purpose it was published for.
+     */
     public var purpose: ExportPurpose
+    /**
+     * The story's title.
+     */
     public var title: String
+    /**
+     * The summary.
+     */
     public var summary: String
+    /**
+     * The transcript, or null without `Transcribe` consent.
+     */
     public var transcript: String?
+    /**
+     * The story's language (BCP 47), or null.
+     */
     public var language: String?
+    /**
+     * The day it was recorded (`YYYY-MM-DD`, no time of day), or null.
+     */
     public var recordedOn: String?
+    /**
+     * The coarse place name, or null.
+     */
     public var place: String?
+    /**
+     * The story's tags.
+     */
     public var tags: [String]
+    /**
+     * The codebook themes of its highlights.
+     */
     public var themes: [String]
+    /**
+     * Its highlights as quotes; empty without `UseQuotes` consent.
+     */
     public var quotes: [PublishedQuote]
+    /**
+     * How each storyteller is credited.
+     */
     public var storytellers: [Credit]
+    /**
+     * Fields left out, and the scope that would have allowed them.
+     */
     public var fieldsWithheld: [String]
+    /**
+     * The scopes in force when it was published.
+     */
     public var consent: [ConsentScope]
+    /**
+     * When it was published.
+     */
     public var exportedAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: StoryId, purpose: ExportPurpose, title: String, summary: String, transcript: String?, language: String?, recordedOn: String?, place: String?, tags: [String], themes: [String], quotes: [PublishedQuote], storytellers: [Credit], fieldsWithheld: [String], consent: [ConsentScope], exportedAt: Date) {
+    public init(
+        /**
+         * The story's id.
+         */id: StoryId, 
+        /**
+         * The purpose it was published for.
+         */purpose: ExportPurpose, 
+        /**
+         * The story's title.
+         */title: String, 
+        /**
+         * The summary.
+         */summary: String, 
+        /**
+         * The transcript, or null without `Transcribe` consent.
+         */transcript: String?, 
+        /**
+         * The story's language (BCP 47), or null.
+         */language: String?, 
+        /**
+         * The day it was recorded (`YYYY-MM-DD`, no time of day), or null.
+         */recordedOn: String?, 
+        /**
+         * The coarse place name, or null.
+         */place: String?, 
+        /**
+         * The story's tags.
+         */tags: [String], 
+        /**
+         * The codebook themes of its highlights.
+         */themes: [String], 
+        /**
+         * Its highlights as quotes; empty without `UseQuotes` consent.
+         */quotes: [PublishedQuote], 
+        /**
+         * How each storyteller is credited.
+         */storytellers: [Credit], 
+        /**
+         * Fields left out, and the scope that would have allowed them.
+         */fieldsWithheld: [String], 
+        /**
+         * The scopes in force when it was published.
+         */consent: [ConsentScope], 
+        /**
+         * When it was published.
+         */exportedAt: Date) {
         self.id = id
         self.purpose = purpose
         self.title = title
@@ -5669,12 +6973,26 @@ public func FfiConverterTypePublishedStory_lower(_ value: PublishedStory) -> Rus
  * When a story was recorded, with the UTC offset of the place.
  */
 public struct RecordedAt: Equatable, Hashable {
+    /**
+     * The instant it was recorded.
+     */
     public var at: Date
+    /**
+     * The UTC offset of the place it was recorded, in minutes (e.g. 60 for
+     * UTC+01:00), so the local time there can be shown.
+     */
     public var utcOffsetMinutes: Int32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(at: Date, utcOffsetMinutes: Int32) {
+    public init(
+        /**
+         * The instant it was recorded.
+         */at: Date, 
+        /**
+         * The UTC offset of the place it was recorded, in minutes (e.g. 60 for
+         * UTC+01:00), so the local time there can be shown.
+         */utcOffsetMinutes: Int32) {
         self.at = at
         self.utcOffsetMinutes = utcOffsetMinutes
     }
@@ -6077,14 +7395,42 @@ public func FfiConverterTypeRelaySummary_lower(_ value: RelaySummary) -> RustBuf
  * A search result; matched words are wrapped in `[` and `]` in the snippet.
  */
 public struct SearchHit: Equatable, Hashable {
+    /**
+     * The story that matched.
+     */
     public var storyId: StoryId
+    /**
+     * The story's title.
+     */
     public var title: String
+    /**
+     * A few words around the match, from the title, summary, tags,
+     * highlight notes or transcript, with matched words in `[` and `]`.
+     */
     public var snippet: String
+    /**
+     * BM25 as SQLite FTS5 reports it: lower is better. Hits come sorted, so
+     * compare ranks only within one result list.
+     */
     public var rank: Double
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(storyId: StoryId, title: String, snippet: String, rank: Double) {
+    public init(
+        /**
+         * The story that matched.
+         */storyId: StoryId, 
+        /**
+         * The story's title.
+         */title: String, 
+        /**
+         * A few words around the match, from the title, summary, tags,
+         * highlight notes or transcript, with matched words in `[` and `]`.
+         */snippet: String, 
+        /**
+         * BM25 as SQLite FTS5 reports it: lower is better. Hits come sorted, so
+         * compare ranks only within one result list.
+         */rank: Double) {
         self.storyId = storyId
         self.title = title
         self.snippet = snippet
@@ -6143,24 +7489,66 @@ public func FfiConverterTypeSearchHit_lower(_ value: SearchHit) -> RustBuffer {
  * edits like a highlight) linked to a time range of a recording.
  */
 public struct Segment: Equatable, Hashable {
+    /**
+     * Pass it to `removeSegment`.
+     */
     public var id: SegmentId
+    /**
+     * The recording it is linked to.
+     */
     public var mediaId: MediaId
     /**
      * UTF-16 offsets into the transcript, as highlights use.
      */
     public var start: Int32
+    /**
+     * End (exclusive) of the linked words, in UTF-16 offsets.
+     */
     public var end: Int32
+    /**
+     * Where the words start in the recording, in milliseconds.
+     */
     public var startMs: UInt64
+    /**
+     * Where they end in the recording, in milliseconds.
+     */
     public var endMs: UInt64
+    /**
+     * The member who linked them.
+     */
     public var author: MemberId
+    /**
+     * When the segment was made.
+     */
     public var createdAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: SegmentId, mediaId: MediaId, 
+    public init(
+        /**
+         * Pass it to `removeSegment`.
+         */id: SegmentId, 
+        /**
+         * The recording it is linked to.
+         */mediaId: MediaId, 
         /**
          * UTF-16 offsets into the transcript, as highlights use.
-         */start: Int32, end: Int32, startMs: UInt64, endMs: UInt64, author: MemberId, createdAt: Date) {
+         */start: Int32, 
+        /**
+         * End (exclusive) of the linked words, in UTF-16 offsets.
+         */end: Int32, 
+        /**
+         * Where the words start in the recording, in milliseconds.
+         */startMs: UInt64, 
+        /**
+         * Where they end in the recording, in milliseconds.
+         */endMs: UInt64, 
+        /**
+         * The member who linked them.
+         */author: MemberId, 
+        /**
+         * When the segment was made.
+         */createdAt: Date) {
         self.id = id
         self.mediaId = mediaId
         self.start = start
@@ -6230,16 +7618,54 @@ public func FfiConverterTypeSegment_lower(_ value: Segment) -> RustBuffer {
  * Which records a write or a merge changed.
  */
 public struct StoreChange: Equatable, Hashable {
+    /**
+     * Whether this store wrote the change or merged it in.
+     */
     public var origin: ChangeOrigin
+    /**
+     * Projects whose document changed (members, codebook).
+     */
     public var projects: [ProjectId]
+    /**
+     * Stories created or changed.
+     */
     public var stories: [StoryId]
+    /**
+     * Participants added or changed.
+     */
     public var participants: [ParticipantId]
+    /**
+     * Stories erased at a storyteller's request: drop them from the screen;
+     * reading them now fails with `Erased`.
+     */
     public var erasedStories: [StoryId]
+    /**
+     * Participants whose personal details were erased.
+     */
     public var erasedParticipants: [ParticipantId]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(origin: ChangeOrigin, projects: [ProjectId], stories: [StoryId], participants: [ParticipantId], erasedStories: [StoryId], erasedParticipants: [ParticipantId]) {
+    public init(
+        /**
+         * Whether this store wrote the change or merged it in.
+         */origin: ChangeOrigin, 
+        /**
+         * Projects whose document changed (members, codebook).
+         */projects: [ProjectId], 
+        /**
+         * Stories created or changed.
+         */stories: [StoryId], 
+        /**
+         * Participants added or changed.
+         */participants: [ParticipantId], 
+        /**
+         * Stories erased at a storyteller's request: drop them from the screen;
+         * reading them now fails with `Erased`.
+         */erasedStories: [StoryId], 
+        /**
+         * Participants whose personal details were erased.
+         */erasedParticipants: [ParticipantId]) {
         self.origin = origin
         self.projects = projects
         self.stories = stories
@@ -6303,26 +7729,126 @@ public func FfiConverterTypeStoreChange_lower(_ value: StoreChange) -> RustBuffe
  * A whole story.
  */
 public struct Story: Equatable, Hashable {
+    /**
+     * The story's id.
+     */
     public var id: StoryId
+    /**
+     * The project the story belongs to.
+     */
     public var projectId: ProjectId
+    /**
+     * A single line, at most 500 characters.
+     */
     public var title: String
+    /**
+     * The summary text; empty when none. Edit it with `spliceSummary` or
+     * `setSummary`.
+     */
     public var summary: String
+    /**
+     * The transcript (up to 4 MB); empty when none. Offsets into it are
+     * UTF-16 code units. Edit it with `spliceTranscript` or `setTranscript`.
+     */
     public var transcript: String
+    /**
+     * The language of the story (BCP 47, e.g. `cy`), or null.
+     */
     public var language: String?
+    /**
+     * When it was recorded, with the place's UTC offset, or null.
+     */
     public var recordedAt: RecordedAt?
+    /**
+     * A coarse place name ("Leeds"), never coordinates; null when not given.
+     */
     public var place: String?
+    /**
+     * The member who created the story.
+     */
     public var reporter: MemberId
+    /**
+     * The participants whose story it is; their consent governs it.
+     */
     public var storytellers: [ParticipantId]
+    /**
+     * Tags, compared ignoring case and spacing.
+     */
     public var tags: [String]
+    /**
+     * Where the story is in its life.
+     */
     public var status: StoryStatus
+    /**
+     * Highlights, in transcript order.
+     */
     public var highlights: [Highlight]
+    /**
+     * Comments on the story and its highlights.
+     */
     public var comments: [Comment]
+    /**
+     * Fields devices changed concurrently; empty when none.
+     */
     public var conflicts: [FieldConflict]
+    /**
+     * When the story was created.
+     */
     public var createdAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: StoryId, projectId: ProjectId, title: String, summary: String, transcript: String, language: String?, recordedAt: RecordedAt?, place: String?, reporter: MemberId, storytellers: [ParticipantId], tags: [String], status: StoryStatus, highlights: [Highlight], comments: [Comment], conflicts: [FieldConflict], createdAt: Date) {
+    public init(
+        /**
+         * The story's id.
+         */id: StoryId, 
+        /**
+         * The project the story belongs to.
+         */projectId: ProjectId, 
+        /**
+         * A single line, at most 500 characters.
+         */title: String, 
+        /**
+         * The summary text; empty when none. Edit it with `spliceSummary` or
+         * `setSummary`.
+         */summary: String, 
+        /**
+         * The transcript (up to 4 MB); empty when none. Offsets into it are
+         * UTF-16 code units. Edit it with `spliceTranscript` or `setTranscript`.
+         */transcript: String, 
+        /**
+         * The language of the story (BCP 47, e.g. `cy`), or null.
+         */language: String?, 
+        /**
+         * When it was recorded, with the place's UTC offset, or null.
+         */recordedAt: RecordedAt?, 
+        /**
+         * A coarse place name ("Leeds"), never coordinates; null when not given.
+         */place: String?, 
+        /**
+         * The member who created the story.
+         */reporter: MemberId, 
+        /**
+         * The participants whose story it is; their consent governs it.
+         */storytellers: [ParticipantId], 
+        /**
+         * Tags, compared ignoring case and spacing.
+         */tags: [String], 
+        /**
+         * Where the story is in its life.
+         */status: StoryStatus, 
+        /**
+         * Highlights, in transcript order.
+         */highlights: [Highlight], 
+        /**
+         * Comments on the story and its highlights.
+         */comments: [Comment], 
+        /**
+         * Fields devices changed concurrently; empty when none.
+         */conflicts: [FieldConflict], 
+        /**
+         * When the story was created.
+         */createdAt: Date) {
         self.id = id
         self.projectId = projectId
         self.title = title
@@ -6416,12 +7942,24 @@ public func FfiConverterTypeStory_lower(_ value: Story) -> RustBuffer {
  * One page of stories.
  */
 public struct StoryPage: Equatable, Hashable {
+    /**
+     * This page's stories, in the query's order.
+     */
     public var stories: [StorySummary]
+    /**
+     * The `offset` of the next page, or null on the last page.
+     */
     public var nextOffset: Int32?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(stories: [StorySummary], nextOffset: Int32?) {
+    public init(
+        /**
+         * This page's stories, in the query's order.
+         */stories: [StorySummary], 
+        /**
+         * The `offset` of the next page, or null on the last page.
+         */nextOffset: Int32?) {
         self.stories = stories
         self.nextOffset = nextOffset
     }
@@ -6473,25 +8011,75 @@ public func FfiConverterTypeStoryPage_lower(_ value: StoryPage) -> RustBuffer {
  * Which stories of a project to list.
  */
 public struct StoryQuery: Equatable, Hashable {
+    /**
+     * The project whose stories to list.
+     */
     public var project: ProjectId
+    /**
+     * Only stories with this status.
+     */
     public var status: StoryStatus?
+    /**
+     * Only stories with this tag (compared ignoring case and spacing).
+     */
     public var tag: String?
+    /**
+     * Only stories this participant is a storyteller of.
+     */
     public var storyteller: ParticipantId?
+    /**
+     * Only stories recorded at or after this instant.
+     */
     public var recordedFrom: Date?
+    /**
+     * Only stories recorded before this instant; before `recordedFrom` is
+     * `InvalidInput`.
+     */
     public var recordedTo: Date?
+    /**
+     * The order; newest first (`CreatedDesc`) when null.
+     */
     public var sort: StorySort?
     /**
      * Page size: 50 when 0, at most 500.
      */
     public var limit: Int32
+    /**
+     * How many stories to skip: 0, then each page's `nextOffset`.
+     */
     public var offset: Int32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(project: ProjectId, status: StoryStatus? = nil, tag: String? = nil, storyteller: ParticipantId? = nil, recordedFrom: Date? = nil, recordedTo: Date? = nil, sort: StorySort? = nil, 
+    public init(
+        /**
+         * The project whose stories to list.
+         */project: ProjectId, 
+        /**
+         * Only stories with this status.
+         */status: StoryStatus? = nil, 
+        /**
+         * Only stories with this tag (compared ignoring case and spacing).
+         */tag: String? = nil, 
+        /**
+         * Only stories this participant is a storyteller of.
+         */storyteller: ParticipantId? = nil, 
+        /**
+         * Only stories recorded at or after this instant.
+         */recordedFrom: Date? = nil, 
+        /**
+         * Only stories recorded before this instant; before `recordedFrom` is
+         * `InvalidInput`.
+         */recordedTo: Date? = nil, 
+        /**
+         * The order; newest first (`CreatedDesc`) when null.
+         */sort: StorySort? = nil, 
         /**
          * Page size: 50 when 0, at most 500.
-         */limit: Int32 = 0, offset: Int32 = 0) {
+         */limit: Int32 = 0, 
+        /**
+         * How many stories to skip: 0, then each page's `nextOffset`.
+         */offset: Int32 = 0) {
         self.project = project
         self.status = status
         self.tag = tag
@@ -6564,16 +8152,49 @@ public func FfiConverterTypeStoryQuery_lower(_ value: StoryQuery) -> RustBuffer 
  * A line in a list of stories.
  */
 public struct StorySummary: Equatable, Hashable {
+    /**
+     * The story's id.
+     */
     public var id: StoryId
+    /**
+     * The project it belongs to.
+     */
     public var projectId: ProjectId
+    /**
+     * The story's title.
+     */
     public var title: String
+    /**
+     * Where the story is in its life.
+     */
     public var status: StoryStatus
+    /**
+     * The story's language (BCP 47), or null.
+     */
     public var language: String?
+    /**
+     * The story's tags.
+     */
     public var tags: [String]
+    /**
+     * The participants whose story it is.
+     */
     public var storytellers: [ParticipantId]
+    /**
+     * When it was recorded, or null.
+     */
     public var recordedAt: Date?
+    /**
+     * When the story was created.
+     */
     public var createdAt: Date
+    /**
+     * When it was last changed, here or by a merge.
+     */
     public var updatedAt: Date
+    /**
+     * How many highlights it has.
+     */
     public var highlightCount: Int32
     /**
      * The consent in force: what every storyteller allows.
@@ -6582,7 +8203,40 @@ public struct StorySummary: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: StoryId, projectId: ProjectId, title: String, status: StoryStatus, language: String?, tags: [String], storytellers: [ParticipantId], recordedAt: Date?, createdAt: Date, updatedAt: Date, highlightCount: Int32, 
+    public init(
+        /**
+         * The story's id.
+         */id: StoryId, 
+        /**
+         * The project it belongs to.
+         */projectId: ProjectId, 
+        /**
+         * The story's title.
+         */title: String, 
+        /**
+         * Where the story is in its life.
+         */status: StoryStatus, 
+        /**
+         * The story's language (BCP 47), or null.
+         */language: String?, 
+        /**
+         * The story's tags.
+         */tags: [String], 
+        /**
+         * The participants whose story it is.
+         */storytellers: [ParticipantId], 
+        /**
+         * When it was recorded, or null.
+         */recordedAt: Date?, 
+        /**
+         * When the story was created.
+         */createdAt: Date, 
+        /**
+         * When it was last changed, here or by a merge.
+         */updatedAt: Date, 
+        /**
+         * How many highlights it has.
+         */highlightCount: Int32, 
         /**
          * The consent in force: what every storyteller allows.
          */consent: [ConsentScope]) {
@@ -6667,15 +8321,45 @@ public func FfiConverterTypeStorySummary_lower(_ value: StorySummary) -> RustBuf
  * Changes to a story's one-value fields; `null`/`nil` leaves a field alone.
  */
 public struct StoryUpdate: Equatable, Hashable {
+    /**
+     * A new title (one line, not empty).
+     */
     public var title: String?
+    /**
+     * A new language (BCP 47); an empty string clears it.
+     */
     public var language: String?
+    /**
+     * A new place; an empty string clears it.
+     */
     public var place: String?
+    /**
+     * A new status.
+     */
     public var status: StoryStatus?
+    /**
+     * A new recording time.
+     */
     public var recordedAt: RecordedAt?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(title: String? = nil, language: String? = nil, place: String? = nil, status: StoryStatus? = nil, recordedAt: RecordedAt? = nil) {
+    public init(
+        /**
+         * A new title (one line, not empty).
+         */title: String? = nil, 
+        /**
+         * A new language (BCP 47); an empty string clears it.
+         */language: String? = nil, 
+        /**
+         * A new place; an empty string clears it.
+         */place: String? = nil, 
+        /**
+         * A new status.
+         */status: StoryStatus? = nil, 
+        /**
+         * A new recording time.
+         */recordedAt: RecordedAt? = nil) {
         self.title = title
         self.language = language
         self.place = place
@@ -6736,18 +8420,68 @@ public func FfiConverterTypeStoryUpdate_lower(_ value: StoryUpdate) -> RustBuffe
  * How far a session has got.
  */
 public struct SyncProgress: Equatable, Hashable {
+    /**
+     * Documents that differ between the two devices, known once both
+     * catalogs have been seen (0 before).
+     */
     public var documentsExpected: Int64
+    /**
+     * Of those, how many are now the same on both sides.
+     */
     public var documentsDone: Int64
+    /**
+     * Documents this device changed while merging.
+     */
     public var documentsChanged: Int64
+    /**
+     * Bytes of messages sent so far.
+     */
     public var bytesSent: Int64
+    /**
+     * Bytes of messages received so far.
+     */
     public var bytesReceived: Int64
+    /**
+     * Roughly how many bytes of whole documents this device still expects.
+     */
     public var bytesExpected: Int64
+    /**
+     * Messages sent so far.
+     */
     public var messagesSent: Int64
+    /**
+     * Messages received so far.
+     */
     public var messagesReceived: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(documentsExpected: Int64, documentsDone: Int64, documentsChanged: Int64, bytesSent: Int64, bytesReceived: Int64, bytesExpected: Int64, messagesSent: Int64, messagesReceived: Int64) {
+    public init(
+        /**
+         * Documents that differ between the two devices, known once both
+         * catalogs have been seen (0 before).
+         */documentsExpected: Int64, 
+        /**
+         * Of those, how many are now the same on both sides.
+         */documentsDone: Int64, 
+        /**
+         * Documents this device changed while merging.
+         */documentsChanged: Int64, 
+        /**
+         * Bytes of messages sent so far.
+         */bytesSent: Int64, 
+        /**
+         * Bytes of messages received so far.
+         */bytesReceived: Int64, 
+        /**
+         * Roughly how many bytes of whole documents this device still expects.
+         */bytesExpected: Int64, 
+        /**
+         * Messages sent so far.
+         */messagesSent: Int64, 
+        /**
+         * Messages received so far.
+         */messagesReceived: Int64) {
         self.documentsExpected = documentsExpected
         self.documentsDone = documentsDone
         self.documentsChanged = documentsChanged
@@ -6817,13 +8551,33 @@ public func FfiConverterTypeSyncProgress_lower(_ value: SyncProgress) -> RustBuf
  * A theme in the project's codebook.
  */
 public struct Theme: Equatable, Hashable {
+    /**
+     * The theme's name, e.g. "sharing power"; unique in the codebook,
+     * ignoring case.
+     */
     public var name: String
+    /**
+     * What the theme means to the group; empty when none.
+     */
     public var description: String
+    /**
+     * The member who added it.
+     */
     public var addedBy: MemberId
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(name: String, description: String, addedBy: MemberId) {
+    public init(
+        /**
+         * The theme's name, e.g. "sharing power"; unique in the codebook,
+         * ignoring case.
+         */name: String, 
+        /**
+         * What the theme means to the group; empty when none.
+         */description: String, 
+        /**
+         * The member who added it.
+         */addedBy: MemberId) {
         self.name = name
         self.description = description
         self.addedBy = addedBy
@@ -6878,13 +8632,31 @@ public func FfiConverterTypeTheme_lower(_ value: Theme) -> RustBuffer {
  * Where in a recording to play: what a player needs for a quote.
  */
 public struct TimeRange: Equatable, Hashable {
+    /**
+     * The recording to play.
+     */
     public var mediaId: MediaId
+    /**
+     * Where to start, in milliseconds from the recording's start.
+     */
     public var startMs: UInt64
+    /**
+     * Where to stop, in milliseconds from the recording's start.
+     */
     public var endMs: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(mediaId: MediaId, startMs: UInt64, endMs: UInt64) {
+    public init(
+        /**
+         * The recording to play.
+         */mediaId: MediaId, 
+        /**
+         * Where to start, in milliseconds from the recording's start.
+         */startMs: UInt64, 
+        /**
+         * Where to stop, in milliseconds from the recording's start.
+         */endMs: UInt64) {
         self.mediaId = mediaId
         self.startMs = startMs
         self.endMs = endMs
@@ -6939,12 +8711,26 @@ public func FfiConverterTypeTimeRange_lower(_ value: TimeRange) -> RustBuffer {
  * A story that was not exported, and why.
  */
 public struct Withheld: Equatable, Hashable {
+    /**
+     * The story left out.
+     */
     public var id: StoryId
+    /**
+     * Why, e.g. the consent scope not granted by every storyteller. Never
+     * personal data.
+     */
     public var reason: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: StoryId, reason: String) {
+    public init(
+        /**
+         * The story left out.
+         */id: StoryId, 
+        /**
+         * Why, e.g. the consent scope not granted by every storyteller. Never
+         * personal data.
+         */reason: String) {
         self.id = id
         self.reason = reason
     }
@@ -6996,13 +8782,33 @@ public func FfiConverterTypeWithheld_lower(_ value: Withheld) -> RustBuffer {
  * A media item an export left out, and why.
  */
 public struct WithheldMedia: Equatable, Hashable {
+    /**
+     * The media item left out.
+     */
     public var id: MediaId
+    /**
+     * The story it belongs to.
+     */
     public var storyId: StoryId
+    /**
+     * Why: the story was withheld, `KeepMedia` consent is missing, or the
+     * bytes are not on this device or failed verification.
+     */
     public var reason: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: MediaId, storyId: StoryId, reason: String) {
+    public init(
+        /**
+         * The media item left out.
+         */id: MediaId, 
+        /**
+         * The story it belongs to.
+         */storyId: StoryId, 
+        /**
+         * Why: the story was withheld, `KeepMedia` consent is missing, or the
+         * bytes are not on this device or failed verification.
+         */reason: String) {
         self.id = id
         self.storyId = storyId
         self.reason = reason
@@ -7059,18 +8865,58 @@ public func FfiConverterTypeWithheldMedia_lower(_ value: WithheldMedia) -> RustB
 
 public enum AdjustmentKind: Equatable, Hashable {
     
+    /**
+     * A sign-language interpreter; the detail is the sign language (BCP 47,
+     * e.g. `bfi`).
+     */
     case signLanguageInterpreter
+    /**
+     * A spoken-language interpreter; the detail is the language (BCP 47).
+     */
     case spokenLanguageInterpreter
+    /**
+     * Easy-read versions of written material.
+     */
     case easyRead
+    /**
+     * Large print.
+     */
     case largePrint
+    /**
+     * High-contrast material.
+     */
     case highContrast
+    /**
+     * Captions or speech-to-text.
+     */
     case captions
+    /**
+     * A hearing loop.
+     */
     case hearingLoop
+    /**
+     * Augmentative and alternative communication.
+     */
     case aac
+    /**
+     * Material sent ahead, with time to read it.
+     */
     case timeToReadAhead
+    /**
+     * Breaks during a session.
+     */
     case breaks
+    /**
+     * A quiet space to go to.
+     */
     case quietSpace
+    /**
+     * A support person who comes along.
+     */
     case supportPerson
+    /**
+     * Anything else, in the person's words; the detail is the text.
+     */
     case note
 
 
@@ -7205,8 +9051,17 @@ public func FfiConverterTypeAdjustmentKind_lower(_ value: AdjustmentKind) -> Rus
 
 public enum Attribution: Equatable, Hashable {
     
+    /**
+     * By their display name.
+     */
     case named
+    /**
+     * By their chosen pseudonym.
+     */
     case pseudonym
+    /**
+     * Not at all ("Anonymous storyteller").
+     */
     case anonymous
 
 
@@ -7281,26 +9136,91 @@ public func FfiConverterTypeAttribution_lower(_ value: Attribution) -> RustBuffe
 
 public enum ChangeKind: Equatable, Hashable {
     
+    /**
+     * The record was created.
+     */
     case created
+    /**
+     * A story's title changed (and nothing else in the same update).
+     */
     case titleChanged
+    /**
+     * A story's transcript was edited.
+     */
     case transcriptEdited
+    /**
+     * A story's summary was edited.
+     */
     case summaryEdited
+    /**
+     * One-value fields changed: a story's language, place, status or
+     * recording time (with or without its title), or a participant's details.
+     */
     case detailsChanged
+    /**
+     * A tag was added to or removed from a story.
+     */
     case tagsChanged
+    /**
+     * A storyteller was added to or removed from a story.
+     */
     case storytellersChanged
+    /**
+     * A highlight was added to a story's transcript.
+     */
     case highlightAdded
+    /**
+     * A highlight was removed.
+     */
     case highlightRemoved
+    /**
+     * A comment was added to a story or one of its highlights.
+     */
     case commentAdded
+    /**
+     * A comment was removed.
+     */
     case commentRemoved
+    /**
+     * A participant's interaction badge was set.
+     */
     case badgeChanged
+    /**
+     * A reasonable adjustment was added to or removed from a participant.
+     */
     case adjustmentsChanged
+    /**
+     * A member joined or was added to a project.
+     */
     case memberAdded
+    /**
+     * A theme was added to a project's codebook.
+     */
     case themeAdded
+    /**
+     * A consent grant or withdrawal was recorded.
+     */
     case consentRecorded
+    /**
+     * Documents were erased at a storyteller's request.
+     */
     case erased
+    /**
+     * A media item was attached to a story.
+     */
     case mediaAdded
+    /**
+     * A media item was removed from a story.
+     */
     case mediaRemoved
+    /**
+     * A time-coded segment was added or removed.
+     */
     case segmentsChanged
+    /**
+     * A change written by a newer version of the library; the text is its
+     * name there.
+     */
     case other(String
     )
 
@@ -7486,7 +9406,15 @@ public func FfiConverterTypeChangeKind_lower(_ value: ChangeKind) -> RustBuffer 
 
 public enum ChangeOrigin: Equatable, Hashable {
     
+    /**
+     * Written through this store.
+     */
     case local
+    /**
+     * Merged in from another device (a sync session, a bundle, the relay, an
+     * imported document), or written by another process on the same store
+     * file (reported on this process's next call).
+     */
     case merge
 
 
@@ -7555,11 +9483,29 @@ public func FfiConverterTypeChangeOrigin_lower(_ value: ChangeOrigin) -> RustBuf
 
 public enum ConsentMethod: Equatable, Hashable {
     
+    /**
+     * Said aloud and recorded.
+     */
     case spoken
+    /**
+     * A written signature.
+     */
     case written
+    /**
+     * An easy-read consent form.
+     */
     case easyRead
+    /**
+     * In sign language, through an interpreter.
+     */
     case signLanguage
+    /**
+     * Through augmentative and alternative communication.
+     */
     case aac
+    /**
+     * Given by a supporter or proxy on the storyteller's behalf.
+     */
     case proxy
 
 
@@ -7652,9 +9598,21 @@ public func FfiConverterTypeConsentMethod_lower(_ value: ConsentMethod) -> RustB
 
 public enum ConsentRecord: Equatable, Hashable {
     
-    case grant(grant: ConsentGrant
+    /**
+     * A consent grant.
+     */
+    case grant(
+        /**
+         * The grant as recorded.
+         */grant: ConsentGrant
     )
-    case withdrawal(withdrawal: ConsentWithdrawal
+    /**
+     * A withdrawal, possibly with erasure.
+     */
+    case withdrawal(
+        /**
+         * The withdrawal as recorded.
+         */withdrawal: ConsentWithdrawal
     )
 
 
@@ -7727,15 +9685,45 @@ public func FfiConverterTypeConsentRecord_lower(_ value: ConsentRecord) -> RustB
 
 public enum ConsentScope: Equatable, Hashable {
     
+    /**
+     * Record the conversation (audio, video or notes).
+     */
     case record
+    /**
+     * Transcribe it into text; without it no transcript leaves the device.
+     */
     case transcribe
+    /**
+     * Keep the audio, photos or video; attaching media needs it.
+     */
     case keepMedia
+    /**
+     * Share the story within the project's group (sync, documents).
+     */
     case shareInProject
+    /**
+     * Publish it with no name attached.
+     */
     case publishAnonymised
+    /**
+     * Publish it with the storyteller's name (or chosen pseudonym).
+     */
     case publishNamed
+    /**
+     * Quote from it; without it no highlight leaves the device.
+     */
     case useQuotes
+    /**
+     * Use it in research and analysis.
+     */
     case research
+    /**
+     * Keep it in an archive after the project.
+     */
     case archive
+    /**
+     * Contact the storyteller again to follow up.
+     */
     case contact
 
 
@@ -7852,7 +9840,14 @@ public func FfiConverterTypeConsentScope_lower(_ value: ConsentScope) -> RustBuf
 
 public enum ExportFormat: Equatable, Hashable {
     
+    /**
+     * `index.json` and one JSON file per story under `stories/`, with
+     * segments alongside transcripts.
+     */
     case json
+    /**
+     * One `stories.csv`, a row per story.
+     */
     case csv
 
 
@@ -7921,8 +9916,18 @@ public func FfiConverterTypeExportFormat_lower(_ value: ExportFormat) -> RustBuf
 
 public enum ExportPurpose: Equatable, Hashable {
     
+    /**
+     * Analysis by the project's researchers: needs `Research`.
+     */
     case research
+    /**
+     * Publication: needs `PublishAnonymised`, or `PublishNamed` to credit
+     * storytellers by name.
+     */
     case publication
+    /**
+     * Keeping in an archive after the project: needs `Archive`.
+     */
     case archive
 
 
@@ -8092,8 +10097,18 @@ public func FfiConverterTypeInteractionBadge_lower(_ value: InteractionBadge) ->
 
 public enum KeySide: Equatable, Hashable {
     
+    /**
+     * This device joined with a different secret (or holds none): leave
+     * the project (`leaveProject`) and join again with a new invite.
+     */
     case thisDevice
+    /**
+     * The other device (or the invite it made) holds a different secret.
+     */
     case otherDevice
+    /**
+     * The bytes say the secrets differ, but not which one is wrong.
+     */
     case unknown
 
 
@@ -8171,6 +10186,9 @@ enum ListenerError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
 
     
     
+    /**
+     * The listener failed; the text is for logs. The change stays saved.
+     */
     case Failed(message: String)
     
 
@@ -8355,6 +10373,9 @@ enum LogSinkError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
 
     
     
+    /**
+     * The sink failed; the text is ignored.
+     */
     case Failed(message: String)
     
 
@@ -8431,9 +10452,21 @@ public func FfiConverterTypeLogSinkError_lower(_ value: LogSinkError) -> RustBuf
 
 public enum MediaKind: Equatable, Hashable {
     
+    /**
+     * A sound recording.
+     */
     case audio
+    /**
+     * A photo or scanned image.
+     */
     case photo
+    /**
+     * A video recording.
+     */
     case video
+    /**
+     * Any other file: a scanned consent form, a PDF.
+     */
     case document
 
 
@@ -8514,10 +10547,25 @@ public func FfiConverterTypeMediaKind_lower(_ value: MediaKind) -> RustBuffer {
 
 public enum MemberRole: Equatable, Hashable {
     
+    /**
+     * Records stories and writes them up.
+     */
     case reporter
+    /**
+     * Runs the sessions where stories are told.
+     */
     case facilitator
+    /**
+     * Looks after the project: participants, consent, the group.
+     */
     case coordinator
+    /**
+     * Analyses the stories: highlights, themes, comments.
+     */
     case researcher
+    /**
+     * A storyteller who writes in the project themselves.
+     */
     case storyteller
 
 
@@ -8604,16 +10652,50 @@ public func FfiConverterTypeMemberRole_lower(_ value: MemberRole) -> RustBuffer 
 
 public enum RecordKind: Equatable, Hashable {
     
+    /**
+     * A project.
+     */
     case project
+    /**
+     * A member of a project's group.
+     */
     case member
+    /**
+     * A story.
+     */
     case story
+    /**
+     * A participant: a person whose stories and consent the project holds.
+     */
     case participant
+    /**
+     * A highlight of a story's transcript.
+     */
     case highlight
+    /**
+     * A comment on a story or highlight.
+     */
     case comment
+    /**
+     * A theme of a project's codebook.
+     */
     case theme
+    /**
+     * A consent grant or withdrawal in the ledger.
+     */
     case consentRecord
+    /**
+     * A media item.
+     */
     case media
+    /**
+     * A stored document (a story's, participant's or project's), named by
+     * its document id rather than the record's.
+     */
     case document
+    /**
+     * A store file: a path that holds no store.
+     */
     case store
 
 
@@ -8744,66 +10826,118 @@ enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     /**
      * The record does not exist in this store (or has not arrived yet).
      */
-    case NotFound(kind: RecordKind, id: String
+    case NotFound(
+        /**
+         * What kind of record was looked for.
+         */kind: RecordKind, 
+        /**
+         * The id that was looked for, as given.
+         */id: String
     )
     /**
      * The record was erased at its storyteller's request; it can never be
      * recreated or accepted again.
      */
-    case Erased(kind: RecordKind, id: String
+    case Erased(
+        /**
+         * What kind of record was erased.
+         */kind: RecordKind, 
+        /**
+         * The erased record's id.
+         */id: String
     )
     /**
      * The storytellers of `story_id` have not granted `scope` (or withdrew
      * it): ask them, record the grant, and try again.
      */
-    case ConsentRequired(scope: ConsentScope, storyId: StoryId
+    case ConsentRequired(
+        /**
+         * The scope the call needs (e.g. `ShareInProject`, `KeepMedia`).
+         */scope: ConsentScope, 
+        /**
+         * The story whose storytellers must grant it.
+         */storyId: StoryId
     )
     /**
      * An argument is not acceptable: `field` names it (`title`, `invite`,
      * `start`…), `reason` says why.
      */
-    case InvalidInput(field: String, reason: String
+    case InvalidInput(
+        /**
+         * The argument or record field refused, e.g. `title`, `invite`,
+         * `start`, `folder`.
+         */field: String, 
+        /**
+         * Why, in a sentence for logs; never the value itself.
+         */reason: String
     )
     /**
      * Stored bytes are damaged or malformed.
      */
-    case CorruptData(reason: String
+    case CorruptData(
+        /**
+         * What is damaged, for logs.
+         */reason: String
     )
     /**
      * The media item is known but its bytes are not on this device (not
      * synced yet, left out by the sync's media policy, or withdrawn).
      */
-    case MediaNotPresent(id: String
+    case MediaNotPresent(
+        /**
+         * The media item's id.
+         */id: String
     )
     /**
      * The file is not a Storyloom store; it was left untouched.
      */
-    case NotAStore(reason: String
+    case NotAStore(
+        /**
+         * Why the file was refused, for logs.
+         */reason: String
     )
     /**
      * The store was written by a newer version of the library: update the app.
      */
-    case StoreNewerThanLibrary(found: Int64, supported: Int64
+    case StoreNewerThanLibrary(
+        /**
+         * The store's schema version.
+         */found: Int64, 
+        /**
+         * The newest schema version this library understands.
+         */supported: Int64
     )
     /**
      * A sync message or bundle was refused (malformed, altered, replayed,
      * another project's, too large, or holding invalid documents); nothing
      * changed, and the session has ended.
      */
-    case SyncRejected(reason: String
+    case SyncRejected(
+        /**
+         * What was wrong with the message or bundle, for logs.
+         */reason: String
     )
     /**
      * A sync message, bundle or invite is sealed with another group
      * secret; `side` says which device should leave and join again.
      */
-    case WrongKey(side: KeySide, reason: String
+    case WrongKey(
+        /**
+         * Which device holds the group secret that does not match.
+         */side: KeySide, 
+        /**
+         * What did not match, for logs; never the secret.
+         */reason: String
     )
     /**
      * The store key does not open this store: a wrong key, no key for an
      * encrypted store, or a key for a plaintext one; no file changed. (Not
      * a sync peer's group secret: that is `WrongKey`.)
      */
-    case WrongStoreKey(reason: String
+    case WrongStoreKey(
+        /**
+         * What did not match, for logs; never the key.
+         */reason: String
     )
     /**
      * The sync session (or the coroutine or task running a call) was
@@ -8815,7 +10949,11 @@ enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      * credentials or failed; `reason` names the relay, never the group
      * secret.
      */
-    case Relay(reason: String
+    case Relay(
+        /**
+         * What the relay said or why it could not be reached, naming the
+         * relay; never the credentials or the group secret.
+         */reason: String
     )
     /**
      * The store has been closed; open it again to use it.
@@ -8824,7 +10962,10 @@ enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     /**
      * Anything else (disk full, an I/O error, a bug); `reason` is for logs.
      */
-    case Internal(reason: String
+    case Internal(
+        /**
+         * What went wrong, for logs and bug reports.
+         */reason: String
     )
 
     
@@ -9029,9 +11170,21 @@ public func FfiConverterTypeStoreError_lower(_ value: StoreError) -> RustBuffer 
 
 public enum StorySort: Equatable, Hashable {
     
+    /**
+     * Newest first (the default).
+     */
     case createdDesc
+    /**
+     * Most recently edited first.
+     */
     case updatedDesc
+    /**
+     * Most recently recorded first; stories with no recording time last.
+     */
     case recordedDesc
+    /**
+     * Alphabetical by title.
+     */
     case titleAsc
 
 
@@ -9112,9 +11265,21 @@ public func FfiConverterTypeStorySort_lower(_ value: StorySort) -> RustBuffer {
 
 public enum StoryStatus: Equatable, Hashable {
     
+    /**
+     * Being recorded or written up; the default for a new story.
+     */
     case draft
+    /**
+     * Recorded and written up, waiting for review.
+     */
     case collected
+    /**
+     * Checked with the storytellers or the group.
+     */
     case reviewed
+    /**
+     * Finished with; kept, but out of the way of current work.
+     */
     case archived
 
 
@@ -10870,13 +13035,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_func_rekey_store() != 42770) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_storelistener_on_change() != 6311) {
+    if (uniffi_storyloom_ffi_checksum_method_storelistener_on_change() != 23243) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_logsink_log() != 40720) {
+    if (uniffi_storyloom_ffi_checksum_method_logsink_log() != 50074) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress() != 52580) {
+    if (uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress() != 3067) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_relaycancel_cancel() != 2268) {
@@ -10885,31 +13050,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress() != 27521) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_consent_receipt() != 10449) {
+    if (uniffi_storyloom_ffi_checksum_method_store_consent_receipt() != 537) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_consent_records() != 12384) {
+    if (uniffi_storyloom_ffi_checksum_method_store_consent_records() != 43240) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_effective_consent() != 19612) {
+    if (uniffi_storyloom_ffi_checksum_method_store_effective_consent() != 12127) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_export_project() != 54510) {
+    if (uniffi_storyloom_ffi_checksum_method_store_export_project() != 8181) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_grant_consent() != 25798) {
+    if (uniffi_storyloom_ffi_checksum_method_store_grant_consent() != 57763) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_publish_story() != 27083) {
+    if (uniffi_storyloom_ffi_checksum_method_store_publish_story() != 15952) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_require_consent() != 46241) {
+    if (uniffi_storyloom_ffi_checksum_method_store_require_consent() != 47957) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_story_consent() != 9365) {
+    if (uniffi_storyloom_ffi_checksum_method_store_story_consent() != 2160) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_withdraw_consent() != 34653) {
+    if (uniffi_storyloom_ffi_checksum_method_store_withdraw_consent() != 3935) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_segment() != 1392) {
@@ -10933,7 +13098,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_remove_media() != 46292) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_remove_segment() != 9743) {
+    if (uniffi_storyloom_ffi_checksum_method_store_remove_segment() != 60109) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_story_media() != 8007) {
@@ -10942,34 +13107,34 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_story_segments() != 42653) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_add_adjustment() != 31937) {
+    if (uniffi_storyloom_ffi_checksum_method_store_add_adjustment() != 63775) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_add_participant() != 35953) {
+    if (uniffi_storyloom_ffi_checksum_method_store_add_participant() != 8038) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_badge_history() != 38259) {
+    if (uniffi_storyloom_ffi_checksum_method_store_badge_history() != 28395) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_export_participant_document() != 11936) {
+    if (uniffi_storyloom_ffi_checksum_method_store_export_participant_document() != 16193) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_participant() != 55381) {
+    if (uniffi_storyloom_ffi_checksum_method_store_participant() != 19007) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_participant_history() != 19192) {
+    if (uniffi_storyloom_ffi_checksum_method_store_participant_history() != 30765) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_participants() != 35308) {
+    if (uniffi_storyloom_ffi_checksum_method_store_participants() != 62594) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_remove_adjustment() != 52654) {
+    if (uniffi_storyloom_ffi_checksum_method_store_remove_adjustment() != 36645) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_set_badge() != 26888) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_update_participant() != 24173) {
+    if (uniffi_storyloom_ffi_checksum_method_store_update_participant() != 57173) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_member() != 32143) {
@@ -11011,19 +13176,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_is_encrypted() != 31974) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_add_comment() != 1780) {
+    if (uniffi_storyloom_ffi_checksum_method_store_add_comment() != 2363) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_highlight() != 58642) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_add_storyteller() != 16374) {
+    if (uniffi_storyloom_ffi_checksum_method_store_add_storyteller() != 9289) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_add_tag() != 16461) {
+    if (uniffi_storyloom_ffi_checksum_method_store_add_tag() != 51374) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_create_story() != 16851) {
+    if (uniffi_storyloom_ffi_checksum_method_store_create_story() != 34625) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_export_story_document() != 37810) {
@@ -11032,40 +13197,40 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_list_stories() != 779) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_remove_comment() != 10244) {
+    if (uniffi_storyloom_ffi_checksum_method_store_remove_comment() != 62825) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_remove_highlight() != 3533) {
+    if (uniffi_storyloom_ffi_checksum_method_store_remove_highlight() != 28923) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_remove_storyteller() != 39603) {
+    if (uniffi_storyloom_ffi_checksum_method_store_remove_storyteller() != 27827) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_remove_tag() != 46919) {
+    if (uniffi_storyloom_ffi_checksum_method_store_remove_tag() != 12208) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_search() != 24246) {
+    if (uniffi_storyloom_ffi_checksum_method_store_search() != 30038) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_set_summary() != 10748) {
+    if (uniffi_storyloom_ffi_checksum_method_store_set_summary() != 7588) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_set_transcript() != 16611) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_splice_summary() != 23376) {
+    if (uniffi_storyloom_ffi_checksum_method_store_splice_summary() != 29137) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_splice_transcript() != 15785) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_story() != 18534) {
+    if (uniffi_storyloom_ffi_checksum_method_store_story() != 17423) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_story_history() != 34670) {
+    if (uniffi_storyloom_ffi_checksum_method_store_story_history() != 52001) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_update_story() != 23710) {
+    if (uniffi_storyloom_ffi_checksum_method_store_update_story() != 37983) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_accept_sync() != 19050) {
@@ -11104,7 +13269,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_syncsession_peer() != 25443) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_syncsession_progress() != 30977) {
+    if (uniffi_storyloom_ffi_checksum_method_syncsession_progress() != 44680) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_syncsession_receive() != 13196) {

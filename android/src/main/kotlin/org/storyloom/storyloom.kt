@@ -1322,13 +1322,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_func_rekey_store() and 0xFFFF) != 42770) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_storelistener_on_change() and 0xFFFF) != 6311) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_storelistener_on_change() and 0xFFFF) != 23243) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_logsink_log() and 0xFFFF) != 40720) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_logsink_log() and 0xFFFF) != 50074) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress() and 0xFFFF) != 52580) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress() and 0xFFFF) != 3067) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_relaycancel_cancel() and 0xFFFF) != 2268) {
@@ -1337,31 +1337,31 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress() and 0xFFFF) != 27521) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_consent_receipt() and 0xFFFF) != 10449) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_consent_receipt() and 0xFFFF) != 537) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_consent_records() and 0xFFFF) != 12384) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_consent_records() and 0xFFFF) != 43240) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_effective_consent() and 0xFFFF) != 19612) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_effective_consent() and 0xFFFF) != 12127) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_project() and 0xFFFF) != 54510) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_project() and 0xFFFF) != 8181) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_grant_consent() and 0xFFFF) != 25798) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_grant_consent() and 0xFFFF) != 57763) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_publish_story() and 0xFFFF) != 27083) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_publish_story() and 0xFFFF) != 15952) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_require_consent() and 0xFFFF) != 46241) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_require_consent() and 0xFFFF) != 47957) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_story_consent() and 0xFFFF) != 9365) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_story_consent() and 0xFFFF) != 2160) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_withdraw_consent() and 0xFFFF) != 34653) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_withdraw_consent() and 0xFFFF) != 3935) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_segment() and 0xFFFF) != 1392) {
@@ -1385,7 +1385,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_media() and 0xFFFF) != 46292) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_segment() and 0xFFFF) != 9743) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_segment() and 0xFFFF) != 60109) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_story_media() and 0xFFFF) != 8007) {
@@ -1394,34 +1394,34 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_story_segments() and 0xFFFF) != 42653) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_adjustment() and 0xFFFF) != 31937) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_adjustment() and 0xFFFF) != 63775) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_participant() and 0xFFFF) != 35953) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_participant() and 0xFFFF) != 8038) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_badge_history() and 0xFFFF) != 38259) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_badge_history() and 0xFFFF) != 28395) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_participant_document() and 0xFFFF) != 11936) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_participant_document() and 0xFFFF) != 16193) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_participant() and 0xFFFF) != 55381) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_participant() and 0xFFFF) != 19007) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_participant_history() and 0xFFFF) != 19192) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_participant_history() and 0xFFFF) != 30765) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_participants() and 0xFFFF) != 35308) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_participants() and 0xFFFF) != 62594) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_adjustment() and 0xFFFF) != 52654) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_adjustment() and 0xFFFF) != 36645) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_set_badge() and 0xFFFF) != 26888) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_update_participant() and 0xFFFF) != 24173) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_update_participant() and 0xFFFF) != 57173) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_member() and 0xFFFF) != 32143) {
@@ -1463,19 +1463,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_is_encrypted() and 0xFFFF) != 31974) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_comment() and 0xFFFF) != 1780) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_comment() and 0xFFFF) != 2363) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_highlight() and 0xFFFF) != 58642) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_storyteller() and 0xFFFF) != 16374) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_storyteller() and 0xFFFF) != 9289) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_tag() and 0xFFFF) != 16461) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_tag() and 0xFFFF) != 51374) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_create_story() and 0xFFFF) != 16851) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_create_story() and 0xFFFF) != 34625) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_story_document() and 0xFFFF) != 37810) {
@@ -1484,40 +1484,40 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_list_stories() and 0xFFFF) != 779) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_comment() and 0xFFFF) != 10244) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_comment() and 0xFFFF) != 62825) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_highlight() and 0xFFFF) != 3533) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_highlight() and 0xFFFF) != 28923) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_storyteller() and 0xFFFF) != 39603) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_storyteller() and 0xFFFF) != 27827) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_tag() and 0xFFFF) != 46919) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_tag() and 0xFFFF) != 12208) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_search() and 0xFFFF) != 24246) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_search() and 0xFFFF) != 30038) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_set_summary() and 0xFFFF) != 10748) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_set_summary() and 0xFFFF) != 7588) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_set_transcript() and 0xFFFF) != 16611) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_splice_summary() and 0xFFFF) != 23376) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_splice_summary() and 0xFFFF) != 29137) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_splice_transcript() and 0xFFFF) != 15785) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_story() and 0xFFFF) != 18534) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_story() and 0xFFFF) != 17423) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_story_history() and 0xFFFF) != 34670) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_story_history() and 0xFFFF) != 52001) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_update_story() and 0xFFFF) != 23710) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_update_story() and 0xFFFF) != 37983) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_accept_sync() and 0xFFFF) != 19050) {
@@ -1556,7 +1556,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_peer() and 0xFFFF) != 25443) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_progress() and 0xFFFF) != 30977) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_progress() and 0xFFFF) != 44680) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_receive() and 0xFFFF) != 13196) {
@@ -2137,6 +2137,10 @@ public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
  */
 public interface LogSink {
     
+    /**
+     * Receives one event at or above the level given to `setLogSink`. A
+     * thrown error is ignored.
+     */
     fun `log`(`record`: LogRecord)
     
     companion object
@@ -2250,6 +2254,10 @@ open class LogSinkImpl: Disposable, AutoCloseable, LogSink
     }
 
     
+    /**
+     * Receives one event at or above the level given to `setLogSink`. A
+     * thrown error is ignored.
+     */
     @Throws(LogSinkException::class)override fun `log`(`record`: LogRecord)
         = 
     callWithHandle {
@@ -2464,6 +2472,10 @@ public object FfiConverterTypeLogSink: FfiConverter<LogSink, Long> {
  */
 public interface MediaProgress {
     
+    /**
+     * `done` of `total` bytes stored so far; return true to go on, false
+     * to cancel. Called on the attaching thread.
+     */
     fun `onProgress`(`done`: kotlin.ULong, `total`: kotlin.ULong): kotlin.Boolean
     
     companion object
@@ -2574,7 +2586,11 @@ open class MediaProgressImpl: Disposable, AutoCloseable, MediaProgress
         }
     }
 
-    override fun `onProgress`(`done`: kotlin.ULong, `total`: kotlin.ULong): kotlin.Boolean {
+    
+    /**
+     * `done` of `total` bytes stored so far; return true to go on, false
+     * to cancel. Called on the attaching thread.
+     */override fun `onProgress`(`done`: kotlin.ULong, `total`: kotlin.ULong): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -3389,48 +3405,66 @@ public object FfiConverterTypeRelayProgressListener: FfiConverter<RelayProgressL
 public interface StoreInterface {
     
     /**
-     * A consent receipt as JSON (Kantara Consent Receipt v1.1 field names).
+     * A consent receipt for a storyteller, as pretty-printed JSON (Kantara
+     * Consent Receipt v1.1 field names; docs/consent.md), to give them.
      */
     fun `consentReceipt`(`project`: ProjectId, `storyteller`: ParticipantId): kotlin.String
     
     /**
-     * The ledger, or one storyteller's part of it, oldest first.
+     * The project's consent ledger, or one storyteller's part of it when
+     * `storyteller` is given, oldest first.
      */
     fun `consentRecords`(`project`: ProjectId, `storyteller`: ParticipantId?): List<ConsentRecord>
     
     /**
-     * The consent in force for a storyteller (for one story, or all when null).
+     * The consent in force for a storyteller, for one story or, when `story`
+     * is null, for all of their stories.
      */
     fun `effectiveConsent`(`storyteller`: ParticipantId, `story`: StoryId?): EffectiveConsent
     
     /**
-     * Exports what consent allows to `folder`, with a manifest of what was withheld.
-     * Runs on a worker thread.
+     * Exports every story of the project that consent allows for `purpose`
+     * into `folder` (created if needed; files an earlier export wrote there
+     * and this one does not are removed), with `manifest.json` listing what
+     * was exported and what was withheld, and why. Suspends (Kotlin) or awaits
+     * (Swift) while a worker thread writes. A folder whose files would
+     * overwrite the store's own is `InvalidInput` (field `folder`).
      */
     suspend fun `exportProject`(`project`: ProjectId, `folder`: kotlin.String, `format`: ExportFormat, `purpose`: ExportPurpose): ExportReport
     
     /**
-     * Records a consent grant; it supersedes the withdrawals this device knows of.
+     * Records a consent grant and returns its ledger id. It supersedes the
+     * withdrawals this device knows of for the storyteller, and no other
+     * (docs/consent.md). Fails with `InvalidInput` (no scope, a bad language,
+     * evidence or date, a story that is not the storyteller's) or `NotFound`.
      */
     fun `grantConsent`(`project`: ProjectId, `grant`: NewConsentGrant): ConsentRecordId
     
     /**
-     * The story as it may leave the device for `purpose`.
+     * The story as it may leave the device for `purpose`: transcript only
+     * with `Transcribe`, quotes only with `UseQuotes`, storytellers credited
+     * as their grants say, never contact details. Fails with
+     * `ConsentRequired` naming the missing scope.
      */
     fun `publishStory`(`story`: StoryId, `purpose`: ExportPurpose): PublishedStory
     
     /**
-     * Throws `ConsentRequired` (naming the scope) unless the story's consent includes it.
+     * Fails with `ConsentRequired` (naming `scope` and the story) unless every
+     * storyteller of the story allows `scope`; returns nothing otherwise.
      */
     fun `requireConsent`(`story`: StoryId, `scope`: ConsentScope)
     
     /**
-     * The scopes in force for a story: what every storyteller allows.
+     * The scopes in force for a story: what every one of its storytellers
+     * allows (none for a story with no storyteller).
      */
     fun `storyConsent`(`story`: StoryId): List<ConsentScope>
     
     /**
-     * Records a withdrawal; with `erase`, erases what it covers on every device.
+     * Records a withdrawal and returns its ledger id. With `erase`, erases
+     * the stories it covers (and, for all stories, the storyteller's personal
+     * details) here at once and on every device that syncs; erasing again
+     * what is already erased changes nothing and returns the first withdrawal.
      */
     fun `withdrawConsent`(`project`: ProjectId, `withdrawal`: NewConsentWithdrawal): ConsentRecordId
     
@@ -3479,6 +3513,10 @@ public interface StoreInterface {
      */
     fun `removeMedia`(`story`: StoryId, `id`: MediaId)
     
+    /**
+     * Removes a segment. A story with no such segment is `InvalidInput`
+     * (field `segment_id`).
+     */
     fun `removeSegment`(`story`: StoryId, `id`: SegmentId)
     
     /**
@@ -3492,20 +3530,51 @@ public interface StoreInterface {
      */
     fun `storySegments`(`story`: StoryId): List<Segment>
     
+    /**
+     * Adds a reasonable adjustment; adding one already there changes nothing.
+     * A detail that does not fit the kind is `InvalidInput`.
+     */
     fun `addAdjustment`(`id`: ParticipantId, `adjustment`: Adjustment)
     
+    /**
+     * Adds a participant to a project and returns their id. Fails with
+     * `InvalidInput` for a bad name, language or adjustment, `NotFound` for
+     * an unknown project.
+     */
     fun `addParticipant`(`project`: ProjectId, `participant`: NewParticipant): ParticipantId
     
+    /**
+     * Every change of the participant's badge, oldest first.
+     */
     fun `badgeHistory`(`id`: ParticipantId): List<BadgeChange>
     
+    /**
+     * The participant document's bytes, to hand to another store of the
+     * group (`importDocument` there). Sessions and bundles do this for
+     * you; this is for tools and tests.
+     */
     fun `exportParticipantDocument`(`id`: ParticipantId): kotlin.ByteArray
     
+    /**
+     * A participant with their accessibility preferences. Fails with
+     * `NotFound`, or `Erased` once their personal details were erased.
+     */
     fun `participant`(`id`: ParticipantId): Participant
     
+    /**
+     * Who changed the participant's record, when, and what kind of change,
+     * oldest first.
+     */
     fun `participantHistory`(`id`: ParticipantId): List<HistoryEntry>
     
+    /**
+     * The participants of a project, by name.
+     */
     fun `participants`(`project`: ProjectId): List<ParticipantSummary>
     
+    /**
+     * Removes a reasonable adjustment; removing one not there changes nothing.
+     */
     fun `removeAdjustment`(`id`: ParticipantId, `adjustment`: Adjustment)
     
     /**
@@ -3513,6 +3582,10 @@ public interface StoreInterface {
      */
     fun `setBadge`(`id`: ParticipantId, `level`: InteractionBadge)
     
+    /**
+     * Changes the details set in `update`; checks every field before
+     * changing any (`InvalidInput`).
+     */
     fun `updateParticipant`(`id`: ParticipantId, `update`: ParticipantUpdate)
     
     /**
@@ -3592,6 +3665,11 @@ public interface StoreInterface {
      */
     fun `isEncrypted`(): kotlin.Boolean
     
+    /**
+     * Comments on a story, or on one of its highlights when `highlight` is
+     * given; returns the comment's id. An empty body is `InvalidInput`, an
+     * unknown highlight `NotFound`.
+     */
     fun `addComment`(`story`: StoryId, `body`: kotlin.String, `highlight`: HighlightId?): CommentId
     
     /**
@@ -3600,10 +3678,24 @@ public interface StoreInterface {
      */
     fun `addHighlight`(`story`: StoryId, `start`: kotlin.Int, `end`: kotlin.Int, `theme`: kotlin.String? = null, `note`: kotlin.String = ""): HighlightId
     
+    /**
+     * Adds a storyteller, who must be a participant of the story's project
+     * (`InvalidInput`, field `storyteller`, otherwise).
+     */
     fun `addStoryteller`(`id`: StoryId, `participant`: ParticipantId)
     
+    /**
+     * Adds a tag (at most 100 characters; tags are compared ignoring case and
+     * spacing, so adding one already there changes nothing).
+     */
     fun `addTag`(`id`: StoryId, `tag`: kotlin.String)
     
+    /**
+     * Creates a story in a project and returns its id. Fails with
+     * `InvalidInput` for a bad title, tag or language, or a storyteller
+     * from another project; `NotFound` (or `Erased`) for an unknown project
+     * or storyteller.
+     */
     fun `createStory`(`project`: ProjectId, `story`: NewStory): StoryId
     
     /**
@@ -3617,21 +3709,37 @@ public interface StoreInterface {
      */
     fun `listStories`(`query`: StoryQuery): StoryPage
     
+    /**
+     * Removes a comment (`NotFound` if the story has no such comment).
+     */
     fun `removeComment`(`story`: StoryId, `comment`: CommentId)
     
+    /**
+     * Removes a highlight (`NotFound` if the story has no such highlight).
+     */
     fun `removeHighlight`(`story`: StoryId, `highlight`: HighlightId)
     
+    /**
+     * Removes a storyteller; removing one who is not there changes nothing.
+     */
     fun `removeStoryteller`(`id`: StoryId, `participant`: ParticipantId)
     
+    /**
+     * Removes a tag; removing one that is not there changes nothing.
+     */
     fun `removeTag`(`id`: StoryId, `tag`: kotlin.String)
     
     /**
      * Stories containing every word of `query`, best first.
-     * `limit` 0 means the default (20); every project unless `project` is
-     * given (`search(query)`).
+     * `limit` 0 means the default (20), at most 200; every project unless
+     * `project` is given (`search(query)`). A query with no words is
+     * `InvalidInput` (field `query`). Runs on a worker thread.
      */
     suspend fun `search`(`query`: kotlin.String, `project`: ProjectId? = null, `limit`: kotlin.Int = 0): List<SearchHit>
     
+    /**
+     * Like `setTranscript`, for the summary.
+     */
     fun `setSummary`(`id`: StoryId, `text`: kotlin.String)
     
     /**
@@ -3639,6 +3747,9 @@ public interface StoreInterface {
      */
     fun `setTranscript`(`id`: StoryId, `text`: kotlin.String)
     
+    /**
+     * Like `spliceTranscript`, for the summary.
+     */
     fun `spliceSummary`(`id`: StoryId, `start`: kotlin.Int, `delete`: kotlin.Int, `insert`: kotlin.String)
     
     /**
@@ -3647,10 +3758,21 @@ public interface StoreInterface {
      */
     fun `spliceTranscript`(`id`: StoryId, `start`: kotlin.Int, `delete`: kotlin.Int, `insert`: kotlin.String)
     
+    /**
+     * The whole story: texts, highlights, comments and any conflicts. Fails
+     * with `NotFound` or `Erased`.
+     */
     fun `story`(`id`: StoryId): Story
     
+    /**
+     * Who changed the story, when, and what kind of change, oldest first.
+     */
     fun `storyHistory`(`id`: StoryId): List<HistoryEntry>
     
+    /**
+     * Changes the one-value fields set in `update`; checks every field
+     * before changing any (`InvalidInput`).
+     */
     fun `updateStory`(`id`: StoryId, `update`: StoryUpdate)
     
     /**
@@ -3809,7 +3931,8 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
-     * A consent receipt as JSON (Kantara Consent Receipt v1.1 field names).
+     * A consent receipt for a storyteller, as pretty-printed JSON (Kantara
+     * Consent Receipt v1.1 field names; docs/consent.md), to give them.
      */
     @Throws(StoreException::class)override fun `consentReceipt`(`project`: ProjectId, `storyteller`: ParticipantId): kotlin.String {
             return FfiConverterString.lift(
@@ -3828,7 +3951,8 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
-     * The ledger, or one storyteller's part of it, oldest first.
+     * The project's consent ledger, or one storyteller's part of it when
+     * `storyteller` is given, oldest first.
      */
     @Throws(StoreException::class)override fun `consentRecords`(`project`: ProjectId, `storyteller`: ParticipantId?): List<ConsentRecord> {
             return FfiConverterSequenceTypeConsentRecord.lift(
@@ -3847,7 +3971,8 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
-     * The consent in force for a storyteller (for one story, or all when null).
+     * The consent in force for a storyteller, for one story or, when `story`
+     * is null, for all of their stories.
      */
     @Throws(StoreException::class)override fun `effectiveConsent`(`storyteller`: ParticipantId, `story`: StoryId?): EffectiveConsent {
             return FfiConverterTypeEffectiveConsent.lift(
@@ -3866,8 +3991,12 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
-     * Exports what consent allows to `folder`, with a manifest of what was withheld.
-     * Runs on a worker thread.
+     * Exports every story of the project that consent allows for `purpose`
+     * into `folder` (created if needed; files an earlier export wrote there
+     * and this one does not are removed), with `manifest.json` listing what
+     * was exported and what was withheld, and why. Suspends (Kotlin) or awaits
+     * (Swift) while a worker thread writes. A folder whose files would
+     * overwrite the store's own is `InvalidInput` (field `folder`).
      */
     @Throws(StoreException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3895,7 +4024,10 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
-     * Records a consent grant; it supersedes the withdrawals this device knows of.
+     * Records a consent grant and returns its ledger id. It supersedes the
+     * withdrawals this device knows of for the storyteller, and no other
+     * (docs/consent.md). Fails with `InvalidInput` (no scope, a bad language,
+     * evidence or date, a story that is not the storyteller's) or `NotFound`.
      */
     @Throws(StoreException::class)override fun `grantConsent`(`project`: ProjectId, `grant`: NewConsentGrant): ConsentRecordId {
             return FfiConverterTypeConsentRecordId.lift(
@@ -3914,7 +4046,10 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
-     * The story as it may leave the device for `purpose`.
+     * The story as it may leave the device for `purpose`: transcript only
+     * with `Transcribe`, quotes only with `UseQuotes`, storytellers credited
+     * as their grants say, never contact details. Fails with
+     * `ConsentRequired` naming the missing scope.
      */
     @Throws(StoreException::class)override fun `publishStory`(`story`: StoryId, `purpose`: ExportPurpose): PublishedStory {
             return FfiConverterTypePublishedStory.lift(
@@ -3933,7 +4068,8 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
-     * Throws `ConsentRequired` (naming the scope) unless the story's consent includes it.
+     * Fails with `ConsentRequired` (naming `scope` and the story) unless every
+     * storyteller of the story allows `scope`; returns nothing otherwise.
      */
     @Throws(StoreException::class)override fun `requireConsent`(`story`: StoryId, `scope`: ConsentScope)
         = 
@@ -3951,7 +4087,8 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
-     * The scopes in force for a story: what every storyteller allows.
+     * The scopes in force for a story: what every one of its storytellers
+     * allows (none for a story with no storyteller).
      */
     @Throws(StoreException::class)override fun `storyConsent`(`story`: StoryId): List<ConsentScope> {
             return FfiConverterSequenceTypeConsentScope.lift(
@@ -3969,7 +4106,10 @@ open class Store: Disposable, AutoCloseable, StoreInterface
 
     
     /**
-     * Records a withdrawal; with `erase`, erases what it covers on every device.
+     * Records a withdrawal and returns its ledger id. With `erase`, erases
+     * the stories it covers (and, for all stories, the storyteller's personal
+     * details) here at once and on every device that syncs; erasing again
+     * what is already erased changes nothing and returns the first withdrawal.
      */
     @Throws(StoreException::class)override fun `withdrawConsent`(`project`: ProjectId, `withdrawal`: NewConsentWithdrawal): ConsentRecordId {
             return FfiConverterTypeConsentRecordId.lift(
@@ -4152,6 +4292,10 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Removes a segment. A story with no such segment is `InvalidInput`
+     * (field `segment_id`).
+     */
     @Throws(StoreException::class)override fun `removeSegment`(`story`: StoryId, `id`: SegmentId)
         = 
     callWithHandle {
@@ -4204,6 +4348,10 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Adds a reasonable adjustment; adding one already there changes nothing.
+     * A detail that does not fit the kind is `InvalidInput`.
+     */
     @Throws(StoreException::class)override fun `addAdjustment`(`id`: ParticipantId, `adjustment`: Adjustment)
         = 
     callWithHandle {
@@ -4219,6 +4367,11 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Adds a participant to a project and returns their id. Fails with
+     * `InvalidInput` for a bad name, language or adjustment, `NotFound` for
+     * an unknown project.
+     */
     @Throws(StoreException::class)override fun `addParticipant`(`project`: ProjectId, `participant`: NewParticipant): ParticipantId {
             return FfiConverterTypeParticipantId.lift(
     callWithHandle {
@@ -4235,6 +4388,9 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Every change of the participant's badge, oldest first.
+     */
     @Throws(StoreException::class)override fun `badgeHistory`(`id`: ParticipantId): List<BadgeChange> {
             return FfiConverterSequenceTypeBadgeChange.lift(
     callWithHandle {
@@ -4250,6 +4406,11 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * The participant document's bytes, to hand to another store of the
+     * group (`importDocument` there). Sessions and bundles do this for
+     * you; this is for tools and tests.
+     */
     @Throws(StoreException::class)override fun `exportParticipantDocument`(`id`: ParticipantId): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     callWithHandle {
@@ -4265,6 +4426,10 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * A participant with their accessibility preferences. Fails with
+     * `NotFound`, or `Erased` once their personal details were erased.
+     */
     @Throws(StoreException::class)override fun `participant`(`id`: ParticipantId): Participant {
             return FfiConverterTypeParticipant.lift(
     callWithHandle {
@@ -4280,6 +4445,10 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Who changed the participant's record, when, and what kind of change,
+     * oldest first.
+     */
     @Throws(StoreException::class)override fun `participantHistory`(`id`: ParticipantId): List<HistoryEntry> {
             return FfiConverterSequenceTypeHistoryEntry.lift(
     callWithHandle {
@@ -4295,6 +4464,9 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * The participants of a project, by name.
+     */
     @Throws(StoreException::class)override fun `participants`(`project`: ProjectId): List<ParticipantSummary> {
             return FfiConverterSequenceTypeParticipantSummary.lift(
     callWithHandle {
@@ -4310,6 +4482,9 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Removes a reasonable adjustment; removing one not there changes nothing.
+     */
     @Throws(StoreException::class)override fun `removeAdjustment`(`id`: ParticipantId, `adjustment`: Adjustment)
         = 
     callWithHandle {
@@ -4343,6 +4518,10 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Changes the details set in `update`; checks every field before
+     * changing any (`InvalidInput`).
+     */
     @Throws(StoreException::class)override fun `updateParticipant`(`id`: ParticipantId, `update`: ParticipantUpdate)
         = 
     callWithHandle {
@@ -4613,6 +4792,11 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Comments on a story, or on one of its highlights when `highlight` is
+     * given; returns the comment's id. An empty body is `InvalidInput`, an
+     * unknown highlight `NotFound`.
+     */
     @Throws(StoreException::class)override fun `addComment`(`story`: StoryId, `body`: kotlin.String, `highlight`: HighlightId?): CommentId {
             return FfiConverterTypeCommentId.lift(
     callWithHandle {
@@ -4653,6 +4837,10 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Adds a storyteller, who must be a participant of the story's project
+     * (`InvalidInput`, field `storyteller`, otherwise).
+     */
     @Throws(StoreException::class)override fun `addStoryteller`(`id`: StoryId, `participant`: ParticipantId)
         = 
     callWithHandle {
@@ -4668,6 +4856,10 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Adds a tag (at most 100 characters; tags are compared ignoring case and
+     * spacing, so adding one already there changes nothing).
+     */
     @Throws(StoreException::class)override fun `addTag`(`id`: StoryId, `tag`: kotlin.String)
         = 
     callWithHandle {
@@ -4683,6 +4875,12 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Creates a story in a project and returns its id. Fails with
+     * `InvalidInput` for a bad title, tag or language, or a storyteller
+     * from another project; `NotFound` (or `Erased`) for an unknown project
+     * or storyteller.
+     */
     @Throws(StoreException::class)override fun `createStory`(`project`: ProjectId, `story`: NewStory): StoryId {
             return FfiConverterTypeStoryId.lift(
     callWithHandle {
@@ -4736,6 +4934,9 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Removes a comment (`NotFound` if the story has no such comment).
+     */
     @Throws(StoreException::class)override fun `removeComment`(`story`: StoryId, `comment`: CommentId)
         = 
     callWithHandle {
@@ -4751,6 +4952,9 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Removes a highlight (`NotFound` if the story has no such highlight).
+     */
     @Throws(StoreException::class)override fun `removeHighlight`(`story`: StoryId, `highlight`: HighlightId)
         = 
     callWithHandle {
@@ -4766,6 +4970,9 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Removes a storyteller; removing one who is not there changes nothing.
+     */
     @Throws(StoreException::class)override fun `removeStoryteller`(`id`: StoryId, `participant`: ParticipantId)
         = 
     callWithHandle {
@@ -4781,6 +4988,9 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Removes a tag; removing one that is not there changes nothing.
+     */
     @Throws(StoreException::class)override fun `removeTag`(`id`: StoryId, `tag`: kotlin.String)
         = 
     callWithHandle {
@@ -4798,8 +5008,9 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
     /**
      * Stories containing every word of `query`, best first.
-     * `limit` 0 means the default (20); every project unless `project` is
-     * given (`search(query)`).
+     * `limit` 0 means the default (20), at most 200; every project unless
+     * `project` is given (`search(query)`). A query with no words is
+     * `InvalidInput` (field `query`). Runs on a worker thread.
      */
     @Throws(StoreException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -4825,6 +5036,9 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     }
 
     
+    /**
+     * Like `setTranscript`, for the summary.
+     */
     @Throws(StoreException::class)override fun `setSummary`(`id`: StoryId, `text`: kotlin.String)
         = 
     callWithHandle {
@@ -4858,6 +5072,9 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Like `spliceTranscript`, for the summary.
+     */
     @Throws(StoreException::class)override fun `spliceSummary`(`id`: StoryId, `start`: kotlin.Int, `delete`: kotlin.Int, `insert`: kotlin.String)
         = 
     callWithHandle {
@@ -4896,6 +5113,10 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * The whole story: texts, highlights, comments and any conflicts. Fails
+     * with `NotFound` or `Erased`.
+     */
     @Throws(StoreException::class)override fun `story`(`id`: StoryId): Story {
             return FfiConverterTypeStory.lift(
     callWithHandle {
@@ -4911,6 +5132,9 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Who changed the story, when, and what kind of change, oldest first.
+     */
     @Throws(StoreException::class)override fun `storyHistory`(`id`: StoryId): List<HistoryEntry> {
             return FfiConverterSequenceTypeHistoryEntry.lift(
     callWithHandle {
@@ -4926,6 +5150,10 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
 
     
+    /**
+     * Changes the one-value fields set in `update`; checks every field
+     * before changing any (`InvalidInput`).
+     */
     @Throws(StoreException::class)override fun `updateStory`(`id`: StoryId, `update`: StoryUpdate)
         = 
     callWithHandle {
@@ -5290,6 +5518,11 @@ public object FfiConverterTypeStore: FfiConverter<Store, Long> {
  */
 public interface StoreListener {
     
+    /**
+     * Called once per saved write or merge with the records it changed.
+     * Return quickly: the writing thread waits for it. A thrown error is
+     * ignored.
+     */
     fun `onChange`(`change`: StoreChange)
     
     companion object
@@ -5402,6 +5635,11 @@ open class StoreListenerImpl: Disposable, AutoCloseable, StoreListener
     }
 
     
+    /**
+     * Called once per saved write or merge with the records it changed.
+     * Return quickly: the writing thread waits for it. A thrown error is
+     * ignored.
+     */
     @Throws(ListenerException::class)override fun `onChange`(`change`: StoreChange)
         = 
     callWithHandle {
@@ -5919,6 +6157,9 @@ public interface SyncSessionInterface {
      */
     fun `peer`(): DeviceId?
     
+    /**
+     * How far the session has got, as of the last message applied.
+     */
     fun `progress`(): SyncProgress
     
     /**
@@ -6105,7 +6346,10 @@ open class SyncSession: Disposable, AutoCloseable, SyncSessionInterface
     }
     
 
-    override fun `progress`(): SyncProgress {
+    
+    /**
+     * How far the session has got, as of the last message applied.
+     */override fun `progress`(): SyncProgress {
             return FfiConverterTypeSyncProgress.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -6191,8 +6435,16 @@ public object FfiConverterTypeSyncSession: FfiConverter<SyncSession, Long> {
  * note, no detail otherwise.
  */
 data class Adjustment (
+    /**
+     * What kind of adjustment.
+     */
     val `kind`: AdjustmentKind
     , 
+    /**
+     * The language (BCP 47) for an interpreter, the text of a `Note`; null
+     * for every other kind. A missing or unexpected detail is `InvalidInput`
+     * (field `adjustment`).
+     */
     val `detail`: kotlin.String? = null 
     
 ){
@@ -6232,12 +6484,24 @@ public object FfiConverterTypeAdjustment: FfiConverterRustBuffer<Adjustment> {
  * One change of a badge.
  */
 data class BadgeChange (
+    /**
+     * The level set.
+     */
     val `level`: InteractionBadge
     , 
+    /**
+     * The member who set it.
+     */
     val `memberId`: MemberId
     , 
+    /**
+     * The device it was set on.
+     */
     val `deviceId`: DeviceId
     , 
+    /**
+     * When it was set, by that device's clock.
+     */
     val `at`: java.time.Instant
     
 ){
@@ -6283,10 +6547,20 @@ public object FfiConverterTypeBadgeChange: FfiConverterRustBuffer<BadgeChange> {
  * What importing a bundle did.
  */
 data class BundleOutcome (
+    /**
+     * The project the bundle was for.
+     */
     val `project`: ProjectId
     , 
+    /**
+     * Documents this store changed.
+     */
     val `documentsChanged`: kotlin.Long
     , 
+    /**
+     * Documents left out: erased here, or changes to a document this store
+     * does not hold (the bundle was made for another device).
+     */
     val `documentsSkipped`: kotlin.Long
     
 ){
@@ -6329,14 +6603,30 @@ public object FfiConverterTypeBundleOutcome: FfiConverterRustBuffer<BundleOutcom
  * A comment on a story or one of its highlights.
  */
 data class Comment (
+    /**
+     * Pass it to `removeComment`.
+     */
     val `id`: CommentId
     , 
+    /**
+     * What the member wrote.
+     */
     val `body`: kotlin.String
     , 
+    /**
+     * The highlight the comment is on, or null for a comment on the whole
+     * story.
+     */
     val `highlight`: HighlightId?
     , 
+    /**
+     * The member who wrote it.
+     */
     val `author`: MemberId
     , 
+    /**
+     * When it was written, by the author's device clock.
+     */
     val `createdAt`: java.time.Instant
     
 ){
@@ -6385,34 +6675,82 @@ public object FfiConverterTypeComment: FfiConverterRustBuffer<Comment> {
  * A consent grant, as recorded.
  */
 data class ConsentGrant (
+    /**
+     * The ledger record's id; a withdrawal's `acknowledges` may name it.
+     */
     val `id`: ConsentRecordId
     , 
+    /**
+     * The storyteller this consent grant is for.
+     */
     val `storyteller`: ParticipantId
     , 
+    /**
+     * The story it covers, or null for all the storyteller's stories in the
+     * project.
+     */
     val `story`: StoryId?
     , 
+    /**
+     * What was consented to.
+     */
     val `scopes`: List<ConsentScope>
     , 
+    /**
+     * When it was recorded, by the recording device's clock.
+     */
     val `givenAt`: java.time.Instant
     , 
+    /**
+     * The member who recorded it.
+     */
     val `recordedBy`: MemberId
     , 
+    /**
+     * The device it was recorded on.
+     */
     val `device`: DeviceId
     , 
+    /**
+     * How it was given.
+     */
     val `method`: ConsentMethod
     , 
+    /**
+     * The version of the information sheet the storyteller was given.
+     */
     val `informationVersion`: kotlin.String
     , 
+    /**
+     * The language it was given in (BCP 47).
+     */
     val `informationLanguage`: kotlin.String
     , 
+    /**
+     * Content hash of the evidence held as media (an audio clip, a photo of
+     * a signature), as `sha256:` and 64 hex digits, or null.
+     */
     val `evidence`: kotlin.String?
     , 
+    /**
+     * When it lapses, or null for never.
+     */
     val `expiresAt`: java.time.Instant?
     , 
+    /**
+     * When to ask the storyteller again, or null.
+     */
     val `reviewAt`: java.time.Instant?
     , 
+    /**
+     * How the storyteller wants to be credited.
+     */
     val `attribution`: Attribution
     , 
+    /**
+     * The withdrawals the recording device knew of: only those can this
+     * grant supersede.
+     */
     val `acknowledges`: List<ConsentRecordId>
     
 ){
@@ -6491,20 +6829,45 @@ public object FfiConverterTypeConsentGrant: FfiConverterRustBuffer<ConsentGrant>
  * A withdrawal, as recorded.
  */
 data class ConsentWithdrawal (
+    /**
+     * The ledger record's id.
+     */
     val `id`: ConsentRecordId
     , 
+    /**
+     * The storyteller who withdrew.
+     */
     val `storyteller`: ParticipantId
     , 
+    /**
+     * The story it covers, or null for all the storyteller's stories.
+     */
     val `story`: StoryId?
     , 
+    /**
+     * The scopes withdrawn; empty means every scope.
+     */
     val `scopes`: List<ConsentScope>
     , 
+    /**
+     * When it was recorded, by the recording device's clock.
+     */
     val `withdrawnAt`: java.time.Instant
     , 
+    /**
+     * The member who recorded it.
+     */
     val `recordedBy`: MemberId
     , 
+    /**
+     * The device it was recorded on.
+     */
     val `device`: DeviceId
     , 
+    /**
+     * The storyteller asked for erasure: the stories it covers (and, for all
+     * stories, their personal details) are erased on every device.
+     */
     val `erase`: kotlin.Boolean
     
 ){
@@ -6562,8 +6925,14 @@ public object FfiConverterTypeConsentWithdrawal: FfiConverterRustBuffer<ConsentW
  * The project and member a new project was created with.
  */
 data class CreatedProject (
+    /**
+     * The new project.
+     */
     val `projectId`: ProjectId
     , 
+    /**
+     * The member this device writes as in it.
+     */
     val `memberId`: MemberId
     
 ){
@@ -6603,8 +6972,14 @@ public object FfiConverterTypeCreatedProject: FfiConverterRustBuffer<CreatedProj
  * How a storyteller is credited in something that leaves the device.
  */
 data class Credit (
+    /**
+     * How the storyteller is credited.
+     */
     val `attribution`: Attribution
     , 
+    /**
+     * The name or pseudonym shown; "Anonymous storyteller" otherwise.
+     */
     val `shownAs`: kotlin.String
     
 ){
@@ -6644,16 +7019,35 @@ public object FfiConverterTypeCredit: FfiConverterRustBuffer<Credit> {
  * The consent in force for a storyteller, for one story or all of theirs.
  */
 data class EffectiveConsent (
+    /**
+     * The storyteller.
+     */
     val `storyteller`: ParticipantId
     , 
+    /**
+     * The story asked about, or null for all their stories.
+     */
     val `story`: StoryId?
     , 
+    /**
+     * The scopes in force (granted, not withdrawn, not expired).
+     */
     val `scopes`: List<ConsentScope>
     , 
+    /**
+     * The most protective attribution of the grants in force; `Anonymous`
+     * when none is.
+     */
     val `attribution`: Attribution
     , 
+    /**
+     * An erasure covers this story (or all the storyteller's stories).
+     */
     val `erased`: kotlin.Boolean
     , 
+    /**
+     * The earliest review date among the grants in force, or null.
+     */
     val `reviewAt`: java.time.Instant?
     
 ){
@@ -6705,14 +7099,30 @@ public object FfiConverterTypeEffectiveConsent: FfiConverterRustBuffer<Effective
  * What an export wrote.
  */
 data class ExportReport (
+    /**
+     * The stories written.
+     */
     val `exported`: List<StoryId>
     , 
+    /**
+     * The stories left out, and why.
+     */
     val `withheld`: List<Withheld>
     , 
+    /**
+     * Media copied (decrypted) into `media/`.
+     */
     val `media`: List<ExportedMedia>
     , 
+    /**
+     * Media left out, and why.
+     */
     val `mediaWithheld`: List<WithheldMedia>
     , 
+    /**
+     * Every file written, relative to the export folder (including
+     * `manifest.json`).
+     */
     val `files`: List<kotlin.String>
     
 ){
@@ -6761,16 +7171,34 @@ public object FfiConverterTypeExportReport: FfiConverterRustBuffer<ExportReport>
  * A media item an export copied.
  */
 data class ExportedMedia (
+    /**
+     * The media item.
+     */
     val `id`: MediaId
     , 
+    /**
+     * The story it belongs to.
+     */
     val `storyId`: StoryId
     , 
+    /**
+     * What it is.
+     */
     val `kind`: MediaKind
     , 
+    /**
+     * Its MIME type.
+     */
     val `mime`: kotlin.String
     , 
+    /**
+     * `sha256:` and 64 hex digits: the hash of the bytes written.
+     */
     val `contentHash`: kotlin.String
     , 
+    /**
+     * The file written, relative to the export folder (`media/<id>`).
+     */
     val `file`: kotlin.String
     
 ){
@@ -6822,10 +7250,20 @@ public object FfiConverterTypeExportedMedia: FfiConverterRustBuffer<ExportedMedi
  * A field devices changed concurrently: the value shown and the others.
  */
 data class FieldConflict (
+    /**
+     * The field's name, e.g. `title` or `display_name`.
+     */
     val `field`: kotlin.String
     , 
+    /**
+     * The value shown: every device picks the same one.
+     */
     val `winner`: kotlin.String
     , 
+    /**
+     * The concurrently written values that lost; listed until someone sets
+     * the field again.
+     */
     val `others`: List<kotlin.String>
     
 ){
@@ -6868,20 +7306,45 @@ public object FfiConverterTypeFieldConflict: FfiConverterRustBuffer<FieldConflic
  * A highlighted quote; `start`/`end` are UTF-16 offsets into the transcript.
  */
 data class Highlight (
+    /**
+     * Pass it to `removeHighlight`, `addComment` or `highlightTimeRange`.
+     */
     val `id`: HighlightId
     , 
+    /**
+     * Start of the highlighted words, in UTF-16 code units of the current
+     * transcript; moves with the words through everyone's edits.
+     */
     val `start`: kotlin.Int
     , 
+    /**
+     * End (exclusive) of the highlighted words, in UTF-16 code units.
+     */
     val `end`: kotlin.Int
     , 
+    /**
+     * The words the highlight covers now.
+     */
     val `quote`: kotlin.String
     , 
+    /**
+     * The codebook theme it is coded with, or null.
+     */
     val `theme`: kotlin.String?
     , 
+    /**
+     * The author's note; empty when none.
+     */
     val `note`: kotlin.String
     , 
+    /**
+     * The member who made the highlight.
+     */
     val `author`: MemberId
     , 
+    /**
+     * When it was made, by the author's device clock.
+     */
     val `createdAt`: java.time.Instant
     
 ){
@@ -6939,14 +7402,30 @@ public object FfiConverterTypeHighlight: FfiConverterRustBuffer<Highlight> {
  * One change in a record's history.
  */
 data class HistoryEntry (
+    /**
+     * When the change was made, by the writing device's clock.
+     */
     val `at`: java.time.Instant
     , 
+    /**
+     * What kind of change it was.
+     */
     val `kind`: ChangeKind
     , 
+    /**
+     * The member who made it, or null for a change no member can be
+     * credited with (a document written by another tool).
+     */
     val `memberId`: MemberId?
     , 
+    /**
+     * That member's display name, when this store knows the member.
+     */
     val `memberName`: kotlin.String?
     , 
+    /**
+     * The device that wrote it, or null for such a change.
+     */
     val `deviceId`: DeviceId?
     
 ){
@@ -6995,8 +7474,14 @@ public object FfiConverterTypeHistoryEntry: FfiConverterRustBuffer<HistoryEntry>
  * The project and member a device joined as.
  */
 data class JoinedProject (
+    /**
+     * The project joined; its documents arrive with the first sync.
+     */
     val `projectId`: ProjectId
     , 
+    /**
+     * The member this device writes as in it.
+     */
     val `memberId`: MemberId
     
 ){
@@ -7036,6 +7521,9 @@ public object FfiConverterTypeJoinedProject: FfiConverterRustBuffer<JoinedProjec
  * One event of the library's log.
  */
 data class LogRecord (
+    /**
+     * How severe the event is.
+     */
     val `level`: LogLevel
     , 
     /**
@@ -7090,22 +7578,49 @@ public object FfiConverterTypeLogRecord: FfiConverterRustBuffer<LogRecord> {
  * A media item of a story, as listed on this device.
  */
 data class MediaItem (
+    /**
+     * The media item's id.
+     */
     val `id`: MediaId
     , 
+    /**
+     * The story it belongs to.
+     */
     val `storyId`: StoryId
     , 
+    /**
+     * What it is.
+     */
     val `kind`: MediaKind
     , 
+    /**
+     * Its MIME type.
+     */
     val `mime`: kotlin.String
     , 
+    /**
+     * Size of the original file, in bytes.
+     */
     val `size`: kotlin.ULong
     , 
+    /**
+     * Length of a recording in milliseconds as the app gave it, or null.
+     */
     val `durationMs`: kotlin.ULong?
     , 
+    /**
+     * Its caption; empty when none.
+     */
     val `caption`: kotlin.String
     , 
+    /**
+     * The member who attached it.
+     */
     val `addedBy`: MemberId
     , 
+    /**
+     * When it was attached.
+     */
     val `addedAt`: java.time.Instant
     , 
     /**
@@ -7190,12 +7705,24 @@ public object FfiConverterTypeMediaItem: FfiConverterRustBuffer<MediaItem> {
  * A member of a project's group.
  */
 data class Member (
+    /**
+     * The member's id: every change they write carries it.
+     */
     val `id`: MemberId
     , 
+    /**
+     * The name the group knows them by.
+     */
     val `displayName`: kotlin.String
     , 
+    /**
+     * What they do in the group.
+     */
     val `role`: MemberRole
     , 
+    /**
+     * When they joined or were added.
+     */
     val `joinedAt`: java.time.Instant
     
 ){
@@ -7241,10 +7768,20 @@ public object FfiConverterTypeMember: FfiConverterRustBuffer<Member> {
  * A consent grant to record.
  */
 data class NewConsentGrant (
+    /**
+     * The storyteller giving consent; a participant of the project.
+     */
     val `storyteller`: ParticipantId
     , 
+    /**
+     * What they consent to; at least one (`InvalidInput`, field `scopes`,
+     * otherwise).
+     */
     val `scopes`: List<ConsentScope>
     , 
+    /**
+     * How they gave it.
+     */
     val `method`: ConsentMethod
     , 
     /**
@@ -7252,8 +7789,14 @@ data class NewConsentGrant (
      */
     val `story`: StoryId? = null 
     , 
+    /**
+     * The version of the information sheet they were given (one line).
+     */
     val `informationVersion`: kotlin.String = "1" 
     , 
+    /**
+     * The language it was given in (BCP 47).
+     */
     val `informationLanguage`: kotlin.String = "en" 
     , 
     /**
@@ -7261,10 +7804,19 @@ data class NewConsentGrant (
      */
     val `evidence`: kotlin.String? = null 
     , 
+    /**
+     * When the consent lapses; must be in the future. Null: never.
+     */
     val `expiresAt`: java.time.Instant? = null 
     , 
+    /**
+     * When to ask again; must be in the future. Null: no review date.
+     */
     val `reviewAt`: java.time.Instant? = null 
     , 
+    /**
+     * How they want to be credited in anything that leaves the device.
+     */
     val `attribution`: Attribution
     
 ){
@@ -7328,12 +7880,26 @@ public object FfiConverterTypeNewConsentGrant: FfiConverterRustBuffer<NewConsent
  * A withdrawal to record. No scopes withdraws every scope.
  */
 data class NewConsentWithdrawal (
+    /**
+     * The storyteller withdrawing.
+     */
     val `storyteller`: ParticipantId
     , 
+    /**
+     * The story it covers; all the storyteller's stories when null.
+     */
     val `story`: StoryId? = null 
     , 
+    /**
+     * The scopes withdrawn; empty (the default) withdraws every scope.
+     */
     val `scopes`: List<ConsentScope> = listOf() 
     , 
+    /**
+     * Also erase what it covers, here at once and on every device that
+     * syncs: the story, or for all stories, every story of theirs and their
+     * personal details. Cannot be undone.
+     */
     val `erase`: kotlin.Boolean = false 
     
 ){
@@ -7379,10 +7945,20 @@ public object FfiConverterTypeNewConsentWithdrawal: FfiConverterRustBuffer<NewCo
  * What the app says about a media item it attaches.
  */
 data class NewMedia (
+    /**
+     * What the item is.
+     */
     val `kind`: MediaKind
     , 
+    /**
+     * MIME type, e.g. `audio/ogg`; `application/octet-stream` (the default)
+     * if unknown. A value that is not a MIME type is `InvalidInput`.
+     */
     val `mime`: kotlin.String = "application/octet-stream" 
     , 
+    /**
+     * A caption to show with it; empty by default.
+     */
     val `caption`: kotlin.String = "" 
     , 
     /**
@@ -7433,20 +8009,45 @@ public object FfiConverterTypeNewMedia: FfiConverterRustBuffer<NewMedia> {
  * What a new participant starts with.
  */
 data class NewParticipant (
+    /**
+     * Required: one line, not empty (`InvalidInput`, field `display_name`,
+     * otherwise).
+     */
     val `displayName`: kotlin.String
     , 
+    /**
+     * The name to credit them by under `Pseudonym` attribution.
+     */
     val `pseudonym`: kotlin.String? = null 
     , 
+    /**
+     * Their pronouns, in their words.
+     */
     val `pronouns`: kotlin.String? = null 
     , 
+    /**
+     * The language they prefer, as a BCP 47 tag.
+     */
     val `preferredLanguage`: kotlin.String? = null 
     , 
+    /**
+     * How to reach them; sensitive, never exported.
+     */
     val `contact`: kotlin.String? = null 
     , 
+    /**
+     * How they like to communicate, in their words.
+     */
     val `communicationNotes`: kotlin.String = "" 
     , 
+    /**
+     * Their interaction badge; `Unset` when null.
+     */
     val `badge`: InteractionBadge? = null 
     , 
+    /**
+     * The reasonable adjustments they ask for.
+     */
     val `adjustments`: List<Adjustment> = listOf() 
     
 ){
@@ -7504,22 +8105,52 @@ public object FfiConverterTypeNewParticipant: FfiConverterRustBuffer<NewParticip
  * What a new story starts with.
  */
 data class NewStory (
+    /**
+     * Required: one line, not empty, at most 500 characters
+     * (`InvalidInput`, field `title`, otherwise).
+     */
     val `title`: kotlin.String
     , 
+    /**
+     * Participants of the same project whose story it is; one from another
+     * project is `InvalidInput` (field `storyteller`), an unknown one
+     * `NotFound`.
+     */
     val `storytellers`: List<ParticipantId> = listOf() 
     , 
+    /**
+     * The transcript so far (up to 4 MB).
+     */
     val `transcript`: kotlin.String = "" 
     , 
+    /**
+     * A summary (up to 4 MB).
+     */
     val `summary`: kotlin.String = "" 
     , 
+    /**
+     * The story's language as a BCP 47 tag, e.g. `en` or `pa-Guru`.
+     */
     val `language`: kotlin.String? = null 
     , 
+    /**
+     * When it was recorded.
+     */
     val `recordedAt`: RecordedAt? = null 
     , 
+    /**
+     * A coarse place name, never coordinates.
+     */
     val `place`: kotlin.String? = null 
     , 
+    /**
+     * Tags (each at most 100 characters).
+     */
     val `tags`: List<kotlin.String> = listOf() 
     , 
+    /**
+     * The starting status; `Draft` when null.
+     */
     val `status`: StoryStatus? = null 
     
 ){
@@ -7580,20 +8211,46 @@ public object FfiConverterTypeNewStory: FfiConverterRustBuffer<NewStory> {
  * A participant with their accessibility preferences.
  */
 data class Participant (
+    /**
+     * The participant's id.
+     */
     val `id`: ParticipantId
     , 
+    /**
+     * The project they take part in.
+     */
     val `projectId`: ProjectId
     , 
+    /**
+     * The name the group knows them by.
+     */
     val `displayName`: kotlin.String
     , 
+    /**
+     * The name to credit them by when they choose `Pseudonym` attribution,
+     * or null.
+     */
     val `pseudonym`: kotlin.String?
     , 
+    /**
+     * Their pronouns, in their words, or null.
+     */
     val `pronouns`: kotlin.String?
     , 
+    /**
+     * The language they prefer (BCP 47), or null.
+     */
     val `preferredLanguage`: kotlin.String?
     , 
+    /**
+     * Sensitive: how to reach them. Never exported or published; null when
+     * not given.
+     */
     val `contact`: kotlin.String?
     , 
+    /**
+     * How they like to communicate, in their words; empty when none.
+     */
     val `communicationNotes`: kotlin.String
     , 
     /**
@@ -7601,10 +8258,19 @@ data class Participant (
      */
     val `badge`: InteractionBadge
     , 
+    /**
+     * The reasonable adjustments they ask for.
+     */
     val `adjustments`: List<Adjustment>
     , 
+    /**
+     * Fields devices changed concurrently; empty when none.
+     */
     val `conflicts`: List<FieldConflict>
     , 
+    /**
+     * When they were added.
+     */
     val `createdAt`: java.time.Instant
     
 ){
@@ -7674,12 +8340,24 @@ public object FfiConverterTypeParticipant: FfiConverterRustBuffer<Participant> {
  * A line in the list of participants.
  */
 data class ParticipantSummary (
+    /**
+     * The participant's id.
+     */
     val `id`: ParticipantId
     , 
+    /**
+     * The name the group knows them by.
+     */
     val `displayName`: kotlin.String
     , 
+    /**
+     * Their pseudonym, or null.
+     */
     val `pseudonym`: kotlin.String?
     , 
+    /**
+     * Their effective interaction badge.
+     */
     val `badge`: InteractionBadge
     
 ){
@@ -7726,16 +8404,34 @@ public object FfiConverterTypeParticipantSummary: FfiConverterRustBuffer<Partici
  * string clears an optional one.
  */
 data class ParticipantUpdate (
+    /**
+     * A new display name (one line, not empty).
+     */
     val `displayName`: kotlin.String? = null 
     , 
+    /**
+     * A new pseudonym; an empty string clears it.
+     */
     val `pseudonym`: kotlin.String? = null 
     , 
+    /**
+     * New pronouns; an empty string clears them.
+     */
     val `pronouns`: kotlin.String? = null 
     , 
+    /**
+     * A new preferred language (BCP 47); an empty string clears it.
+     */
     val `preferredLanguage`: kotlin.String? = null 
     , 
+    /**
+     * New contact details; an empty string clears them.
+     */
     val `contact`: kotlin.String? = null 
     , 
+    /**
+     * New communication notes; an empty string clears them.
+     */
     val `communicationNotes`: kotlin.String? = null 
     
 ){
@@ -7787,14 +8483,29 @@ public object FfiConverterTypeParticipantUpdate: FfiConverterRustBuffer<Particip
  * A project with its members and codebook.
  */
 data class Project (
+    /**
+     * The project's id.
+     */
     val `id`: ProjectId
     , 
+    /**
+     * The project's name.
+     */
     val `name`: kotlin.String
     , 
+    /**
+     * Everyone in the project's group.
+     */
     val `members`: List<Member>
     , 
+    /**
+     * The codebook: themes highlights can be coded with.
+     */
     val `themes`: List<Theme>
     , 
+    /**
+     * When the project was created.
+     */
     val `createdAt`: java.time.Instant
     , 
     /**
@@ -7851,10 +8562,19 @@ public object FfiConverterTypeProject: FfiConverterRustBuffer<Project> {
  * A line in the list of projects.
  */
 data class ProjectSummary (
+    /**
+     * The project's id.
+     */
     val `id`: ProjectId
     , 
+    /**
+     * The project's name.
+     */
     val `name`: kotlin.String
     , 
+    /**
+     * When the project was created.
+     */
     val `createdAt`: java.time.Instant
     
 ){
@@ -7897,10 +8617,19 @@ public object FfiConverterTypeProjectSummary: FfiConverterRustBuffer<ProjectSumm
  * A quote that may leave the device.
  */
 data class PublishedQuote (
+    /**
+     * The highlighted words.
+     */
     val `quote`: kotlin.String
     , 
+    /**
+     * The codebook theme, or null.
+     */
     val `theme`: kotlin.String?
     , 
+    /**
+     * The highlight's note; empty when none.
+     */
     val `note`: kotlin.String
     
 ){
@@ -7943,34 +8672,79 @@ public object FfiConverterTypePublishedQuote: FfiConverterRustBuffer<PublishedQu
  * A story as it may leave the device.
  */
 data class PublishedStory (
+    /**
+     * The story's id.
+     */
     val `id`: StoryId
     , 
+    /**
+     * The purpose it was published for.
+     */
     val `purpose`: ExportPurpose
     , 
+    /**
+     * The story's title.
+     */
     val `title`: kotlin.String
     , 
+    /**
+     * The summary.
+     */
     val `summary`: kotlin.String
     , 
+    /**
+     * The transcript, or null without `Transcribe` consent.
+     */
     val `transcript`: kotlin.String?
     , 
+    /**
+     * The story's language (BCP 47), or null.
+     */
     val `language`: kotlin.String?
     , 
+    /**
+     * The day it was recorded (`YYYY-MM-DD`, no time of day), or null.
+     */
     val `recordedOn`: kotlin.String?
     , 
+    /**
+     * The coarse place name, or null.
+     */
     val `place`: kotlin.String?
     , 
+    /**
+     * The story's tags.
+     */
     val `tags`: List<kotlin.String>
     , 
+    /**
+     * The codebook themes of its highlights.
+     */
     val `themes`: List<kotlin.String>
     , 
+    /**
+     * Its highlights as quotes; empty without `UseQuotes` consent.
+     */
     val `quotes`: List<PublishedQuote>
     , 
+    /**
+     * How each storyteller is credited.
+     */
     val `storytellers`: List<Credit>
     , 
+    /**
+     * Fields left out, and the scope that would have allowed them.
+     */
     val `fieldsWithheld`: List<kotlin.String>
     , 
+    /**
+     * The scopes in force when it was published.
+     */
     val `consent`: List<ConsentScope>
     , 
+    /**
+     * When it was published.
+     */
     val `exportedAt`: java.time.Instant
     
 ){
@@ -8049,8 +8823,15 @@ public object FfiConverterTypePublishedStory: FfiConverterRustBuffer<PublishedSt
  * When a story was recorded, with the UTC offset of the place.
  */
 data class RecordedAt (
+    /**
+     * The instant it was recorded.
+     */
     val `at`: java.time.Instant
     , 
+    /**
+     * The UTC offset of the place it was recorded, in minutes (e.g. 60 for
+     * UTC+01:00), so the local time there can be shown.
+     */
     val `utcOffsetMinutes`: kotlin.Int
     
 ){
@@ -8337,12 +9118,26 @@ public object FfiConverterTypeRelaySummary: FfiConverterRustBuffer<RelaySummary>
  * A search result; matched words are wrapped in `[` and `]` in the snippet.
  */
 data class SearchHit (
+    /**
+     * The story that matched.
+     */
     val `storyId`: StoryId
     , 
+    /**
+     * The story's title.
+     */
     val `title`: kotlin.String
     , 
+    /**
+     * A few words around the match, from the title, summary, tags,
+     * highlight notes or transcript, with matched words in `[` and `]`.
+     */
     val `snippet`: kotlin.String
     , 
+    /**
+     * BM25 as SQLite FTS5 reports it: lower is better. Hits come sorted, so
+     * compare ranks only within one result list.
+     */
     val `rank`: kotlin.Double
     
 ){
@@ -8389,8 +9184,14 @@ public object FfiConverterTypeSearchHit: FfiConverterRustBuffer<SearchHit> {
  * edits like a highlight) linked to a time range of a recording.
  */
 data class Segment (
+    /**
+     * Pass it to `removeSegment`.
+     */
     val `id`: SegmentId
     , 
+    /**
+     * The recording it is linked to.
+     */
     val `mediaId`: MediaId
     , 
     /**
@@ -8398,14 +9199,29 @@ data class Segment (
      */
     val `start`: kotlin.Int
     , 
+    /**
+     * End (exclusive) of the linked words, in UTF-16 offsets.
+     */
     val `end`: kotlin.Int
     , 
+    /**
+     * Where the words start in the recording, in milliseconds.
+     */
     val `startMs`: kotlin.ULong
     , 
+    /**
+     * Where they end in the recording, in milliseconds.
+     */
     val `endMs`: kotlin.ULong
     , 
+    /**
+     * The member who linked them.
+     */
     val `author`: MemberId
     , 
+    /**
+     * When the segment was made.
+     */
     val `createdAt`: java.time.Instant
     
 ){
@@ -8463,16 +9279,35 @@ public object FfiConverterTypeSegment: FfiConverterRustBuffer<Segment> {
  * Which records a write or a merge changed.
  */
 data class StoreChange (
+    /**
+     * Whether this store wrote the change or merged it in.
+     */
     val `origin`: ChangeOrigin
     , 
+    /**
+     * Projects whose document changed (members, codebook).
+     */
     val `projects`: List<ProjectId>
     , 
+    /**
+     * Stories created or changed.
+     */
     val `stories`: List<StoryId>
     , 
+    /**
+     * Participants added or changed.
+     */
     val `participants`: List<ParticipantId>
     , 
+    /**
+     * Stories erased at a storyteller's request: drop them from the screen;
+     * reading them now fails with `Erased`.
+     */
     val `erasedStories`: List<StoryId>
     , 
+    /**
+     * Participants whose personal details were erased.
+     */
     val `erasedParticipants`: List<ParticipantId>
     
 ){
@@ -8524,36 +9359,86 @@ public object FfiConverterTypeStoreChange: FfiConverterRustBuffer<StoreChange> {
  * A whole story.
  */
 data class Story (
+    /**
+     * The story's id.
+     */
     val `id`: StoryId
     , 
+    /**
+     * The project the story belongs to.
+     */
     val `projectId`: ProjectId
     , 
+    /**
+     * A single line, at most 500 characters.
+     */
     val `title`: kotlin.String
     , 
+    /**
+     * The summary text; empty when none. Edit it with `spliceSummary` or
+     * `setSummary`.
+     */
     val `summary`: kotlin.String
     , 
+    /**
+     * The transcript (up to 4 MB); empty when none. Offsets into it are
+     * UTF-16 code units. Edit it with `spliceTranscript` or `setTranscript`.
+     */
     val `transcript`: kotlin.String
     , 
+    /**
+     * The language of the story (BCP 47, e.g. `cy`), or null.
+     */
     val `language`: kotlin.String?
     , 
+    /**
+     * When it was recorded, with the place's UTC offset, or null.
+     */
     val `recordedAt`: RecordedAt?
     , 
+    /**
+     * A coarse place name ("Leeds"), never coordinates; null when not given.
+     */
     val `place`: kotlin.String?
     , 
+    /**
+     * The member who created the story.
+     */
     val `reporter`: MemberId
     , 
+    /**
+     * The participants whose story it is; their consent governs it.
+     */
     val `storytellers`: List<ParticipantId>
     , 
+    /**
+     * Tags, compared ignoring case and spacing.
+     */
     val `tags`: List<kotlin.String>
     , 
+    /**
+     * Where the story is in its life.
+     */
     val `status`: StoryStatus
     , 
+    /**
+     * Highlights, in transcript order.
+     */
     val `highlights`: List<Highlight>
     , 
+    /**
+     * Comments on the story and its highlights.
+     */
     val `comments`: List<Comment>
     , 
+    /**
+     * Fields devices changed concurrently; empty when none.
+     */
     val `conflicts`: List<FieldConflict>
     , 
+    /**
+     * When the story was created.
+     */
     val `createdAt`: java.time.Instant
     
 ){
@@ -8635,8 +9520,14 @@ public object FfiConverterTypeStory: FfiConverterRustBuffer<Story> {
  * One page of stories.
  */
 data class StoryPage (
+    /**
+     * This page's stories, in the query's order.
+     */
     val `stories`: List<StorySummary>
     , 
+    /**
+     * The `offset` of the next page, or null on the last page.
+     */
     val `nextOffset`: kotlin.Int?
     
 ){
@@ -8676,18 +9567,40 @@ public object FfiConverterTypeStoryPage: FfiConverterRustBuffer<StoryPage> {
  * Which stories of a project to list.
  */
 data class StoryQuery (
+    /**
+     * The project whose stories to list.
+     */
     val `project`: ProjectId
     , 
+    /**
+     * Only stories with this status.
+     */
     val `status`: StoryStatus? = null 
     , 
+    /**
+     * Only stories with this tag (compared ignoring case and spacing).
+     */
     val `tag`: kotlin.String? = null 
     , 
+    /**
+     * Only stories this participant is a storyteller of.
+     */
     val `storyteller`: ParticipantId? = null 
     , 
+    /**
+     * Only stories recorded at or after this instant.
+     */
     val `recordedFrom`: java.time.Instant? = null 
     , 
+    /**
+     * Only stories recorded before this instant; before `recordedFrom` is
+     * `InvalidInput`.
+     */
     val `recordedTo`: java.time.Instant? = null 
     , 
+    /**
+     * The order; newest first (`CreatedDesc`) when null.
+     */
     val `sort`: StorySort? = null 
     , 
     /**
@@ -8695,6 +9608,9 @@ data class StoryQuery (
      */
     val `limit`: kotlin.Int = 0 
     , 
+    /**
+     * How many stories to skip: 0, then each page's `nextOffset`.
+     */
     val `offset`: kotlin.Int = 0 
     
 ){
@@ -8755,26 +9671,59 @@ public object FfiConverterTypeStoryQuery: FfiConverterRustBuffer<StoryQuery> {
  * A line in a list of stories.
  */
 data class StorySummary (
+    /**
+     * The story's id.
+     */
     val `id`: StoryId
     , 
+    /**
+     * The project it belongs to.
+     */
     val `projectId`: ProjectId
     , 
+    /**
+     * The story's title.
+     */
     val `title`: kotlin.String
     , 
+    /**
+     * Where the story is in its life.
+     */
     val `status`: StoryStatus
     , 
+    /**
+     * The story's language (BCP 47), or null.
+     */
     val `language`: kotlin.String?
     , 
+    /**
+     * The story's tags.
+     */
     val `tags`: List<kotlin.String>
     , 
+    /**
+     * The participants whose story it is.
+     */
     val `storytellers`: List<ParticipantId>
     , 
+    /**
+     * When it was recorded, or null.
+     */
     val `recordedAt`: java.time.Instant?
     , 
+    /**
+     * When the story was created.
+     */
     val `createdAt`: java.time.Instant
     , 
+    /**
+     * When it was last changed, here or by a merge.
+     */
     val `updatedAt`: java.time.Instant
     , 
+    /**
+     * How many highlights it has.
+     */
     val `highlightCount`: kotlin.Int
     , 
     /**
@@ -8849,14 +9798,29 @@ public object FfiConverterTypeStorySummary: FfiConverterRustBuffer<StorySummary>
  * Changes to a story's one-value fields; `null`/`nil` leaves a field alone.
  */
 data class StoryUpdate (
+    /**
+     * A new title (one line, not empty).
+     */
     val `title`: kotlin.String? = null 
     , 
+    /**
+     * A new language (BCP 47); an empty string clears it.
+     */
     val `language`: kotlin.String? = null 
     , 
+    /**
+     * A new place; an empty string clears it.
+     */
     val `place`: kotlin.String? = null 
     , 
+    /**
+     * A new status.
+     */
     val `status`: StoryStatus? = null 
     , 
+    /**
+     * A new recording time.
+     */
     val `recordedAt`: RecordedAt? = null 
     
 ){
@@ -8905,20 +9869,45 @@ public object FfiConverterTypeStoryUpdate: FfiConverterRustBuffer<StoryUpdate> {
  * How far a session has got.
  */
 data class SyncProgress (
+    /**
+     * Documents that differ between the two devices, known once both
+     * catalogs have been seen (0 before).
+     */
     val `documentsExpected`: kotlin.Long
     , 
+    /**
+     * Of those, how many are now the same on both sides.
+     */
     val `documentsDone`: kotlin.Long
     , 
+    /**
+     * Documents this device changed while merging.
+     */
     val `documentsChanged`: kotlin.Long
     , 
+    /**
+     * Bytes of messages sent so far.
+     */
     val `bytesSent`: kotlin.Long
     , 
+    /**
+     * Bytes of messages received so far.
+     */
     val `bytesReceived`: kotlin.Long
     , 
+    /**
+     * Roughly how many bytes of whole documents this device still expects.
+     */
     val `bytesExpected`: kotlin.Long
     , 
+    /**
+     * Messages sent so far.
+     */
     val `messagesSent`: kotlin.Long
     , 
+    /**
+     * Messages received so far.
+     */
     val `messagesReceived`: kotlin.Long
     
 ){
@@ -8976,10 +9965,20 @@ public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress>
  * A theme in the project's codebook.
  */
 data class Theme (
+    /**
+     * The theme's name, e.g. "sharing power"; unique in the codebook,
+     * ignoring case.
+     */
     val `name`: kotlin.String
     , 
+    /**
+     * What the theme means to the group; empty when none.
+     */
     val `description`: kotlin.String
     , 
+    /**
+     * The member who added it.
+     */
     val `addedBy`: MemberId
     
 ){
@@ -9022,10 +10021,19 @@ public object FfiConverterTypeTheme: FfiConverterRustBuffer<Theme> {
  * Where in a recording to play: what a player needs for a quote.
  */
 data class TimeRange (
+    /**
+     * The recording to play.
+     */
     val `mediaId`: MediaId
     , 
+    /**
+     * Where to start, in milliseconds from the recording's start.
+     */
     val `startMs`: kotlin.ULong
     , 
+    /**
+     * Where to stop, in milliseconds from the recording's start.
+     */
     val `endMs`: kotlin.ULong
     
 ){
@@ -9068,8 +10076,15 @@ public object FfiConverterTypeTimeRange: FfiConverterRustBuffer<TimeRange> {
  * A story that was not exported, and why.
  */
 data class Withheld (
+    /**
+     * The story left out.
+     */
     val `id`: StoryId
     , 
+    /**
+     * Why, e.g. the consent scope not granted by every storyteller. Never
+     * personal data.
+     */
     val `reason`: kotlin.String
     
 ){
@@ -9109,10 +10124,20 @@ public object FfiConverterTypeWithheld: FfiConverterRustBuffer<Withheld> {
  * A media item an export left out, and why.
  */
 data class WithheldMedia (
+    /**
+     * The media item left out.
+     */
     val `id`: MediaId
     , 
+    /**
+     * The story it belongs to.
+     */
     val `storyId`: StoryId
     , 
+    /**
+     * Why: the story was withheld, `KeepMedia` consent is missing, or the
+     * bytes are not on this device or failed verification.
+     */
     val `reason`: kotlin.String
     
 ){
@@ -9157,18 +10182,58 @@ public object FfiConverterTypeWithheldMedia: FfiConverterRustBuffer<WithheldMedi
 
 enum class AdjustmentKind {
     
+    /**
+     * A sign-language interpreter; the detail is the sign language (BCP 47,
+     * e.g. `bfi`).
+     */
     SIGN_LANGUAGE_INTERPRETER,
+    /**
+     * A spoken-language interpreter; the detail is the language (BCP 47).
+     */
     SPOKEN_LANGUAGE_INTERPRETER,
+    /**
+     * Easy-read versions of written material.
+     */
     EASY_READ,
+    /**
+     * Large print.
+     */
     LARGE_PRINT,
+    /**
+     * High-contrast material.
+     */
     HIGH_CONTRAST,
+    /**
+     * Captions or speech-to-text.
+     */
     CAPTIONS,
+    /**
+     * A hearing loop.
+     */
     HEARING_LOOP,
+    /**
+     * Augmentative and alternative communication.
+     */
     AAC,
+    /**
+     * Material sent ahead, with time to read it.
+     */
     TIME_TO_READ_AHEAD,
+    /**
+     * Breaks during a session.
+     */
     BREAKS,
+    /**
+     * A quiet space to go to.
+     */
     QUIET_SPACE,
+    /**
+     * A support person who comes along.
+     */
     SUPPORT_PERSON,
+    /**
+     * Anything else, in the person's words; the detail is the text.
+     */
     NOTE;
 
     
@@ -9205,8 +10270,17 @@ public object FfiConverterTypeAdjustmentKind: FfiConverterRustBuffer<AdjustmentK
 
 enum class Attribution {
     
+    /**
+     * By their display name.
+     */
     NAMED,
+    /**
+     * By their chosen pseudonym.
+     */
     PSEUDONYM,
+    /**
+     * Not at all ("Anonymous storyteller").
+     */
     ANONYMOUS;
 
     
@@ -9242,66 +10316,131 @@ public object FfiConverterTypeAttribution: FfiConverterRustBuffer<Attribution> {
  */
 sealed class ChangeKind {
     
+    /**
+     * The record was created.
+     */
     object Created : ChangeKind()
     
     
+    /**
+     * A story's title changed (and nothing else in the same update).
+     */
     object TitleChanged : ChangeKind()
     
     
+    /**
+     * A story's transcript was edited.
+     */
     object TranscriptEdited : ChangeKind()
     
     
+    /**
+     * A story's summary was edited.
+     */
     object SummaryEdited : ChangeKind()
     
     
+    /**
+     * One-value fields changed: a story's language, place, status or
+     * recording time (with or without its title), or a participant's details.
+     */
     object DetailsChanged : ChangeKind()
     
     
+    /**
+     * A tag was added to or removed from a story.
+     */
     object TagsChanged : ChangeKind()
     
     
+    /**
+     * A storyteller was added to or removed from a story.
+     */
     object StorytellersChanged : ChangeKind()
     
     
+    /**
+     * A highlight was added to a story's transcript.
+     */
     object HighlightAdded : ChangeKind()
     
     
+    /**
+     * A highlight was removed.
+     */
     object HighlightRemoved : ChangeKind()
     
     
+    /**
+     * A comment was added to a story or one of its highlights.
+     */
     object CommentAdded : ChangeKind()
     
     
+    /**
+     * A comment was removed.
+     */
     object CommentRemoved : ChangeKind()
     
     
+    /**
+     * A participant's interaction badge was set.
+     */
     object BadgeChanged : ChangeKind()
     
     
+    /**
+     * A reasonable adjustment was added to or removed from a participant.
+     */
     object AdjustmentsChanged : ChangeKind()
     
     
+    /**
+     * A member joined or was added to a project.
+     */
     object MemberAdded : ChangeKind()
     
     
+    /**
+     * A theme was added to a project's codebook.
+     */
     object ThemeAdded : ChangeKind()
     
     
+    /**
+     * A consent grant or withdrawal was recorded.
+     */
     object ConsentRecorded : ChangeKind()
     
     
+    /**
+     * Documents were erased at a storyteller's request.
+     */
     object Erased : ChangeKind()
     
     
+    /**
+     * A media item was attached to a story.
+     */
     object MediaAdded : ChangeKind()
     
     
+    /**
+     * A media item was removed from a story.
+     */
     object MediaRemoved : ChangeKind()
     
     
+    /**
+     * A time-coded segment was added or removed.
+     */
     object SegmentsChanged : ChangeKind()
     
     
+    /**
+     * A change written by a newer version of the library; the text is its
+     * name there.
+     */
     data class Other(
         val v1: kotlin.String) : ChangeKind()
         
@@ -9585,7 +10724,15 @@ public object FfiConverterTypeChangeKind : FfiConverterRustBuffer<ChangeKind>{
 
 enum class ChangeOrigin {
     
+    /**
+     * Written through this store.
+     */
     LOCAL,
+    /**
+     * Merged in from another device (a sync session, a bundle, the relay, an
+     * imported document), or written by another process on the same store
+     * file (reported on this process's next call).
+     */
     MERGE;
 
     
@@ -9622,11 +10769,29 @@ public object FfiConverterTypeChangeOrigin: FfiConverterRustBuffer<ChangeOrigin>
 
 enum class ConsentMethod {
     
+    /**
+     * Said aloud and recorded.
+     */
     SPOKEN,
+    /**
+     * A written signature.
+     */
     WRITTEN,
+    /**
+     * An easy-read consent form.
+     */
     EASY_READ,
+    /**
+     * In sign language, through an interpreter.
+     */
     SIGN_LANGUAGE,
+    /**
+     * Through augmentative and alternative communication.
+     */
     AAC,
+    /**
+     * Given by a supporter or proxy on the storyteller's behalf.
+     */
     PROXY;
 
     
@@ -9662,7 +10827,13 @@ public object FfiConverterTypeConsentMethod: FfiConverterRustBuffer<ConsentMetho
  */
 sealed class ConsentRecord {
     
+    /**
+     * A consent grant.
+     */
     data class Grant(
+        /**
+         * The grant as recorded.
+         */
         val `grant`: org.storyloom.ConsentGrant) : ConsentRecord()
         
     {
@@ -9671,7 +10842,13 @@ sealed class ConsentRecord {
         companion object
     }
     
+    /**
+     * A withdrawal, possibly with erasure.
+     */
     data class Withdrawal(
+        /**
+         * The withdrawal as recorded.
+         */
         val `withdrawal`: org.storyloom.ConsentWithdrawal) : ConsentRecord()
         
     {
@@ -9749,15 +10926,45 @@ public object FfiConverterTypeConsentRecord : FfiConverterRustBuffer<ConsentReco
 
 enum class ConsentScope {
     
+    /**
+     * Record the conversation (audio, video or notes).
+     */
     RECORD,
+    /**
+     * Transcribe it into text; without it no transcript leaves the device.
+     */
     TRANSCRIBE,
+    /**
+     * Keep the audio, photos or video; attaching media needs it.
+     */
     KEEP_MEDIA,
+    /**
+     * Share the story within the project's group (sync, documents).
+     */
     SHARE_IN_PROJECT,
+    /**
+     * Publish it with no name attached.
+     */
     PUBLISH_ANONYMISED,
+    /**
+     * Publish it with the storyteller's name (or chosen pseudonym).
+     */
     PUBLISH_NAMED,
+    /**
+     * Quote from it; without it no highlight leaves the device.
+     */
     USE_QUOTES,
+    /**
+     * Use it in research and analysis.
+     */
     RESEARCH,
+    /**
+     * Keep it in an archive after the project.
+     */
     ARCHIVE,
+    /**
+     * Contact the storyteller again to follow up.
+     */
     CONTACT;
 
     
@@ -9794,7 +11001,14 @@ public object FfiConverterTypeConsentScope: FfiConverterRustBuffer<ConsentScope>
 
 enum class ExportFormat {
     
+    /**
+     * `index.json` and one JSON file per story under `stories/`, with
+     * segments alongside transcripts.
+     */
     JSON,
+    /**
+     * One `stories.csv`, a row per story.
+     */
     CSV;
 
     
@@ -9831,8 +11045,18 @@ public object FfiConverterTypeExportFormat: FfiConverterRustBuffer<ExportFormat>
 
 enum class ExportPurpose {
     
+    /**
+     * Analysis by the project's researchers: needs `Research`.
+     */
     RESEARCH,
+    /**
+     * Publication: needs `PublishAnonymised`, or `PublishNamed` to credit
+     * storytellers by name.
+     */
     PUBLICATION,
+    /**
+     * Keeping in an archive after the project: needs `Archive`.
+     */
     ARCHIVE;
 
     
@@ -9920,8 +11144,18 @@ public object FfiConverterTypeInteractionBadge: FfiConverterRustBuffer<Interacti
 
 enum class KeySide {
     
+    /**
+     * This device joined with a different secret (or holds none): leave
+     * the project (`leaveProject`) and join again with a new invite.
+     */
     THIS_DEVICE,
+    /**
+     * The other device (or the invite it made) holds a different secret.
+     */
     OTHER_DEVICE,
+    /**
+     * The bytes say the secrets differ, but not which one is wrong.
+     */
     UNKNOWN;
 
     
@@ -9960,6 +11194,9 @@ public object FfiConverterTypeKeySide: FfiConverterRustBuffer<KeySide> {
  */
 sealed class ListenerException(message: String): kotlin.Exception(message) {
         
+    /**
+     * The listener failed; the text is for logs. The change stays saved.
+     */
         class Failed(message: String) : ListenerException(message)
         
 
@@ -10061,6 +11298,9 @@ public object FfiConverterTypeLogLevel: FfiConverterRustBuffer<LogLevel> {
  */
 sealed class LogSinkException(message: String): kotlin.Exception(message) {
         
+    /**
+     * The sink failed; the text is ignored.
+     */
         class Failed(message: String) : LogSinkException(message)
         
 
@@ -10105,9 +11345,21 @@ public object FfiConverterTypeLogSinkError : FfiConverterRustBuffer<LogSinkExcep
 
 enum class MediaKind {
     
+    /**
+     * A sound recording.
+     */
     AUDIO,
+    /**
+     * A photo or scanned image.
+     */
     PHOTO,
+    /**
+     * A video recording.
+     */
     VIDEO,
+    /**
+     * Any other file: a scanned consent form, a PDF.
+     */
     DOCUMENT;
 
     
@@ -10144,10 +11396,25 @@ public object FfiConverterTypeMediaKind: FfiConverterRustBuffer<MediaKind> {
 
 enum class MemberRole {
     
+    /**
+     * Records stories and writes them up.
+     */
     REPORTER,
+    /**
+     * Runs the sessions where stories are told.
+     */
     FACILITATOR,
+    /**
+     * Looks after the project: participants, consent, the group.
+     */
     COORDINATOR,
+    /**
+     * Analyses the stories: highlights, themes, comments.
+     */
     RESEARCHER,
+    /**
+     * A storyteller who writes in the project themselves.
+     */
     STORYTELLER;
 
     
@@ -10184,16 +11451,50 @@ public object FfiConverterTypeMemberRole: FfiConverterRustBuffer<MemberRole> {
 
 enum class RecordKind {
     
+    /**
+     * A project.
+     */
     PROJECT,
+    /**
+     * A member of a project's group.
+     */
     MEMBER,
+    /**
+     * A story.
+     */
     STORY,
+    /**
+     * A participant: a person whose stories and consent the project holds.
+     */
     PARTICIPANT,
+    /**
+     * A highlight of a story's transcript.
+     */
     HIGHLIGHT,
+    /**
+     * A comment on a story or highlight.
+     */
     COMMENT,
+    /**
+     * A theme of a project's codebook.
+     */
     THEME,
+    /**
+     * A consent grant or withdrawal in the ledger.
+     */
     CONSENT_RECORD,
+    /**
+     * A media item.
+     */
     MEDIA,
+    /**
+     * A stored document (a story's, participant's or project's), named by
+     * its document id rather than the record's.
+     */
     DOCUMENT,
+    /**
+     * A store file: a path that holds no store.
+     */
     STORE;
 
     
@@ -10239,8 +11540,14 @@ sealed class StoreException: kotlin.Exception() {
      */
     class NotFound(
         
+        /**
+         * What kind of record was looked for.
+         */
         val `kind`: RecordKind, 
         
+        /**
+         * The id that was looked for, as given.
+         */
         val `id`: kotlin.String
         ) : StoreException() {
         override val message
@@ -10253,8 +11560,14 @@ sealed class StoreException: kotlin.Exception() {
      */
     class Erased(
         
+        /**
+         * What kind of record was erased.
+         */
         val `kind`: RecordKind, 
         
+        /**
+         * The erased record's id.
+         */
         val `id`: kotlin.String
         ) : StoreException() {
         override val message
@@ -10267,8 +11580,14 @@ sealed class StoreException: kotlin.Exception() {
      */
     class ConsentRequired(
         
+        /**
+         * The scope the call needs (e.g. `ShareInProject`, `KeepMedia`).
+         */
         val `scope`: ConsentScope, 
         
+        /**
+         * The story whose storytellers must grant it.
+         */
         val `storyId`: StoryId
         ) : StoreException() {
         override val message
@@ -10281,8 +11600,15 @@ sealed class StoreException: kotlin.Exception() {
      */
     class InvalidInput(
         
+        /**
+         * The argument or record field refused, e.g. `title`, `invite`,
+         * `start`, `folder`.
+         */
         val `field`: kotlin.String, 
         
+        /**
+         * Why, in a sentence for logs; never the value itself.
+         */
         val `reason`: kotlin.String
         ) : StoreException() {
         override val message
@@ -10294,6 +11620,9 @@ sealed class StoreException: kotlin.Exception() {
      */
     class CorruptData(
         
+        /**
+         * What is damaged, for logs.
+         */
         val `reason`: kotlin.String
         ) : StoreException() {
         override val message
@@ -10306,6 +11635,9 @@ sealed class StoreException: kotlin.Exception() {
      */
     class MediaNotPresent(
         
+        /**
+         * The media item's id.
+         */
         val `id`: kotlin.String
         ) : StoreException() {
         override val message
@@ -10317,6 +11649,9 @@ sealed class StoreException: kotlin.Exception() {
      */
     class NotAStore(
         
+        /**
+         * Why the file was refused, for logs.
+         */
         val `reason`: kotlin.String
         ) : StoreException() {
         override val message
@@ -10328,8 +11663,14 @@ sealed class StoreException: kotlin.Exception() {
      */
     class StoreNewerThanLibrary(
         
+        /**
+         * The store's schema version.
+         */
         val `found`: kotlin.Long, 
         
+        /**
+         * The newest schema version this library understands.
+         */
         val `supported`: kotlin.Long
         ) : StoreException() {
         override val message
@@ -10343,6 +11684,9 @@ sealed class StoreException: kotlin.Exception() {
      */
     class SyncRejected(
         
+        /**
+         * What was wrong with the message or bundle, for logs.
+         */
         val `reason`: kotlin.String
         ) : StoreException() {
         override val message
@@ -10355,8 +11699,14 @@ sealed class StoreException: kotlin.Exception() {
      */
     class WrongKey(
         
+        /**
+         * Which device holds the group secret that does not match.
+         */
         val `side`: KeySide, 
         
+        /**
+         * What did not match, for logs; never the secret.
+         */
         val `reason`: kotlin.String
         ) : StoreException() {
         override val message
@@ -10370,6 +11720,9 @@ sealed class StoreException: kotlin.Exception() {
      */
     class WrongStoreKey(
         
+        /**
+         * What did not match, for logs; never the key.
+         */
         val `reason`: kotlin.String
         ) : StoreException() {
         override val message
@@ -10393,6 +11746,10 @@ sealed class StoreException: kotlin.Exception() {
      */
     class Relay(
         
+        /**
+         * What the relay said or why it could not be reached, naming the
+         * relay; never the credentials or the group secret.
+         */
         val `reason`: kotlin.String
         ) : StoreException() {
         override val message
@@ -10413,6 +11770,9 @@ sealed class StoreException: kotlin.Exception() {
      */
     class Internal(
         
+        /**
+         * What went wrong, for logs and bug reports.
+         */
         val `reason`: kotlin.String
         ) : StoreException() {
         override val message
@@ -10676,9 +12036,21 @@ public object FfiConverterTypeStoreError : FfiConverterRustBuffer<StoreException
 
 enum class StorySort {
     
+    /**
+     * Newest first (the default).
+     */
     CREATED_DESC,
+    /**
+     * Most recently edited first.
+     */
     UPDATED_DESC,
+    /**
+     * Most recently recorded first; stories with no recording time last.
+     */
     RECORDED_DESC,
+    /**
+     * Alphabetical by title.
+     */
     TITLE_ASC;
 
     
@@ -10715,9 +12087,21 @@ public object FfiConverterTypeStorySort: FfiConverterRustBuffer<StorySort> {
 
 enum class StoryStatus {
     
+    /**
+     * Being recorded or written up; the default for a new story.
+     */
     DRAFT,
+    /**
+     * Recorded and written up, waiting for review.
+     */
     COLLECTED,
+    /**
+     * Checked with the storytellers or the group.
+     */
     REVIEWED,
+    /**
+     * Finished with; kept, but out of the way of current work.
+     */
     ARCHIVED;
 
     
