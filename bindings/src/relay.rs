@@ -28,8 +28,9 @@ pub struct RelayConfig {
 /// An object the sync refused (tampered, replayed, foreign or invalid).
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct RelayRejection {
-    /// The object's name on the relay.
-    pub object: String,
+    /// The object's name on the relay (keyed: it reveals no content).
+    /// Called `name`, not `object`, which is a keyword in Kotlin.
+    pub name: String,
     /// Why it was refused, for logs.
     pub reason: String,
 }
@@ -151,7 +152,7 @@ fn summary_record(summary: storyloom::RelaySummary) -> RelaySummary {
             .rejected
             .into_iter()
             .map(|r| RelayRejection {
-                object: r.object,
+                name: r.object,
                 reason: r.reason,
             })
             .collect(),
