@@ -1110,7 +1110,8 @@ public func FfiConverterTypeMediaProgress_lower(_ value: MediaProgress) -> UInt6
 public protocol RelayCancelProtocol: AnyObject, Sendable {
     
     /**
-     * Cancels the sync this handle was given to; harmless if it finished.
+     * Asks the sync to stop; it ends with `Cancelled` at its next step.
+     * Cancelling twice, or after the sync ended, is harmless.
      */
     func cancel() 
     
@@ -1159,7 +1160,7 @@ open class RelayCancel: RelayCancelProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_storyloom_ffi_fn_clone_relaycancel(self.handle, $0) }
     }
     /**
-     * A handle that has not been cancelled.
+     * A cancel handle to pass to `relaySync`; one per sync.
      */
 public convenience init() {
     let handle =
@@ -1184,7 +1185,8 @@ public convenience init() {
 
     
     /**
-     * Cancels the sync this handle was given to; harmless if it finished.
+     * Asks the sync to stop; it ends with `Cancelled` at its next step.
+     * Cancelling twice, or after the sync ended, is harmless.
      */
 open func cancel()  {try! rustCall() {
         uniffiCallStatus in
@@ -1250,7 +1252,9 @@ public func FfiConverterTypeRelayCancel_lower(_ value: RelayCancel) -> UInt64 {
 public protocol RelayProgressListener: AnyObject, Sendable {
     
     /**
-     * Called after each object; keep it short (it runs on the sync's thread).
+     * Called at each step of the sync (before and after each object
+     * moves), on the syncing thread: hop to the UI thread before touching
+     * views, and return quickly.
      */
     func onProgress(progress: RelayProgress) 
     
@@ -1312,7 +1316,9 @@ open class RelayProgressListenerImpl: RelayProgressListener, @unchecked Sendable
 
     
     /**
-     * Called after each object; keep it short (it runs on the sync's thread).
+     * Called at each step of the sync (before and after each object
+     * moves), on the syncing thread: hop to the UI thread before touching
+     * views, and return quickly.
      */
 open func onProgress(progress: RelayProgress)  {try! rustCall() {
         uniffiCallStatus in
@@ -7127,19 +7133,19 @@ public func FfiConverterTypeRelayConfig_lower(_ value: RelayConfig) -> RustBuffe
  */
 public struct RelayProgress: Equatable, Hashable {
     /**
-     * Objects this sync expects to read or write, as far as it knows yet.
+     * Objects to upload or download, as far as known so far (it can grow).
      */
     public var objectsExpected: Int64
     /**
-     * Objects read or written so far.
+     * Objects uploaded or downloaded so far.
      */
     public var objectsDone: Int64
     /**
-     * Bytes written to the relay so far.
+     * Bytes uploaded so far.
      */
     public var bytesUp: Int64
     /**
-     * Bytes read from the relay so far.
+     * Bytes downloaded so far.
      */
     public var bytesDown: Int64
 
@@ -7147,16 +7153,16 @@ public struct RelayProgress: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Objects this sync expects to read or write, as far as it knows yet.
+         * Objects to upload or download, as far as known so far (it can grow).
          */objectsExpected: Int64, 
         /**
-         * Objects read or written so far.
+         * Objects uploaded or downloaded so far.
          */objectsDone: Int64, 
         /**
-         * Bytes written to the relay so far.
+         * Bytes uploaded so far.
          */bytesUp: Int64, 
         /**
-         * Bytes read from the relay so far.
+         * Bytes downloaded so far.
          */bytesDown: Int64) {
         self.objectsExpected = objectsExpected
         self.objectsDone = objectsDone
@@ -7217,10 +7223,11 @@ public func FfiConverterTypeRelayProgress_lower(_ value: RelayProgress) -> RustB
 public struct RelayRejection: Equatable, Hashable {
     /**
      * The object's name on the relay (keyed: it reveals no content).
+     * Called `name`, not `object`, which is a keyword in Kotlin.
      */
-    public var object: String
+    public var name: String
     /**
-     * Why it was refused, without personal data.
+     * Why it was refused, for logs.
      */
     public var reason: String
 
@@ -7229,11 +7236,12 @@ public struct RelayRejection: Equatable, Hashable {
     public init(
         /**
          * The object's name on the relay (keyed: it reveals no content).
-         */object: String, 
+         * Called `name`, not `object`, which is a keyword in Kotlin.
+         */name: String, 
         /**
-         * Why it was refused, without personal data.
+         * Why it was refused, for logs.
          */reason: String) {
-        self.object = object
+        self.name = name
         self.reason = reason
     }
 
@@ -7253,13 +7261,13 @@ public struct FfiConverterTypeRelayRejection: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelayRejection {
         return
             try RelayRejection(
-                object: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
                 reason: FfiConverterString.read(from: &buf)
         )
     }
 
     public static func write(_ value: RelayRejection, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.object, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
         FfiConverterString.write(value.reason, into: &buf)
     }
 }
@@ -7285,28 +7293,29 @@ public func FfiConverterTypeRelayRejection_lower(_ value: RelayRejection) -> Rus
  */
 public struct RelaySummary: Equatable, Hashable {
     /**
-     * Objects this device published.
+     * Documents this device published that the relay did not hold yet.
      */
     public var pushed: Int64
     /**
-     * Objects of other member devices read and merged.
+     * Documents this store changed from what other devices published.
      */
     public var pulled: Int64
     /**
-     * Bytes written to the relay.
+     * Bytes uploaded.
      */
     public var bytesUp: Int64
     /**
-     * Bytes read from the relay.
+     * Bytes downloaded.
      */
     public var bytesDown: Int64
     /**
-     * Objects deleted: replaced by a compacted snapshot, or holding an
-     * erased story.
+     * Objects removed from the relay: ones holding an erased document, and
+     * this device's own objects replaced by a snapshot.
      */
     public var deleted: Int64
     /**
-     * Objects refused; the rest of the sync carried on without them.
+     * Objects refused (tampered, replayed, truncated, foreign or invalid):
+     * they changed nothing, and everything else synced.
      */
     public var rejected: [RelayRejection]
 
@@ -7314,23 +7323,24 @@ public struct RelaySummary: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Objects this device published.
+         * Documents this device published that the relay did not hold yet.
          */pushed: Int64, 
         /**
-         * Objects of other member devices read and merged.
+         * Documents this store changed from what other devices published.
          */pulled: Int64, 
         /**
-         * Bytes written to the relay.
+         * Bytes uploaded.
          */bytesUp: Int64, 
         /**
-         * Bytes read from the relay.
+         * Bytes downloaded.
          */bytesDown: Int64, 
         /**
-         * Objects deleted: replaced by a compacted snapshot, or holding an
-         * erased story.
+         * Objects removed from the relay: ones holding an erased document, and
+         * this device's own objects replaced by a snapshot.
          */deleted: Int64, 
         /**
-         * Objects refused; the rest of the sync carried on without them.
+         * Objects refused (tampered, replayed, truncated, foreign or invalid):
+         * they changed nothing, and everything else synced.
          */rejected: [RelayRejection]) {
         self.pushed = pushed
         self.pulled = pulled
@@ -13044,10 +13054,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress() != 3067) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_relaycancel_cancel() != 2268) {
+    if (uniffi_storyloom_ffi_checksum_method_relaycancel_cancel() != 58714) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress() != 27521) {
+    if (uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress() != 60855) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_consent_receipt() != 537) {
@@ -13275,7 +13285,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_syncsession_receive() != 13196) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_constructor_relaycancel_new() != 63492) {
+    if (uniffi_storyloom_ffi_checksum_constructor_relaycancel_new() != 38416) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_constructor_store_open() != 24357) {

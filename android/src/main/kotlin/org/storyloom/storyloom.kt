@@ -1331,10 +1331,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_mediaprogress_on_progress() and 0xFFFF) != 3067) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_relaycancel_cancel() and 0xFFFF) != 2268) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_relaycancel_cancel() and 0xFFFF) != 58714) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress() and 0xFFFF) != 27521) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_relayprogresslistener_on_progress() and 0xFFFF) != 60855) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_consent_receipt() and 0xFFFF) != 537) {
@@ -1562,7 +1562,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_syncsession_receive() and 0xFFFF) != 13196) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_constructor_relaycancel_new() and 0xFFFF) != 63492) {
+    if ((lib.uniffi_storyloom_ffi_checksum_constructor_relaycancel_new() and 0xFFFF) != 38416) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_constructor_store_open() and 0xFFFF) != 24357) {
@@ -2803,7 +2803,8 @@ public object FfiConverterTypeMediaProgress: FfiConverter<MediaProgress, Long> {
 public interface RelayCancelInterface {
     
     /**
-     * Cancels the sync this handle was given to; harmless if it finished.
+     * Asks the sync to stop; it ends with `Cancelled` at its next step.
+     * Cancelling twice, or after the sync ended, is harmless.
      */
     fun `cancel`()
     
@@ -2839,7 +2840,7 @@ open class RelayCancel: Disposable, AutoCloseable, RelayCancelInterface
         this.cleanable = null
     }
     /**
-     * A handle that has not been cancelled.
+     * A cancel handle to pass to `relaySync`; one per sync.
      */
     constructor() :
         this(UniffiWithHandle, 
@@ -2928,7 +2929,8 @@ open class RelayCancel: Disposable, AutoCloseable, RelayCancelInterface
 
     
     /**
-     * Cancels the sync this handle was given to; harmless if it finished.
+     * Asks the sync to stop; it ends with `Cancelled` at its next step.
+     * Cancelling twice, or after the sync ended, is harmless.
      */override fun `cancel`()
         = 
     callWithHandle {
@@ -3081,7 +3083,9 @@ public object FfiConverterTypeRelayCancel: FfiConverter<RelayCancel, Long> {
 public interface RelayProgressListener {
     
     /**
-     * Called after each object; keep it short (it runs on the sync's thread).
+     * Called at each step of the sync (before and after each object
+     * moves), on the syncing thread: hop to the UI thread before touching
+     * views, and return quickly.
      */
     fun `onProgress`(`progress`: RelayProgress)
     
@@ -3194,7 +3198,9 @@ open class RelayProgressListenerImpl: Disposable, AutoCloseable, RelayProgressLi
 
     
     /**
-     * Called after each object; keep it short (it runs on the sync's thread).
+     * Called at each step of the sync (before and after each object
+     * moves), on the syncing thread: hop to the UI thread before touching
+     * views, and return quickly.
      */override fun `onProgress`(`progress`: RelayProgress)
         = 
     callWithHandle {
@@ -8929,22 +8935,22 @@ public object FfiConverterTypeRelayConfig: FfiConverterRustBuffer<RelayConfig> {
  */
 data class RelayProgress (
     /**
-     * Objects this sync expects to read or write, as far as it knows yet.
+     * Objects to upload or download, as far as known so far (it can grow).
      */
     val `objectsExpected`: kotlin.Long
     , 
     /**
-     * Objects read or written so far.
+     * Objects uploaded or downloaded so far.
      */
     val `objectsDone`: kotlin.Long
     , 
     /**
-     * Bytes written to the relay so far.
+     * Bytes uploaded so far.
      */
     val `bytesUp`: kotlin.Long
     , 
     /**
-     * Bytes read from the relay so far.
+     * Bytes downloaded so far.
      */
     val `bytesDown`: kotlin.Long
     
@@ -8993,11 +8999,12 @@ public object FfiConverterTypeRelayProgress: FfiConverterRustBuffer<RelayProgres
 data class RelayRejection (
     /**
      * The object's name on the relay (keyed: it reveals no content).
+     * Called `name`, not `object`, which is a keyword in Kotlin.
      */
-    val `object`: kotlin.String
+    val `name`: kotlin.String
     , 
     /**
-     * Why it was refused, without personal data.
+     * Why it was refused, for logs.
      */
     val `reason`: kotlin.String
     
@@ -9022,12 +9029,12 @@ public object FfiConverterTypeRelayRejection: FfiConverterRustBuffer<RelayReject
     }
 
     override fun allocationSize(value: RelayRejection) = (
-            FfiConverterString.allocationSize(value.`object`) +
+            FfiConverterString.allocationSize(value.`name`) +
             FfiConverterString.allocationSize(value.`reason`)
     )
 
     override fun write(value: RelayRejection, buf: ByteBuffer) {
-            FfiConverterString.write(value.`object`, buf)
+            FfiConverterString.write(value.`name`, buf)
             FfiConverterString.write(value.`reason`, buf)
     }
 }
@@ -9039,33 +9046,34 @@ public object FfiConverterTypeRelayRejection: FfiConverterRustBuffer<RelayReject
  */
 data class RelaySummary (
     /**
-     * Objects this device published.
+     * Documents this device published that the relay did not hold yet.
      */
     val `pushed`: kotlin.Long
     , 
     /**
-     * Objects of other member devices read and merged.
+     * Documents this store changed from what other devices published.
      */
     val `pulled`: kotlin.Long
     , 
     /**
-     * Bytes written to the relay.
+     * Bytes uploaded.
      */
     val `bytesUp`: kotlin.Long
     , 
     /**
-     * Bytes read from the relay.
+     * Bytes downloaded.
      */
     val `bytesDown`: kotlin.Long
     , 
     /**
-     * Objects deleted: replaced by a compacted snapshot, or holding an
-     * erased story.
+     * Objects removed from the relay: ones holding an erased document, and
+     * this device's own objects replaced by a snapshot.
      */
     val `deleted`: kotlin.Long
     , 
     /**
-     * Objects refused; the rest of the sync carried on without them.
+     * Objects refused (tampered, replayed, truncated, foreign or invalid):
+     * they changed nothing, and everything else synced.
      */
     val `rejected`: List<RelayRejection>
     
