@@ -16,6 +16,7 @@
 mod annotations;
 mod arrivals;
 mod bundle_manifest;
+mod bundle_media;
 mod bundles;
 mod cache;
 mod consent;
@@ -33,6 +34,7 @@ mod ledger_cache;
 mod listeners;
 mod media;
 mod media_consent;
+mod media_sync;
 mod merge;
 mod open;
 mod output_files;
