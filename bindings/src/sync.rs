@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, Weak};
 
 use storyloom::sync::CancelHandle;
-use storyloom::{DeviceId, MemberId, ProjectId};
+use storyloom::{DeviceId, MediaId, MemberId, ProjectId};
 
 use crate::error::{Result, StoreError};
 use crate::records::MemberRole;
@@ -40,6 +40,41 @@ pub struct SyncProgress {
     pub messages_sent: i64,
     /// Messages received so far.
     pub messages_received: i64,
+    /// Media items this device asked the peer for, and of those how many
+    /// are here whole now.
+    pub media_items_expected: i64,
+    pub media_items_done: i64,
+    /// Bytes of media asked for, and received so far (also counted in
+    /// `bytes_received`).
+    pub media_bytes_expected: i64,
+    pub media_bytes_received: i64,
+    pub media_bytes_sent: i64,
+}
+
+/// Which media items' bytes a sync or bundle carries to this device (every
+/// item's reference travels anyway).
+#[derive(Debug, Clone, Default, uniffi::Enum)]
+pub enum MediaPolicy {
+    /// Every item the peer may share.
+    #[default]
+    All,
+    /// References only; fetch an item later with `Only`.
+    MetadataOnly,
+    /// Items of at most this many bytes.
+    UpTo { max_bytes: u64 },
+    /// Just these items (the recording the user opened).
+    Only { items: Vec<MediaId> },
+}
+
+impl From<MediaPolicy> for storyloom::sync::MediaPolicy {
+    fn from(policy: MediaPolicy) -> Self {
+        match policy {
+            MediaPolicy::All => Self::All,
+            MediaPolicy::MetadataOnly => Self::MetadataOnly,
+            MediaPolicy::UpTo { max_bytes } => Self::UpTo(max_bytes),
+            MediaPolicy::Only { items } => Self::Only(items),
+        }
+    }
 }
 
 /// What importing a bundle did.
@@ -52,6 +87,8 @@ pub struct BundleOutcome {
     /// Documents left out: erased here, or changes to a document this store
     /// does not hold (the bundle was made for another device).
     pub documents_skipped: i64,
+    /// Media items whose bytes this store now holds whole from the bundle.
+    pub media_items: i64,
 }
 
 fn count(value: u64) -> i64 {
@@ -69,6 +106,11 @@ impl From<storyloom::sync::SyncProgress> for SyncProgress {
             bytes_expected: count(p.bytes_expected),
             messages_sent: count(p.messages_sent),
             messages_received: count(p.messages_received),
+            media_items_expected: count(p.media_items_expected),
+            media_items_done: count(p.media_items_done),
+            media_bytes_expected: count(p.media_bytes_expected),
+            media_bytes_received: count(p.media_bytes_received),
+            media_bytes_sent: count(p.media_bytes_sent),
         }
     }
 }
@@ -185,19 +227,32 @@ impl SyncSession {
 impl Store {
     /// Starts a session as the side that speaks first (reading what this
     /// device holds, on a worker thread); send `session.firstMessage()` to
-    /// the peer.
-    pub async fn start_sync(self: Arc<Self>, project: ProjectId) -> Result<Arc<SyncSession>> {
+    /// the peer. `media` says which items' bytes to fetch (all if null).
+    #[uniffi::method(default(media = None))]
+    pub async fn start_sync(
+        self: Arc<Self>,
+        project: ProjectId,
+        media: Option<MediaPolicy>,
+    ) -> Result<Arc<SyncSession>> {
         off_thread("sync", None, move || {
-            let (session, first) = self.inner.start_sync(project)?;
+            let (mut session, first) = self.inner.start_sync(project)?;
+            session.set_media_policy(media.unwrap_or_default().into());
             Ok(SyncSession::new(&self, session, Some(first)))
         })
         .await
     }
 
     /// A session for the side that answers the peer's first message.
-    pub async fn accept_sync(self: Arc<Self>, project: ProjectId) -> Result<Arc<SyncSession>> {
+    /// `media` says which items' bytes to fetch (all if null).
+    #[uniffi::method(default(media = None))]
+    pub async fn accept_sync(
+        self: Arc<Self>,
+        project: ProjectId,
+        media: Option<MediaPolicy>,
+    ) -> Result<Arc<SyncSession>> {
         off_thread("sync", None, move || {
-            let session = self.inner.accept_sync(project)?;
+            let mut session = self.inner.accept_sync(project)?;
+            session.set_media_policy(media.unwrap_or_default().into());
             Ok(SyncSession::new(&self, session, None))
         })
         .await
@@ -224,9 +279,19 @@ impl Store {
 
     /// A bundle of what `peer` lacks, or of everything when `peer` is null
     /// (built on a worker thread; `exportBundle(project)` is everything).
-    #[uniffi::method(default(peer = None))]
-    pub async fn export_bundle(self: Arc<Self>, project: ProjectId, peer: Option<DeviceId>) -> Result<Vec<u8>> {
-        off_thread("bundle", None, move || Ok(self.inner.export_bundle(project, peer)?)).await
+    /// `media` picks which items' bytes it carries (all if null).
+    #[uniffi::method(default(peer = None, media = None))]
+    pub async fn export_bundle(
+        self: Arc<Self>,
+        project: ProjectId,
+        peer: Option<DeviceId>,
+        media: Option<MediaPolicy>,
+    ) -> Result<Vec<u8>> {
+        off_thread("bundle", None, move || {
+            let policy = media.unwrap_or_default().into();
+            Ok(self.inner.export_bundle_with_media(project, peer, &policy)?.bytes)
+        })
+        .await
     }
 
     /// Merges a bundle on a worker thread, in one transaction; importing
@@ -238,6 +303,7 @@ impl Store {
                 project: outcome.project,
                 documents_changed: count(outcome.documents_changed),
                 documents_skipped: count(outcome.documents_skipped),
+                media_items: count(outcome.media_items),
             })
         })
         .await

@@ -17,6 +17,13 @@ const AAD_LABEL: &[u8] = b"storyloom media chunk v1";
 #[derive(Clone)]
 pub(crate) struct MediaKey(Zeroizing<[u8; 32]>);
 
+/// Never prints the key.
+impl std::fmt::Debug for MediaKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MediaKey(..)")
+    }
+}
+
 impl MediaKey {
     pub(crate) fn generate() -> Result<Self> {
         let mut bytes = Zeroizing::new([0u8; 32]);
@@ -30,6 +37,10 @@ impl MediaKey {
             .try_into()
             .map_err(|_| Error::corrupt("a stored media key has the wrong length"))?;
         Ok(Self(Zeroizing::new(array)))
+    }
+
+    pub(crate) fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(Zeroizing::new(bytes))
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8; 32] {

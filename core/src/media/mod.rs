@@ -13,7 +13,7 @@ mod stream;
 
 pub(crate) use chunks::ChunkDir;
 pub use chunks::ChunkName;
-pub(crate) use cipher::MediaKey;
+pub(crate) use cipher::{MediaKey, open as open_chunk};
 pub(crate) use stream::{Control, WrittenItem, read_range, write_item};
 
 /// Plaintext bytes per chunk (the last one may be shorter). 1 MiB keeps a

@@ -12,7 +12,9 @@ use super::{Store, Writer, erasure, now};
 use crate::documents::{self, DocKind};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, ProjectId};
-use crate::sync::{self, BundleBody, BundleEntry, EnvelopeKind, Header, ManifestEntry, SyncLimits, WIRE_VERSION};
+use crate::sync::{
+    self, BundleBody, BundleEntry, EnvelopeKind, Header, ManifestEntry, MediaPolicy, SyncLimits, WIRE_VERSION,
+};
 
 /// What importing a bundle did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +34,8 @@ pub struct BundleOutcome {
     /// the maker's record of this device was wrong: stale, or claimed by
     /// another member posing as this device (issue 15).
     pub documents_missing: u64,
+    /// Media items whose bytes this store now holds whole from the bundle.
+    pub media_items: u64,
 }
 
 /// A bundle, and what it had to leave out.
@@ -52,7 +56,18 @@ impl Store {
 
     /// [`Store::export_bundle`], also saying which documents it left out.
     pub fn export_bundle_with_report(&self, project: ProjectId, peer: Option<DeviceId>) -> Result<BundleExport> {
-        let exported = self.export_bundle_unlogged(project, peer);
+        self.export_bundle_with_media(project, peer, &MediaPolicy::All)
+    }
+
+    /// [`Store::export_bundle_with_report`], carrying the bytes of only the
+    /// media items `media` picks (every item's reference travels anyway).
+    pub fn export_bundle_with_media(
+        &self,
+        project: ProjectId,
+        peer: Option<DeviceId>,
+        media: &MediaPolicy,
+    ) -> Result<BundleExport> {
+        let exported = self.export_bundle_unlogged(project, peer, media);
         crate::logging::outcome(
             crate::logging::BUNDLE,
             "export_bundle",
@@ -64,7 +79,12 @@ impl Store {
         exported
     }
 
-    fn export_bundle_unlogged(&self, project: ProjectId, peer: Option<DeviceId>) -> Result<BundleExport> {
+    fn export_bundle_unlogged(
+        &self,
+        project: ProjectId,
+        peer: Option<DeviceId>,
+        media: &MediaPolicy,
+    ) -> Result<BundleExport> {
         self.write(|w| {
             let mut unreadable = Vec::new();
             let secret = w.secret(project)?;
@@ -119,6 +139,7 @@ impl Store {
                 version: WIRE_VERSION,
                 created_at_ms: now().timestamp_millis(),
                 for_peer: peer.map(|p| *p.as_bytes()),
+                media: w.bundle_media(project, &catalog, peer, media)?,
                 entries,
                 manifest,
             };
@@ -193,6 +214,7 @@ impl Writer {
                     documents_skipped: 0,
                     unreadable_documents: Vec::new(),
                     documents_missing: 0,
+                    media_items: 0,
                 });
             }
             let body: BundleBody = sync::decode(&plaintext, "bundle")?;
@@ -211,6 +233,7 @@ impl Writer {
     ) -> Result<BundleOutcome> {
         let w = self;
         {
+            let media = super::bundle_media::check_bundle_media(&body.media)?;
             let mut entries: Vec<&BundleEntry> = body.entries.iter().collect();
             for entry in &entries {
                 kind_from_code(entry.kind)?;
@@ -260,7 +283,9 @@ impl Writer {
             skipped += (batch.erased.len() + batch.forged.len() + batch.withheld.len()) as u64;
             w.commit_batch(&mut batch, |_| Ok(()))?;
             w.settle(&batch)?;
+            let media_items = w.apply_bundle_media(project, media)?;
             Ok(BundleOutcome {
+                media_items,
                 project,
                 documents_changed: batch.staged.len() as u64,
                 documents_skipped: skipped,

@@ -50,11 +50,13 @@ pub(crate) struct MediaRow {
     pub key: Option<MediaKey>,
     pub chunks: Vec<ChunkName>,
     pub size: u64,
+    /// All its chunks are here (a sync may have brought only some yet).
+    pub present: bool,
 }
 
 pub(crate) fn media_row(conn: &Connection, id: MediaId) -> Result<Option<MediaRow>> {
     conn.query_row(
-        "SELECT story_id, item_key, chunks, size FROM media WHERE media_id = ?1",
+        "SELECT story_id, item_key, chunks, size, present FROM media WHERE media_id = ?1",
         [id.to_string()],
         |r| {
             Ok((
@@ -62,22 +64,24 @@ pub(crate) fn media_row(conn: &Connection, id: MediaId) -> Result<Option<MediaRo
                 r.get::<_, Option<Vec<u8>>>(1)?,
                 r.get::<_, Vec<u8>>(2)?,
                 r.get::<_, i64>(3)?,
+                r.get::<_, bool>(4)?,
             ))
         },
     )
     .optional()?
-    .map(|(story, key, chunks, size)| {
+    .map(|(story, key, chunks, size, present)| {
         Ok(MediaRow {
             story: StoryId::from_stored(&story)?,
             key: key.as_deref().map(MediaKey::from_stored).transpose()?,
             chunks: ChunkName::unpack(&chunks)?,
             size: u64::try_from(size).map_err(|_| Error::corrupt("a stored media size is negative"))?,
+            present,
         })
     })
     .transpose()
 }
 
-fn insert_row(
+pub(crate) fn insert_row(
     tx: &Transaction<'_>,
     item: &MediaItem,
     project: &str,
@@ -247,7 +251,7 @@ impl Store {
             let allowed = story_scopes(conn, story)?.contains(&ConsentScope::KeepMedia);
             for item in &mut items {
                 let row = media_row(conn, item.id)?;
-                item.present = row.is_some_and(|r| r.key.is_some() && r.chunks.iter().all(|c| dir.has(c)));
+                item.present = row.is_some_and(|r| r.present && r.key.is_some() && r.chunks.iter().all(|c| dir.has(c)));
                 item.withdrawn = !allowed;
             }
             Ok(items)
@@ -406,6 +410,7 @@ fn readable_row(conn: &Connection, id: MediaId) -> Result<(MediaKey, MediaRow)> 
             story,
             chunks,
             size,
+            present: true,
         }) => Ok((
             key,
             MediaRow {
@@ -413,6 +418,7 @@ fn readable_row(conn: &Connection, id: MediaId) -> Result<(MediaKey, MediaRow)> 
                 key: None,
                 chunks,
                 size,
+                present: true,
             },
         )),
         Some(_) => Err(Error::MediaNotPresent { id: id.to_string() }),

@@ -17,6 +17,7 @@
 mod annotations;
 mod arrivals;
 mod bundle_manifest;
+mod bundle_media;
 mod bundles;
 mod cache;
 mod consent;
@@ -34,6 +35,7 @@ mod ledger_cache;
 mod listeners;
 mod media;
 mod media_consent;
+mod media_sync;
 mod merge;
 mod open;
 mod output_files;

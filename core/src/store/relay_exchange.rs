@@ -187,6 +187,7 @@ impl Store {
                         for_peer: None,
                         entries: std::mem::take(entries),
                         manifest: Vec::new(),
+                        media: Vec::new(),
                     };
                     objects.push(PackedObject {
                         sealed: sync::seal(&secret, &header, &sync::encode(&body)?)?,
@@ -273,6 +274,7 @@ impl Store {
                     documents_skipped: 0,
                     unreadable_documents: Vec::new(),
                     documents_missing: 0,
+                    media_items: 0,
                 });
             }
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -158,7 +158,9 @@ impl Writer {
             .map_err(|e| self.explain_wrong_key(project, e))?;
         self.check_sender(session, &header)?;
         session.bind(header.session)?;
-        if session.progress.bytes_received.saturating_add(bytes.len() as u64) > session.limits.max_session_bytes {
+        // Media chunks this device asked for do not count against the limit.
+        let limit = session.limits.max_session_bytes.saturating_add(session.media.allowance);
+        if session.progress.bytes_received.saturating_add(bytes.len() as u64) > limit {
             return Err(Error::SyncRejected(
                 "the peer has sent more than one session accepts; start a new session".into(),
             ));
@@ -168,6 +170,7 @@ impl Writer {
             self.check_message_proof(project, header.sender, &plaintext, &message, &Batch::default())?;
         check_order(session, &message)?;
         check_shape(session, &message)?;
+        let media = self.check_incoming_media(session, &message.media)?;
         // Cancelled while this message was on its way in (a coroutine or
         // task cancelled mid-call): stop before anything is applied.
         if session.is_cancelled() {
@@ -211,8 +214,11 @@ impl Writer {
             session.skipped.insert(*id);
         }
         session.progress.documents_changed = session.changed.len() as u64;
+        self.apply_incoming_media(session, media)?;
+        self.judge_peer_media(session, &message)?;
 
-        let incoming_empty = message.full.is_empty() && message.sync.is_empty() && message.want.is_empty();
+        let incoming_empty =
+            message.full.is_empty() && message.sync.is_empty() && message.want.is_empty() && message.media.is_empty();
         let reply = self.next_message(session, message.done && incoming_empty)?;
         self.update_progress(session)?;
         Ok(reply)
@@ -518,11 +524,14 @@ impl Writer {
             .iter()
             .map(|id| *id.as_bytes())
             .collect();
+        let media = self.next_media_part(session, &ours)?;
         let empty = catalog.is_none()
             && want.is_empty()
             && unavailable.is_empty()
             && full.is_empty()
-            && sync_entries.is_empty();
+            && sync_entries.is_empty()
+            && media.is_empty()
+            && session.media.idle();
         if empty && peer_done {
             session.finished = true;
             if session.sent_done {
@@ -540,6 +549,7 @@ impl Writer {
             full,
             sync: sync_entries,
             done: empty,
+            media,
             proof: Vec::new(),
         };
         session.sent_done = empty;

@@ -19,6 +19,8 @@ mod forge_bomb;
 pub mod forge_ledger;
 mod invite;
 mod local;
+mod media_session;
+mod media_wire;
 mod secret;
 mod session_key;
 mod stream;
@@ -41,6 +43,11 @@ pub(crate) use causal::{Waiting, causal_order};
 pub(crate) use envelope::{Binding, EnvelopeKind, Header, Opening, open, peek, seal};
 pub use invite::Invite;
 pub use local::{LocalSyncReport, sync_stores};
+pub use media_session::MediaPolicy;
+pub(crate) use media_session::{
+    CHUNK_WIRE_BYTES, Incoming, MAX_CHUNKS_QUEUED, MAX_ITEM_CHUNKS, MAX_ITEMS_PER_MESSAGE, MediaSession,
+};
+pub(crate) use media_wire::{BundleMedia, HeldItem, MediaOffer, MediaPart};
 pub(crate) use session_key::SessionNonces;
 pub use stream::{StreamRole, read_frame, sync_over_stream, write_end, write_frame};
 
@@ -114,6 +121,16 @@ pub struct SyncProgress {
     pub bytes_expected: u64,
     pub messages_sent: u64,
     pub messages_received: u64,
+    /// Media items this device asked the peer for, and of those how many
+    /// are now here whole.
+    pub media_items_expected: u64,
+    pub media_items_done: u64,
+    /// Bytes of media (encrypted chunks) this device asked for, and has
+    /// received. `bytes_received` and `bytes_sent` include media too.
+    pub media_bytes_expected: u64,
+    pub media_bytes_received: u64,
+    /// Bytes of media chunks sent to the peer.
+    pub media_bytes_sent: u64,
 }
 
 /// Cancels a session from another thread (a "Stop" button): the next call
@@ -195,10 +212,15 @@ pub struct SyncSession {
     pub(crate) unreadable: BTreeSet<Uuid>,
     /// Per document, changes that arrived before one they depend on.
     pub(crate) waiting: BTreeMap<Uuid, Waiting>,
+    /// Media items and chunks in flight either way (`store::media_sync`).
+    pub(crate) media: MediaSession,
     /// Test support: the next sync message with a change another depends
     /// on leaves it out, as a Bloom filter false positive would.
     #[cfg(feature = "test-support")]
     pub(crate) false_positive: bool,
+    /// Test support: how this side's next fitting media part is tampered with.
+    #[cfg(feature = "test-support")]
+    pub(crate) media_tamper: Option<test_support::MediaTamper>,
 }
 
 impl SyncSession {
@@ -236,8 +258,11 @@ impl SyncSession {
             peer_proven: false,
             unreadable: BTreeSet::new(),
             waiting: BTreeMap::new(),
+            media: MediaSession::default(),
             #[cfg(feature = "test-support")]
             false_positive: false,
+            #[cfg(feature = "test-support")]
+            media_tamper: None,
         })
     }
 
@@ -279,6 +304,20 @@ impl SyncSession {
     #[cfg(feature = "test-support")]
     pub fn simulate_bloom_false_positive(&mut self) {
         self.false_positive = true;
+    }
+
+    /// Which media items' bytes this session fetches from the peer (all
+    /// unless set). Set it before the session's messages start flowing;
+    /// the peer's own policy decides what it fetches from here.
+    pub fn set_media_policy(&mut self, policy: MediaPolicy) {
+        self.media.policy = policy;
+    }
+
+    /// Makes this side play a hostile peer in the media part of its next
+    /// message where the tampering fits (see `MediaTamper`).
+    #[cfg(feature = "test-support")]
+    pub fn tamper_media(&mut self, tamper: test_support::MediaTamper) {
+        self.media_tamper = Some(tamper);
     }
 
     /// A handle that cancels this session from another thread.

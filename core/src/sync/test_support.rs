@@ -14,6 +14,23 @@ use crate::ids::ProjectId;
 use crate::store::Store;
 use crate::store::kind_code as code;
 
+/// How a hostile peer bends the media part of one of its messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaTamper {
+    /// A chunk asked for arrives with one byte changed.
+    FlipChunkByte,
+    /// An offer carries another key than the item's: its chunks do not open.
+    WrongKeyInOffer,
+    /// An offer claims one chunk (and 1 MiB) more than the item has.
+    OversizeOffer,
+    /// An offer lists more chunks than any item may have.
+    HugeOffer,
+    /// The first chunk of this item, which nobody asked for, rides along.
+    ChunkOf(crate::ids::MediaId),
+    /// The key and chunk list of this item, which nobody asked for.
+    OfferUnasked(crate::ids::MediaId),
+}
+
 /// A session message from `store` as the first message of a new session,
 /// listing `documents` in its catalog and carrying them whole.
 pub fn forge_session_message(
@@ -55,6 +72,7 @@ pub fn session_message_plaintext(documents: &[(Uuid, DocKind, Vec<u8>)]) -> Resu
             .collect(),
         sync: Vec::new(),
         done: false,
+        media: Default::default(),
         proof: Vec::new(),
     };
     super::encode(&message)
@@ -114,6 +132,7 @@ pub fn forge_catalog_as(store: &Store, project: ProjectId, claimed: crate::ids::
         full: Vec::new(),
         sync: Vec::new(),
         done: false,
+        media: Default::default(),
         proof: Vec::new(),
     };
     // Signed as best a member can: with its own device's key.
@@ -178,6 +197,7 @@ pub fn bundle_plaintext(documents: &[(Uuid, DocKind, Vec<u8>)]) -> Result<Vec<u8
         created_at_ms: chrono::Utc::now().timestamp_millis(),
         for_peer: None,
         manifest: Vec::new(),
+        media: Vec::new(),
         entries: documents
             .iter()
             .map(|(id, kind, bytes)| BundleEntry {
@@ -282,6 +302,27 @@ impl Store {
             plaintext,
         )
     }
+}
+
+/// A bundle `store` made, with one byte of its first media chunk changed
+/// (`flip_chunk`) or its first item claiming one chunk more than it has,
+/// sealed again as `store`: what a member gone bad could hand on.
+pub fn tamper_bundle_media(store: &Store, project: ProjectId, bundle: &[u8], flip_chunk: bool) -> Result<Vec<u8>> {
+    let secret = store.group_secret_for_test(project)?;
+    let (_, plaintext) = super::open(&secret, project, super::Opening::Bundle, bundle, usize::MAX)?;
+    let mut body: BundleBody = super::decode(&plaintext, "bundle")?;
+    let Some(item) = body.media.first_mut() else {
+        return Err(crate::Error::invalid("bundle", "carries no media"));
+    };
+    if flip_chunk {
+        if let Some(chunk) = item.data.first_mut() {
+            chunk[5] ^= 1;
+        }
+    } else {
+        item.size += crate::media::CHUNK_SIZE as u64;
+        item.chunks.push([7; 32]);
+    }
+    store.seal_unsigned_for_test(project, EnvelopeKind::Bundle, &super::encode(&body)?)
 }
 
 /// Any plaintext sealed as a session message from `store`: lets a fuzzer

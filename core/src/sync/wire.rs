@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::media_wire::{BundleMedia, MediaPart};
 use crate::error::{Error, Result};
 pub(crate) use crate::keys::ChangeSignature;
 
@@ -12,7 +13,8 @@ pub(crate) use crate::keys::ChangeSignature;
 /// sender's device id inside the envelope (issue 15).
 /// 3: every change travels with its author device's signature (issue 15,
 /// finding 5).
-pub(crate) const WIRE_VERSION: u8 = 3;
+/// 4: media travel in sessions and bundles (issue 9, ADR 0015).
+pub(crate) const WIRE_VERSION: u8 = 4;
 
 /// One document a device holds, as listed in its catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +68,8 @@ pub(crate) struct SessionMessage {
     pub sync: Vec<DocumentSync>,
     /// The sender has nothing more to send after what it has seen.
     pub done: bool,
+    /// Media: items held and wanted, keys and chunk lists, chunks.
+    pub media: MediaPart,
     /// The sending device's signature over the message with this field
     /// empty (`keys::message_proof_input`): proves which device sent it
     /// (issue 15, finding 10). Empty from a device with no enrolled key.
@@ -103,6 +107,8 @@ pub(crate) struct BundleBody {
     pub entries: Vec<BundleEntry>,
     /// Every document the maker could share, including those left out.
     pub manifest: Vec<ManifestEntry>,
+    /// Media items of stories the maker may share, with their chunks.
+    pub media: Vec<BundleMedia>,
 }
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {

@@ -1839,14 +1839,16 @@ public protocol StoreProtocol: AnyObject, Sendable {
     
     /**
      * A session for the side that answers the peer's first message.
+     * `media` says which items' bytes to fetch (all if null).
      */
-    func acceptSync(project: ProjectId) async throws  -> SyncSession
+    func acceptSync(project: ProjectId, media: MediaPolicy?) async throws  -> SyncSession
     
     /**
      * A bundle of what `peer` lacks, or of everything when `peer` is null
      * (built on a worker thread; `exportBundle(project)` is everything).
+     * `media` picks which items' bytes it carries (all if null).
      */
-    func exportBundle(project: ProjectId, peer: DeviceId?) async throws  -> Data
+    func exportBundle(project: ProjectId, peer: DeviceId?, media: MediaPolicy?) async throws  -> Data
     
     /**
      * Merges a bundle on a worker thread, in one transaction; importing
@@ -1875,9 +1877,9 @@ public protocol StoreProtocol: AnyObject, Sendable {
     /**
      * Starts a session as the side that speaks first (reading what this
      * device holds, on a worker thread); send `session.firstMessage()` to
-     * the peer.
+     * the peer. `media` says which items' bytes to fetch (all if null).
      */
-    func startSync(project: ProjectId) async throws  -> SyncSession
+    func startSync(project: ProjectId, media: MediaPolicy?) async throws  -> SyncSession
     
 }
 /**
@@ -2902,13 +2904,14 @@ open func updateStory(id: StoryId, update: StoryUpdate)throws   {try rustCallWit
     
     /**
      * A session for the side that answers the peer's first message.
+     * `media` says which items' bytes to fetch (all if null).
      */
-open func acceptSync(project: ProjectId)async throws  -> SyncSession  {
+open func acceptSync(project: ProjectId, media: MediaPolicy? = nil)async throws  -> SyncSession  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_storyloom_ffi_fn_method_store_accept_sync(
-                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project)
+                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project),FfiConverterOptionTypeMediaPolicy.lower(media)
                 )
             },
             pollFunc: ffi_storyloom_ffi_rust_future_poll_u64,
@@ -2922,13 +2925,14 @@ open func acceptSync(project: ProjectId)async throws  -> SyncSession  {
     /**
      * A bundle of what `peer` lacks, or of everything when `peer` is null
      * (built on a worker thread; `exportBundle(project)` is everything).
+     * `media` picks which items' bytes it carries (all if null).
      */
-open func exportBundle(project: ProjectId, peer: DeviceId? = nil)async throws  -> Data  {
+open func exportBundle(project: ProjectId, peer: DeviceId? = nil, media: MediaPolicy? = nil)async throws  -> Data  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_storyloom_ffi_fn_method_store_export_bundle(
-                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project),FfiConverterOptionTypeDeviceId.lower(peer)
+                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project),FfiConverterOptionTypeDeviceId.lower(peer),FfiConverterOptionTypeMediaPolicy.lower(media)
                 )
             },
             pollFunc: ffi_storyloom_ffi_rust_future_poll_rust_buffer,
@@ -3005,14 +3009,14 @@ open func leaveProject(project: ProjectId)throws   {try rustCallWithError(FfiCon
     /**
      * Starts a session as the side that speaks first (reading what this
      * device holds, on a worker thread); send `session.firstMessage()` to
-     * the peer.
+     * the peer. `media` says which items' bytes to fetch (all if null).
      */
-open func startSync(project: ProjectId)async throws  -> SyncSession  {
+open func startSync(project: ProjectId, media: MediaPolicy? = nil)async throws  -> SyncSession  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_storyloom_ffi_fn_method_store_start_sync(
-                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project)
+                        self.uniffiCloneHandle(),FfiConverterTypeProjectId_lower(project),FfiConverterOptionTypeMediaPolicy.lower(media)
                 )
             },
             pollFunc: ffi_storyloom_ffi_rust_future_poll_u64,
@@ -3843,6 +3847,10 @@ public struct BundleOutcome: Equatable, Hashable {
      * does not hold (the bundle was made for another device).
      */
     public var documentsSkipped: Int64
+    /**
+     * Media items whose bytes this store now holds whole from the bundle.
+     */
+    public var mediaItems: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3860,6 +3868,7 @@ public struct BundleOutcome: Equatable, Hashable {
         self.project = project
         self.documentsChanged = documentsChanged
         self.documentsSkipped = documentsSkipped
+        self.mediaItems = mediaItems
     }
 
     
@@ -3880,7 +3889,8 @@ public struct FfiConverterTypeBundleOutcome: FfiConverterRustBuffer {
             try BundleOutcome(
                 project: FfiConverterTypeProjectId.read(from: &buf), 
                 documentsChanged: FfiConverterInt64.read(from: &buf), 
-                documentsSkipped: FfiConverterInt64.read(from: &buf)
+                documentsSkipped: FfiConverterInt64.read(from: &buf), 
+                mediaItems: FfiConverterInt64.read(from: &buf)
         )
     }
 
@@ -3888,6 +3898,7 @@ public struct FfiConverterTypeBundleOutcome: FfiConverterRustBuffer {
         FfiConverterTypeProjectId.write(value.project, into: &buf)
         FfiConverterInt64.write(value.documentsChanged, into: &buf)
         FfiConverterInt64.write(value.documentsSkipped, into: &buf)
+        FfiConverterInt64.write(value.mediaItems, into: &buf)
     }
 }
 
@@ -8463,6 +8474,19 @@ public struct SyncProgress: Equatable, Hashable {
      * Messages received so far.
      */
     public var messagesReceived: Int64
+    /**
+     * Media items this device asked the peer for, and of those how many
+     * are here whole now.
+     */
+    public var mediaItemsExpected: Int64
+    public var mediaItemsDone: Int64
+    /**
+     * Bytes of media asked for, and received so far (also counted in
+     * `bytes_received`).
+     */
+    public var mediaBytesExpected: Int64
+    public var mediaBytesReceived: Int64
+    public var mediaBytesSent: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -8500,6 +8524,11 @@ public struct SyncProgress: Equatable, Hashable {
         self.bytesExpected = bytesExpected
         self.messagesSent = messagesSent
         self.messagesReceived = messagesReceived
+        self.mediaItemsExpected = mediaItemsExpected
+        self.mediaItemsDone = mediaItemsDone
+        self.mediaBytesExpected = mediaBytesExpected
+        self.mediaBytesReceived = mediaBytesReceived
+        self.mediaBytesSent = mediaBytesSent
     }
 
     
@@ -8525,7 +8554,12 @@ public struct FfiConverterTypeSyncProgress: FfiConverterRustBuffer {
                 bytesReceived: FfiConverterInt64.read(from: &buf), 
                 bytesExpected: FfiConverterInt64.read(from: &buf), 
                 messagesSent: FfiConverterInt64.read(from: &buf), 
-                messagesReceived: FfiConverterInt64.read(from: &buf)
+                messagesReceived: FfiConverterInt64.read(from: &buf), 
+                mediaItemsExpected: FfiConverterInt64.read(from: &buf), 
+                mediaItemsDone: FfiConverterInt64.read(from: &buf), 
+                mediaBytesExpected: FfiConverterInt64.read(from: &buf), 
+                mediaBytesReceived: FfiConverterInt64.read(from: &buf), 
+                mediaBytesSent: FfiConverterInt64.read(from: &buf)
         )
     }
 
@@ -8538,6 +8572,11 @@ public struct FfiConverterTypeSyncProgress: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.bytesExpected, into: &buf)
         FfiConverterInt64.write(value.messagesSent, into: &buf)
         FfiConverterInt64.write(value.messagesReceived, into: &buf)
+        FfiConverterInt64.write(value.mediaItemsExpected, into: &buf)
+        FfiConverterInt64.write(value.mediaItemsDone, into: &buf)
+        FfiConverterInt64.write(value.mediaBytesExpected, into: &buf)
+        FfiConverterInt64.write(value.mediaBytesReceived, into: &buf)
+        FfiConverterInt64.write(value.mediaBytesSent, into: &buf)
     }
 }
 
@@ -10552,6 +10591,108 @@ public func FfiConverterTypeMediaKind_lower(_ value: MediaKind) -> RustBuffer {
 
 
 /**
+ * Which media items' bytes a sync or bundle carries to this device (every
+ * item's reference travels anyway).
+ */
+
+public enum MediaPolicy: Equatable, Hashable {
+    
+    /**
+     * Every item the peer may share.
+     */
+    case all
+    /**
+     * References only; fetch an item later with `Only`.
+     */
+    case metadataOnly
+    /**
+     * Items of at most this many bytes.
+     */
+    case upTo(maxBytes: UInt64
+    )
+    /**
+     * Just these items (the recording the user opened).
+     */
+    case only(items: [MediaId]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension MediaPolicy: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMediaPolicy: FfiConverterRustBuffer {
+    typealias SwiftType = MediaPolicy
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MediaPolicy {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .all
+        
+        case 2: return .metadataOnly
+        
+        case 3: return .upTo(maxBytes: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        case 4: return .only(items: try FfiConverterSequenceTypeMediaId.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MediaPolicy, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .all:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .metadataOnly:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .upTo(maxBytes):
+            writeInt(&buf, Int32(3))
+            FfiConverterUInt64.write(maxBytes, into: &buf)
+            
+        
+        case let .only(items):
+            writeInt(&buf, Int32(4))
+            FfiConverterSequenceTypeMediaId.write(items, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaPolicy_lift(_ buf: RustBuffer) throws -> MediaPolicy {
+    return try FfiConverterTypeMediaPolicy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMediaPolicy_lower(_ value: MediaPolicy) -> RustBuffer {
+    return FfiConverterTypeMediaPolicy.lower(value)
+}
+
+
+
+/**
  * What a member does in the group (roles describe, they do not rank).
  */
 
@@ -11630,6 +11771,30 @@ fileprivate struct FfiConverterOptionTypeInteractionBadge: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeMediaPolicy: FfiConverterRustBuffer {
+    typealias SwiftType = MediaPolicy?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMediaPolicy.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMediaPolicy.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeStorySort: FfiConverterRustBuffer {
     typealias SwiftType = StorySort?
 
@@ -12414,6 +12579,31 @@ fileprivate struct FfiConverterSequenceTypeConsentRecordId: FfiConverterRustBuff
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeConsentRecordId.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMediaId: FfiConverterRustBuffer {
+    typealias SwiftType = [MediaId]
+
+    public static func write(_ value: [MediaId], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMediaId.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MediaId] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MediaId]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMediaId.read(from: &buf))
         }
         return seq
     }
@@ -13243,10 +13433,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_update_story() != 37983) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_accept_sync() != 19050) {
+    if (uniffi_storyloom_ffi_checksum_method_store_accept_sync() != 57456) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_export_bundle() != 50111) {
+    if (uniffi_storyloom_ffi_checksum_method_store_export_bundle() != 43384) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_import_bundle() != 32551) {
@@ -13261,7 +13451,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_leave_project() != 37868) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_start_sync() != 20370) {
+    if (uniffi_storyloom_ffi_checksum_method_store_start_sync() != 61459) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_subscription_cancel() != 50100) {

@@ -735,12 +735,12 @@ void uniffi_storyloom_ffi_fn_method_store_update_story(uint64_t ptr, RustBuffer 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ACCEPT_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ACCEPT_SYNC
-uint64_t uniffi_storyloom_ffi_fn_method_store_accept_sync(uint64_t ptr, RustBuffer project
+uint64_t uniffi_storyloom_ffi_fn_method_store_accept_sync(uint64_t ptr, RustBuffer project, RustBuffer media
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_BUNDLE
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_EXPORT_BUNDLE
-uint64_t uniffi_storyloom_ffi_fn_method_store_export_bundle(uint64_t ptr, RustBuffer project, RustBuffer peer
+uint64_t uniffi_storyloom_ffi_fn_method_store_export_bundle(uint64_t ptr, RustBuffer project, RustBuffer peer, RustBuffer media
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_IMPORT_BUNDLE
@@ -765,7 +765,7 @@ void uniffi_storyloom_ffi_fn_method_store_leave_project(uint64_t ptr, RustBuffer
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_START_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_START_SYNC
-uint64_t uniffi_storyloom_ffi_fn_method_store_start_sync(uint64_t ptr, RustBuffer project
+uint64_t uniffi_storyloom_ffi_fn_method_store_start_sync(uint64_t ptr, RustBuffer project, RustBuffer media
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_CLONE_SUBSCRIPTION

@@ -1140,9 +1140,9 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_update_story(`ptr`: Long,`id`: RustBuffer.ByValue,`update`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_storyloom_ffi_fn_method_store_accept_sync(`ptr`: Long,`project`: RustBuffer.ByValue,
+    external fun uniffi_storyloom_ffi_fn_method_store_accept_sync(`ptr`: Long,`project`: RustBuffer.ByValue,`media`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_storyloom_ffi_fn_method_store_export_bundle(`ptr`: Long,`project`: RustBuffer.ByValue,`peer`: RustBuffer.ByValue,
+    external fun uniffi_storyloom_ffi_fn_method_store_export_bundle(`ptr`: Long,`project`: RustBuffer.ByValue,`peer`: RustBuffer.ByValue,`media`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_storyloom_ffi_fn_method_store_import_bundle(`ptr`: Long,`bundle`: RustBuffer.ByValue,
     ): Long
@@ -1152,7 +1152,7 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_leave_project(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_storyloom_ffi_fn_method_store_start_sync(`ptr`: Long,`project`: RustBuffer.ByValue,
+    external fun uniffi_storyloom_ffi_fn_method_store_start_sync(`ptr`: Long,`project`: RustBuffer.ByValue,`media`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_storyloom_ffi_fn_clone_subscription(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1520,10 +1520,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_update_story() and 0xFFFF) != 37983) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_accept_sync() and 0xFFFF) != 19050) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_accept_sync() and 0xFFFF) != 57456) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_bundle() and 0xFFFF) != 50111) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_bundle() and 0xFFFF) != 43384) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_import_bundle() and 0xFFFF) != 32551) {
@@ -1538,7 +1538,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_leave_project() and 0xFFFF) != 37868) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_start_sync() and 0xFFFF) != 20370) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_start_sync() and 0xFFFF) != 61459) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_subscription_cancel() and 0xFFFF) != 50100) {
@@ -3783,14 +3783,16 @@ public interface StoreInterface {
     
     /**
      * A session for the side that answers the peer's first message.
+     * `media` says which items' bytes to fetch (all if null).
      */
-    suspend fun `acceptSync`(`project`: ProjectId): SyncSession
+    suspend fun `acceptSync`(`project`: ProjectId, `media`: MediaPolicy? = null): SyncSession
     
     /**
      * A bundle of what `peer` lacks, or of everything when `peer` is null
      * (built on a worker thread; `exportBundle(project)` is everything).
+     * `media` picks which items' bytes it carries (all if null).
      */
-    suspend fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId? = null): kotlin.ByteArray
+    suspend fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId? = null, `media`: MediaPolicy? = null): kotlin.ByteArray
     
     /**
      * Merges a bundle on a worker thread, in one transaction; importing
@@ -3819,9 +3821,9 @@ public interface StoreInterface {
     /**
      * Starts a session as the side that speaks first (reading what this
      * device holds, on a worker thread); send `session.firstMessage()` to
-     * the peer.
+     * the peer. `media` says which items' bytes to fetch (all if null).
      */
-    suspend fun `startSync`(`project`: ProjectId): SyncSession
+    suspend fun `startSync`(`project`: ProjectId, `media`: MediaPolicy? = null): SyncSession
     
     companion object
 }
@@ -5177,16 +5179,18 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     
     /**
      * A session for the side that answers the peer's first message.
+     * `media` says which items' bytes to fetch (all if null).
      */
     @Throws(StoreException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `acceptSync`(`project`: ProjectId) : SyncSession {
+    override suspend fun `acceptSync`(`project`: ProjectId, `media`: MediaPolicy?) : SyncSession {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_storyloom_ffi_fn_method_store_accept_sync(
                 uniffiHandle,
                 
         FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterOptionalTypeMediaPolicy.lower(`media`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_u64(future, callback, continuation) },
@@ -5203,10 +5207,11 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     /**
      * A bundle of what `peer` lacks, or of everything when `peer` is null
      * (built on a worker thread; `exportBundle(project)` is everything).
+     * `media` picks which items' bytes it carries (all if null).
      */
     @Throws(StoreException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?) : kotlin.ByteArray {
+    override suspend fun `exportBundle`(`project`: ProjectId, `peer`: DeviceId?, `media`: MediaPolicy?) : kotlin.ByteArray {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_storyloom_ffi_fn_method_store_export_bundle(
@@ -5214,6 +5219,7 @@ open class Store: Disposable, AutoCloseable, StoreInterface
                 
         FfiConverterTypeProjectId.lower(`project`),
         FfiConverterOptionalTypeDeviceId.lower(`peer`),
+        FfiConverterOptionalTypeMediaPolicy.lower(`media`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -5314,17 +5320,18 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     /**
      * Starts a session as the side that speaks first (reading what this
      * device holds, on a worker thread); send `session.firstMessage()` to
-     * the peer.
+     * the peer. `media` says which items' bytes to fetch (all if null).
      */
     @Throws(StoreException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `startSync`(`project`: ProjectId) : SyncSession {
+    override suspend fun `startSync`(`project`: ProjectId, `media`: MediaPolicy?) : SyncSession {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_storyloom_ffi_fn_method_store_start_sync(
                 uniffiHandle,
                 
         FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterOptionalTypeMediaPolicy.lower(`media`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_storyloom_ffi_rust_future_poll_u64(future, callback, continuation) },
@@ -6568,6 +6575,11 @@ data class BundleOutcome (
      * does not hold (the bundle was made for another device).
      */
     val `documentsSkipped`: kotlin.Long
+    , 
+    /**
+     * Media items whose bytes this store now holds whole from the bundle.
+     */
+    val `mediaItems`: kotlin.Long
     
 ){
     
@@ -6587,19 +6599,22 @@ public object FfiConverterTypeBundleOutcome: FfiConverterRustBuffer<BundleOutcom
             FfiConverterTypeProjectId.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
         )
     }
 
     override fun allocationSize(value: BundleOutcome) = (
             FfiConverterTypeProjectId.allocationSize(value.`project`) +
             FfiConverterLong.allocationSize(value.`documentsChanged`) +
-            FfiConverterLong.allocationSize(value.`documentsSkipped`)
+            FfiConverterLong.allocationSize(value.`documentsSkipped`) +
+            FfiConverterLong.allocationSize(value.`mediaItems`)
     )
 
     override fun write(value: BundleOutcome, buf: ByteBuffer) {
             FfiConverterTypeProjectId.write(value.`project`, buf)
             FfiConverterLong.write(value.`documentsChanged`, buf)
             FfiConverterLong.write(value.`documentsSkipped`, buf)
+            FfiConverterLong.write(value.`mediaItems`, buf)
     }
 }
 
@@ -9917,6 +9932,24 @@ data class SyncProgress (
      * Messages received so far.
      */
     val `messagesReceived`: kotlin.Long
+    , 
+    /**
+     * Media items this device asked the peer for, and of those how many
+     * are here whole now.
+     */
+    val `mediaItemsExpected`: kotlin.Long
+    , 
+    val `mediaItemsDone`: kotlin.Long
+    , 
+    /**
+     * Bytes of media asked for, and received so far (also counted in
+     * `bytes_received`).
+     */
+    val `mediaBytesExpected`: kotlin.Long
+    , 
+    val `mediaBytesReceived`: kotlin.Long
+    , 
+    val `mediaBytesSent`: kotlin.Long
     
 ){
     
@@ -9941,6 +9974,11 @@ public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress>
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
         )
     }
 
@@ -9952,7 +9990,12 @@ public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress>
             FfiConverterLong.allocationSize(value.`bytesReceived`) +
             FfiConverterLong.allocationSize(value.`bytesExpected`) +
             FfiConverterLong.allocationSize(value.`messagesSent`) +
-            FfiConverterLong.allocationSize(value.`messagesReceived`)
+            FfiConverterLong.allocationSize(value.`messagesReceived`) +
+            FfiConverterLong.allocationSize(value.`mediaItemsExpected`) +
+            FfiConverterLong.allocationSize(value.`mediaItemsDone`) +
+            FfiConverterLong.allocationSize(value.`mediaBytesExpected`) +
+            FfiConverterLong.allocationSize(value.`mediaBytesReceived`) +
+            FfiConverterLong.allocationSize(value.`mediaBytesSent`)
     )
 
     override fun write(value: SyncProgress, buf: ByteBuffer) {
@@ -9964,6 +10007,11 @@ public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress>
             FfiConverterLong.write(value.`bytesExpected`, buf)
             FfiConverterLong.write(value.`messagesSent`, buf)
             FfiConverterLong.write(value.`messagesReceived`, buf)
+            FfiConverterLong.write(value.`mediaItemsExpected`, buf)
+            FfiConverterLong.write(value.`mediaItemsDone`, buf)
+            FfiConverterLong.write(value.`mediaBytesExpected`, buf)
+            FfiConverterLong.write(value.`mediaBytesReceived`, buf)
+            FfiConverterLong.write(value.`mediaBytesSent`, buf)
     }
 }
 
@@ -11399,6 +11447,133 @@ public object FfiConverterTypeMediaKind: FfiConverterRustBuffer<MediaKind> {
 
 
 /**
+ * Which media items' bytes a sync or bundle carries to this device (every
+ * item's reference travels anyway).
+ */
+sealed class MediaPolicy {
+    
+    /**
+     * Every item the peer may share.
+     */
+    object All : MediaPolicy()
+    
+    
+    /**
+     * References only; fetch an item later with `Only`.
+     */
+    object MetadataOnly : MediaPolicy()
+    
+    
+    /**
+     * Items of at most this many bytes.
+     */
+    data class UpTo(
+        val `maxBytes`: kotlin.ULong) : MediaPolicy()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Just these items (the recording the user opened).
+     */
+    data class Only(
+        val `items`: List<org.storyloom.MediaId>) : MediaPolicy()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMediaPolicy : FfiConverterRustBuffer<MediaPolicy>{
+    override fun read(buf: ByteBuffer): MediaPolicy {
+        return when(buf.getInt()) {
+            1 -> MediaPolicy.All
+            2 -> MediaPolicy.MetadataOnly
+            3 -> MediaPolicy.UpTo(
+                FfiConverterULong.read(buf),
+                )
+            4 -> MediaPolicy.Only(
+                FfiConverterSequenceTypeMediaId.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: MediaPolicy): ULong = when(value) {
+        is MediaPolicy.All -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is MediaPolicy.MetadataOnly -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is MediaPolicy.UpTo -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`maxBytes`)
+            )
+        }
+        is MediaPolicy.Only -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceTypeMediaId.allocationSize(value.`items`)
+            )
+        }
+    }
+
+    override fun write(value: MediaPolicy, buf: ByteBuffer) {
+        when(value) {
+            is MediaPolicy.All -> {
+                buf.putInt(1)
+                Unit
+            }
+            is MediaPolicy.MetadataOnly -> {
+                buf.putInt(2)
+                Unit
+            }
+            is MediaPolicy.UpTo -> {
+                buf.putInt(3)
+                FfiConverterULong.write(value.`maxBytes`, buf)
+                Unit
+            }
+            is MediaPolicy.Only -> {
+                buf.putInt(4)
+                FfiConverterSequenceTypeMediaId.write(value.`items`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * What a member does in the group (roles describe, they do not rank).
  */
 
@@ -12496,6 +12671,38 @@ public object FfiConverterOptionalTypeInteractionBadge: FfiConverterRustBuffer<I
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeMediaPolicy: FfiConverterRustBuffer<MediaPolicy?> {
+    override fun read(buf: ByteBuffer): MediaPolicy? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMediaPolicy.read(buf)
+    }
+
+    override fun allocationSize(value: MediaPolicy?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMediaPolicy.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MediaPolicy?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMediaPolicy.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeStorySort: FfiConverterRustBuffer<StorySort?> {
     override fun read(buf: ByteBuffer): StorySort? {
         if (buf.get().toInt() == 0) {
@@ -13414,6 +13621,34 @@ public object FfiConverterSequenceTypeConsentRecordId: FfiConverterRustBuffer<Li
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeConsentRecordId.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMediaId: FfiConverterRustBuffer<List<MediaId>> {
+    override fun read(buf: ByteBuffer): List<MediaId> {
+        val len = buf.getInt()
+        return List<MediaId>(len) {
+            FfiConverterTypeMediaId.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MediaId>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMediaId.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MediaId>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMediaId.write(it, buf)
         }
     }
 }
