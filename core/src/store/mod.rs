@@ -33,6 +33,7 @@ mod ledger_cache;
 mod listeners;
 mod media;
 mod media_consent;
+mod membership;
 mod merge;
 mod open;
 mod output_files;
@@ -66,6 +67,7 @@ use uuid::Uuid;
 
 pub use bundles::{BundleExport, BundleOutcome};
 pub use device_keys::EnrolledDevice;
+pub use membership::MemberStatus;
 #[cfg(feature = "test-support")]
 pub(crate) use sync_session::kind_code;
 
