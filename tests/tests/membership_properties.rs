@@ -53,7 +53,7 @@ fn device_of(phone: &Phone, project: ProjectId) -> storyloom::DeviceId {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 10, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 6, .. ProptestConfig::default() })]
 
     #[test]
     fn phones_that_still_belong_agree_on_membership(n in 3usize..=5, ops in proptest::collection::vec(op(), 1..14)) {
