@@ -1530,6 +1530,28 @@ public protocol StoreProtocol: AnyObject, Sendable {
      */
     func storySegments(story: StoryId) throws  -> [Segment]
     
+    /**
+     * The project's members, with their devices and whether removed.
+     */
+    func members(project: ProjectId) throws  -> [MemberStatus]
+    
+    /**
+     * Removes one lost or stolen device (coordinators only); its member stays.
+     */
+    func removeDevice(project: ProjectId, device: DeviceId) throws 
+    
+    /**
+     * Removes a member and all their devices (coordinators only). What
+     * their devices already received stays readable to them; nothing
+     * sealed from now on is, and nothing they send is accepted.
+     */
+    func removeMember(project: ProjectId, member: MemberId) throws 
+    
+    /**
+     * Gives a member a role (coordinators only).
+     */
+    func setMemberRole(project: ProjectId, member: MemberId, role: MemberRole) throws 
+    
     func addAdjustment(id: ParticipantId, adjustment: Adjustment) throws 
     
     func addParticipant(project: ProjectId, participant: NewParticipant) throws  -> ParticipantId
@@ -2104,6 +2126,61 @@ open func storySegments(story: StoryId)throws  -> [Segment]  {
         FfiConverterTypeStoryId_lower(story),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * The project's members, with their devices and whether removed.
+     */
+open func members(project: ProjectId)throws  -> [MemberStatus]  {
+    return try  FfiConverterSequenceTypeMemberStatus.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_members(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes one lost or stolen device (coordinators only); its member stays.
+     */
+open func removeDevice(project: ProjectId, device: DeviceId)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_remove_device(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),
+        FfiConverterTypeDeviceId_lower(device),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Removes a member and all their devices (coordinators only). What
+     * their devices already received stays readable to them; nothing
+     * sealed from now on is, and nothing they send is accepted.
+     */
+open func removeMember(project: ProjectId, member: MemberId)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_remove_member(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),
+        FfiConverterTypeMemberId_lower(member),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Gives a member a role (coordinators only).
+     */
+open func setMemberRole(project: ProjectId, member: MemberId, role: MemberRole)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_set_member_role(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),
+        FfiConverterTypeMemberId_lower(member),
+        FfiConverterTypeMemberRole_lower(role),uniffiCallStatus
+    )
+}
 }
     
 open func addAdjustment(id: ParticipantId, adjustment: Adjustment)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
@@ -4665,6 +4742,81 @@ public func FfiConverterTypeMember_lift(_ buf: RustBuffer) throws -> Member {
 #endif
 public func FfiConverterTypeMember_lower(_ value: Member) -> RustBuffer {
     return FfiConverterTypeMember.lower(value)
+}
+
+
+/**
+ * A member as the project's signed records say.
+ */
+public struct MemberStatus: Equatable, Hashable {
+    public var id: MemberId
+    public var name: String
+    public var role: MemberRole
+    /**
+     * The member's devices that are enrolled and not removed.
+     */
+    public var devices: [DeviceId]
+    public var removed: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: MemberId, name: String, role: MemberRole, 
+        /**
+         * The member's devices that are enrolled and not removed.
+         */devices: [DeviceId], removed: Bool) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.devices = devices
+        self.removed = removed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MemberStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMemberStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MemberStatus {
+        return
+            try MemberStatus(
+                id: FfiConverterTypeMemberId.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                role: FfiConverterTypeMemberRole.read(from: &buf), 
+                devices: FfiConverterSequenceTypeDeviceId.read(from: &buf), 
+                removed: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MemberStatus, into buf: inout [UInt8]) {
+        FfiConverterTypeMemberId.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTypeMemberRole.write(value.role, into: &buf)
+        FfiConverterSequenceTypeDeviceId.write(value.devices, into: &buf)
+        FfiConverterBool.write(value.removed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberStatus_lift(_ buf: RustBuffer) throws -> MemberStatus {
+    return try FfiConverterTypeMemberStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberStatus_lower(_ value: MemberStatus) -> RustBuffer {
+    return FfiConverterTypeMemberStatus.lower(value)
 }
 
 
@@ -9806,6 +9958,31 @@ fileprivate struct FfiConverterSequenceTypeMember: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeMemberStatus: FfiConverterRustBuffer {
+    typealias SwiftType = [MemberStatus]
+
+    public static func write(_ value: [MemberStatus], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMemberStatus.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MemberStatus] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MemberStatus]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMemberStatus.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeParticipantSummary: FfiConverterRustBuffer {
     typealias SwiftType = [ParticipantSummary]
 
@@ -10123,6 +10300,31 @@ fileprivate struct FfiConverterSequenceTypeConsentRecordId: FfiConverterRustBuff
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeConsentRecordId.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDeviceId: FfiConverterRustBuffer {
+    typealias SwiftType = [DeviceId]
+
+    public static func write(_ value: [DeviceId], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDeviceId.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DeviceId] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DeviceId]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDeviceId.read(from: &buf))
         }
         return seq
     }
@@ -10812,6 +11014,18 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_story_segments() != 42653) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_members() != 40559) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_remove_device() != 18494) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_remove_member() != 52634) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_set_member_role() != 17414) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_adjustment() != 31937) {

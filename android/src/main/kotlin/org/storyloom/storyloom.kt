@@ -828,6 +828,14 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_story_segments(
     ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_members(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_remove_device(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_remove_member(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_set_member_role(
+    ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_adjustment(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_participant(
@@ -1056,6 +1064,14 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_story_segments(`ptr`: Long,`story`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_members(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_remove_device(`ptr`: Long,`project`: RustBuffer.ByValue,`device`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_store_remove_member(`ptr`: Long,`project`: RustBuffer.ByValue,`member`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_store_set_member_role(`ptr`: Long,`project`: RustBuffer.ByValue,`member`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_add_adjustment(`ptr`: Long,`id`: RustBuffer.ByValue,`adjustment`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_add_participant(`ptr`: Long,`project`: RustBuffer.ByValue,`participant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1392,6 +1408,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_story_segments() and 0xFFFF) != 42653) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_members() and 0xFFFF) != 40559) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_device() and 0xFFFF) != 18494) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_member() and 0xFFFF) != 52634) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_set_member_role() and 0xFFFF) != 17414) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_adjustment() and 0xFFFF) != 31937) {
@@ -3474,6 +3502,28 @@ public interface StoreInterface {
      */
     fun `storySegments`(`story`: StoryId): List<Segment>
     
+    /**
+     * The project's members, with their devices and whether removed.
+     */
+    fun `members`(`project`: ProjectId): List<MemberStatus>
+    
+    /**
+     * Removes one lost or stolen device (coordinators only); its member stays.
+     */
+    fun `removeDevice`(`project`: ProjectId, `device`: DeviceId)
+    
+    /**
+     * Removes a member and all their devices (coordinators only). What
+     * their devices already received stays readable to them; nothing
+     * sealed from now on is, and nothing they send is accepted.
+     */
+    fun `removeMember`(`project`: ProjectId, `member`: MemberId)
+    
+    /**
+     * Gives a member a role (coordinators only).
+     */
+    fun `setMemberRole`(`project`: ProjectId, `member`: MemberId, `role`: MemberRole)
+    
     fun `addAdjustment`(`id`: ParticipantId, `adjustment`: Adjustment)
     
     fun `addParticipant`(`project`: ProjectId, `participant`: NewParticipant): ParticipantId
@@ -4164,6 +4214,81 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     }
     )
     }
+    
+
+    
+    /**
+     * The project's members, with their devices and whether removed.
+     */
+    @Throws(StoreException::class)override fun `members`(`project`: ProjectId): List<MemberStatus> {
+            return FfiConverterSequenceTypeMemberStatus.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_members(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes one lost or stolen device (coordinators only); its member stays.
+     */
+    @Throws(StoreException::class)override fun `removeDevice`(`project`: ProjectId, `device`: DeviceId)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_remove_device(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterTypeDeviceId.lower(`device`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Removes a member and all their devices (coordinators only). What
+     * their devices already received stays readable to them; nothing
+     * sealed from now on is, and nothing they send is accepted.
+     */
+    @Throws(StoreException::class)override fun `removeMember`(`project`: ProjectId, `member`: MemberId)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_remove_member(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterTypeMemberId.lower(`member`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Gives a member a role (coordinators only).
+     */
+    @Throws(StoreException::class)override fun `setMemberRole`(`project`: ProjectId, `member`: MemberId, `role`: MemberRole)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_set_member_role(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterTypeMemberId.lower(`member`),
+        FfiConverterTypeMemberRole.lower(`role`),_status)
+}
+    }
+    
     
 
     
@@ -7181,6 +7306,65 @@ public object FfiConverterTypeMember: FfiConverterRustBuffer<Member> {
             FfiConverterString.write(value.`displayName`, buf)
             FfiConverterTypeMemberRole.write(value.`role`, buf)
             FfiConverterTimestamp.write(value.`joinedAt`, buf)
+    }
+}
+
+
+
+/**
+ * A member as the project's signed records say.
+ */
+data class MemberStatus (
+    val `id`: MemberId
+    , 
+    val `name`: kotlin.String
+    , 
+    val `role`: MemberRole
+    , 
+    /**
+     * The member's devices that are enrolled and not removed.
+     */
+    val `devices`: List<DeviceId>
+    , 
+    val `removed`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMemberStatus: FfiConverterRustBuffer<MemberStatus> {
+    override fun read(buf: ByteBuffer): MemberStatus {
+        return MemberStatus(
+            FfiConverterTypeMemberId.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeMemberRole.read(buf),
+            FfiConverterSequenceTypeDeviceId.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MemberStatus) = (
+            FfiConverterTypeMemberId.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterTypeMemberRole.allocationSize(value.`role`) +
+            FfiConverterSequenceTypeDeviceId.allocationSize(value.`devices`) +
+            FfiConverterBoolean.allocationSize(value.`removed`)
+    )
+
+    override fun write(value: MemberStatus, buf: ByteBuffer) {
+            FfiConverterTypeMemberId.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterTypeMemberRole.write(value.`role`, buf)
+            FfiConverterSequenceTypeDeviceId.write(value.`devices`, buf)
+            FfiConverterBoolean.write(value.`removed`, buf)
     }
 }
 
@@ -11580,6 +11764,34 @@ public object FfiConverterSequenceTypeMember: FfiConverterRustBuffer<List<Member
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeMemberStatus: FfiConverterRustBuffer<List<MemberStatus>> {
+    override fun read(buf: ByteBuffer): List<MemberStatus> {
+        val len = buf.getInt()
+        return List<MemberStatus>(len) {
+            FfiConverterTypeMemberStatus.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MemberStatus>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMemberStatus.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MemberStatus>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMemberStatus.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeParticipantSummary: FfiConverterRustBuffer<List<ParticipantSummary>> {
     override fun read(buf: ByteBuffer): List<ParticipantSummary> {
         val len = buf.getInt()
@@ -11934,6 +12146,34 @@ public object FfiConverterSequenceTypeConsentRecordId: FfiConverterRustBuffer<Li
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeConsentRecordId.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDeviceId: FfiConverterRustBuffer<List<DeviceId>> {
+    override fun read(buf: ByteBuffer): List<DeviceId> {
+        val len = buf.getInt()
+        return List<DeviceId>(len) {
+            FfiConverterTypeDeviceId.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DeviceId>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDeviceId.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DeviceId>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDeviceId.write(it, buf)
         }
     }
 }
