@@ -41,9 +41,10 @@ final class MembersTests: StoreTestCase {
         XCTAssertTrue(listed.removed)
         XCTAssertTrue(listed.devices.isEmpty)
 
+        // Ben missed the rotation: he starts the session and picks up the new epoch.
         try await carryMessages(
-            between: asha.store.startSync(project: asha.project),
-            and: ben.store.acceptSync(project: asha.project)
+            between: ben.store.startSync(project: asha.project),
+            and: asha.store.acceptSync(project: asha.project)
         )
         let refused = await assertThrows("SyncRejected") {
             try await self.carryMessages(
