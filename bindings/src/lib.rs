@@ -11,6 +11,7 @@ mod ids;
 mod listener;
 mod logging;
 mod media;
+mod members;
 mod participants;
 mod projects;
 mod records;
@@ -25,6 +26,7 @@ pub use error::StoreError;
 pub use listener::StoreListener;
 pub use logging::{LogLevel, LogRecord, LogSink, clear_log_sink, set_log_sink};
 pub use media::{MediaItem, MediaProgress, NewMedia, Segment};
+pub use members::MemberStatus;
 pub use records::*;
 pub use store::{Store, Subscription};
 

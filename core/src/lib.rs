@@ -71,6 +71,6 @@ pub use model::*;
 pub use relay::{RelayConfig, RelayProgress, RelayRejection, RelaySummary};
 pub use store::{
     BundleExport, BundleOutcome, ChangeListener, ChangeOrigin, EnrolledDevice, ExportFormat, ExportReport,
-    ExportedMedia, ImportOutcome, ListenerId, MAX_MEDIA_READ, MediaTransfer, SearchHit, StorageStats, Store,
-    StoreChange, Withheld, WithheldMedia,
+    ExportedMedia, ImportOutcome, ListenerId, MAX_MEDIA_READ, MediaTransfer, MemberStatus, SearchHit, StorageStats,
+    Store, StoreChange, Withheld, WithheldMedia,
 };

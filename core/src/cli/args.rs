@@ -159,6 +159,14 @@ pub enum StoreCommand {
 pub enum MemberCommand {
     /// List the members: id, name, role, enrolled devices, and whether removed.
     List,
+    /// Remove a member and all their devices (coordinators only); starts a
+    /// new epoch of the group secret that their devices do not receive.
+    Remove { member: String },
+    /// Remove one lost or stolen device (coordinators only); its member stays.
+    RemoveDevice { device: String },
+    /// Give a member a role (coordinators only): reporter, facilitator,
+    /// coordinator, researcher or storyteller.
+    Role { member: String, role: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -37,9 +37,15 @@ pub(crate) fn is_enrolled(doc: &AutoCommit, device: DeviceId, keys: &PublicKeys)
     Ok(doc.get(ROOT, key(device, keys))?.is_some())
 }
 
+/// The devices that may be trusted: the enrolments, less the members and
+/// devices the signed membership records removed (`documents::membership`).
+pub(crate) fn directory(doc: &AutoCommit) -> Result<Directory> {
+    super::membership::trusted_directory(doc)
+}
+
 /// The directory the document's enrolments make. Malformed entries, and
 /// entries not written by the device they enrol, are ignored.
-pub(crate) fn directory(doc: &AutoCommit) -> Result<Directory> {
+pub(crate) fn raw_directory(doc: &AutoCommit) -> Result<Directory> {
     let mut found = Vec::new();
     for name in doc.keys(ROOT).filter(|k| k.starts_with(PREFIX)) {
         let Some((device, signing)) = parse_key(&name) else {

@@ -8,6 +8,7 @@ pub(crate) mod enrolments;
 pub(crate) mod fields;
 pub(crate) mod history;
 pub(crate) mod ledger_doc;
+pub(crate) mod membership;
 pub(crate) mod participant_doc;
 pub(crate) mod project_doc;
 pub(crate) mod story_doc;

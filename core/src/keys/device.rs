@@ -65,6 +65,14 @@ impl DeviceKeys {
         }
     }
 
+    /// Opens a sealed box addressed to this device's agreement key (an
+    /// epoch's group secret, `keys::epochs`). The plaintext is wiped on drop.
+    pub(crate) fn unseal(&self, sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        let bytes = Zeroizing::new(self.agreement.to_bytes());
+        let secret = crypto_box::SecretKey::from_bytes(*bytes);
+        secret.unseal(sealed).ok().map(Zeroizing::new)
+    }
+
     pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing.sign(message).to_bytes()
     }

@@ -58,6 +58,13 @@ impl Directory {
         self.contested.contains(&device)
     }
 
+    /// The directory less the devices `keep` refuses (removed by the
+    /// membership records).
+    pub(crate) fn retain(mut self, keep: impl Fn(&DeviceId, &Enrolment) -> bool) -> Self {
+        self.devices.retain(|device, enrolment| keep(device, enrolment));
+        self
+    }
+
     /// Every trusted device and its enrolment, by device id.
     pub(crate) fn devices(&self) -> impl Iterator<Item = (&DeviceId, &Enrolment)> {
         self.devices.iter()

@@ -9,10 +9,13 @@
 
 mod device;
 mod directory;
+mod epochs;
+pub(crate) mod membership;
 mod signatures;
 mod store_key;
 
 pub(crate) use device::{DeviceKeys, PublicKeys};
 pub(crate) use directory::{Directory, Enrolment};
+pub(crate) use epochs::{unwrap_secret, wrap_secret};
 pub(crate) use signatures::{ChangeSignature, change_message, message_proof_input, verify};
 pub use store_key::StoreKey;

@@ -192,20 +192,15 @@ impl Writer {
     fn import_bundle_body(&mut self, project: ProjectId, bundle: &[u8], limits: SyncLimits) -> Result<BundleOutcome> {
         let w = self;
         {
-            let secret = w.secret(project).map_err(|_| {
-                Error::wrong_key(
+            if !w.holds_secret(project)? {
+                return Err(Error::wrong_key(
                     crate::error::KeySide::ThisDevice,
                     format!("this device holds no group secret for project {project}; join it first"),
-                )
-            })?;
-            let (header, plaintext) = sync::open(
-                &secret,
-                project,
-                sync::Opening::Bundle,
-                bundle,
-                limits.max_message_bytes,
-            )
-            .map_err(|e| w.explain_wrong_key(project, e))?;
+                ));
+            }
+            let (header, plaintext, _) =
+                w.open_sealed(project, None, sync::Opening::Bundle, bundle, limits.max_message_bytes)?;
+            w.refuse_removed(project, header.sender)?;
             if header.sender == w.device {
                 // Our own bundle: everything in it came from here.
                 return Ok(BundleOutcome {

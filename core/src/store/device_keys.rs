@@ -184,9 +184,12 @@ impl Writer {
             if kind == DocKind::Project {
                 let mut candidate = local.fork();
                 directory = Some(candidate_directory(&mut candidate, &changes)?);
+                super::membership::check_arriving_records(Some(local), &candidate)?;
             }
         } else if kind == DocKind::Project {
-            directory = Some(candidate_directory(&mut AutoCommit::new(), &changes)?);
+            let mut candidate = AutoCommit::new();
+            directory = Some(candidate_directory(&mut candidate, &changes)?);
+            super::membership::check_arriving_records(None, &candidate)?;
         }
         let directory = match directory {
             Some(directory) => directory,

@@ -36,6 +36,7 @@ mod listeners;
 mod media;
 mod media_consent;
 mod media_sync;
+mod membership;
 mod merge;
 mod open;
 mod output_files;
@@ -70,6 +71,7 @@ use uuid::Uuid;
 
 pub use bundles::{BundleExport, BundleOutcome};
 pub use device_keys::EnrolledDevice;
+pub use membership::MemberStatus;
 #[cfg(feature = "test-support")]
 pub(crate) use sync_session::kind_code;
 

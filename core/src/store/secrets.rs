@@ -136,7 +136,8 @@ impl Writer {
             if received {
                 format!(
                     "the other device holds a different group secret for project {project} than this one; \
-                 if it joined from a mistyped or old invite, it can leave the project and join again with a new invite from this device"
+                 if it joined from a mistyped or old invite, it can leave the project and join again with a new invite from this device; \
+                 if a member was removed while this device was away, the other device holds the newer secret: start the session from this device to receive it"
                 )
             } else {
                 format!(
@@ -159,9 +160,17 @@ impl Writer {
         bytes.map(|b| GroupSecret::from_bytes(&b)).transpose()
     }
 
-    /// The project's group secret. Projects created before sync existed get
-    /// one the first time it is needed on a device that is a member.
+    /// The newest group secret this device holds for the project (the
+    /// epoch everything is sealed under, `store::membership`).
     pub(crate) fn secret(&mut self, project: ProjectId) -> Result<GroupSecret> {
+        let mut held = self.held_secrets(project)?;
+        Ok(held.swap_remove(0))
+    }
+
+    /// The group secret this device was given: created with the project or
+    /// brought by its invite. Projects created before sync existed get one
+    /// the first time it is needed on a device that is a member.
+    pub(crate) fn given_secret(&mut self, project: ProjectId) -> Result<GroupSecret> {
         if let Some(secret) = self.stored_secret(project)? {
             return Ok(secret);
         }

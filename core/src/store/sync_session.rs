@@ -78,6 +78,7 @@ impl Store {
         let started = self.write(|w| {
             w.locate(project_uuid(project), DocKind::Project)?;
             w.enrol_device(project)?;
+            w.renew_stale_epoch(project)?;
             let mut session = SyncSession::new(project, true, limits)?;
             let message = w
                 .next_message(&mut session, false)?
@@ -101,6 +102,7 @@ impl Store {
         let accepted = self.write(|w| {
             w.secret(project)?;
             w.enrol_device(project)?;
+            w.renew_stale_epoch(project)?;
             SyncSession::new(project, false, limits)
         });
         crate::logging::outcome(
@@ -149,14 +151,15 @@ impl Store {
 impl Writer {
     fn receive_message(&mut self, session: &mut SyncSession, bytes: &[u8]) -> Result<Option<Vec<u8>>> {
         let project = session.project;
-        let secret = self.secret(project)?;
         let opening = sync::Opening::Session {
             me: self.device,
             initiator: session.initiator,
         };
-        let (header, plaintext) = sync::open(&secret, project, opening, bytes, session.limits.max_message_bytes)
-            .map_err(|e| self.explain_wrong_key(project, e))?;
+        let (header, plaintext, epoch) =
+            self.open_sealed(project, session.epoch, opening, bytes, session.limits.max_message_bytes)?;
+        session.epoch = Some(epoch);
         self.check_sender(session, &header)?;
+        self.refuse_removed(project, header.sender)?;
         session.bind(header.session)?;
         // Media chunks this device asked for do not count against the limit.
         let limit = session.limits.max_session_bytes.saturating_add(session.media.allowance);
@@ -184,7 +187,8 @@ impl Writer {
 
         // What this device holds, read once for the catalog and the wants.
         if message.catalog.is_some() || !message.want.is_empty() {
-            let ours = self.local_catalog(project)?;
+            let mut ours = self.local_catalog(project)?;
+            self.limit_to_epoch(session, &mut ours)?;
             if let Some(catalog) = &message.catalog {
                 self.compare_catalogs(session, catalog, &ours)?;
             }
@@ -404,7 +408,8 @@ impl Writer {
         let project = session.project;
         let budget = session.limits.target_message_bytes;
         let mut used = 0usize;
-        let ours = self.local_catalog(project)?;
+        let mut ours = self.local_catalog(project)?;
+        self.limit_to_epoch(session, &mut ours)?;
         let catalog = if session.sent_catalog {
             None
         } else {
@@ -554,7 +559,7 @@ impl Writer {
         };
         session.sent_done = empty;
         let plaintext = self.encode_proven(project, message)?;
-        let secret = self.secret(project)?;
+        let secret = self.session_secret(project, session)?;
         let header = Header {
             kind: EnvelopeKind::Session,
             project,

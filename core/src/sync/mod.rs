@@ -208,6 +208,9 @@ pub struct SyncSession {
     /// key. What it holds is only recorded for the next session and bundle
     /// when it was: an unproven device id is only claimed.
     pub(crate) peer_proven: bool,
+    /// The key id of the epoch of the group secret this session is sealed
+    /// under, fixed by its first message (`store::membership`).
+    pub(crate) epoch: Option<[u8; 8]>,
     /// Documents left out because the copy stored here does not load.
     pub(crate) unreadable: BTreeSet<Uuid>,
     /// Per document, changes that arrived before one they depend on.
@@ -256,6 +259,7 @@ impl SyncSession {
             skipped: BTreeSet::new(),
             pending_states: Vec::new(),
             peer_proven: false,
+            epoch: None,
             unreadable: BTreeSet::new(),
             waiting: BTreeMap::new(),
             media: MediaSession::default(),

@@ -5538,6 +5538,81 @@ public func FfiConverterTypeMember_lower(_ value: Member) -> RustBuffer {
 
 
 /**
+ * A member as the project's signed records say.
+ */
+public struct MemberStatus: Equatable, Hashable {
+    public var id: MemberId
+    public var name: String
+    public var role: MemberRole
+    /**
+     * The member's devices that are enrolled and not removed.
+     */
+    public var devices: [DeviceId]
+    public var removed: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: MemberId, name: String, role: MemberRole, 
+        /**
+         * The member's devices that are enrolled and not removed.
+         */devices: [DeviceId], removed: Bool) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.devices = devices
+        self.removed = removed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MemberStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMemberStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MemberStatus {
+        return
+            try MemberStatus(
+                id: FfiConverterTypeMemberId.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                role: FfiConverterTypeMemberRole.read(from: &buf), 
+                devices: FfiConverterSequenceTypeDeviceId.read(from: &buf), 
+                removed: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MemberStatus, into buf: inout [UInt8]) {
+        FfiConverterTypeMemberId.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTypeMemberRole.write(value.role, into: &buf)
+        FfiConverterSequenceTypeDeviceId.write(value.devices, into: &buf)
+        FfiConverterBool.write(value.removed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberStatus_lift(_ buf: RustBuffer) throws -> MemberStatus {
+    return try FfiConverterTypeMemberStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberStatus_lower(_ value: MemberStatus) -> RustBuffer {
+    return FfiConverterTypeMemberStatus.lower(value)
+}
+
+
+/**
  * A consent grant to record.
  */
 public struct NewConsentGrant: Equatable, Hashable {
@@ -12254,6 +12329,31 @@ fileprivate struct FfiConverterSequenceTypeMember: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeMember.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMemberStatus: FfiConverterRustBuffer {
+    typealias SwiftType = [MemberStatus]
+
+    public static func write(_ value: [MemberStatus], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMemberStatus.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MemberStatus] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MemberStatus]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMemberStatus.read(from: &buf))
         }
         return seq
     }

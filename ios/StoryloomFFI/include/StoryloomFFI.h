@@ -523,6 +523,26 @@ RustBuffer uniffi_storyloom_ffi_fn_method_store_story_media(uint64_t ptr, RustBu
 RustBuffer uniffi_storyloom_ffi_fn_method_store_story_segments(uint64_t ptr, RustBuffer story, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_MEMBERS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_MEMBERS
+RustBuffer uniffi_storyloom_ffi_fn_method_store_members(uint64_t ptr, RustBuffer project, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_DEVICE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_DEVICE
+void uniffi_storyloom_ffi_fn_method_store_remove_device(uint64_t ptr, RustBuffer project, RustBuffer device, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_MEMBER
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_REMOVE_MEMBER
+void uniffi_storyloom_ffi_fn_method_store_remove_member(uint64_t ptr, RustBuffer project, RustBuffer member, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_SET_MEMBER_ROLE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_SET_MEMBER_ROLE
+void uniffi_storyloom_ffi_fn_method_store_set_member_role(uint64_t ptr, RustBuffer project, RustBuffer member, RustBuffer role, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_ADJUSTMENT
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_FN_METHOD_STORE_ADD_ADJUSTMENT
 void uniffi_storyloom_ffi_fn_method_store_add_adjustment(uint64_t ptr, RustBuffer id, RustBuffer adjustment, RustCallStatus *_Nonnull out_status
@@ -1286,6 +1306,30 @@ uint16_t uniffi_storyloom_ffi_checksum_method_store_story_media(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_STORY_SEGMENTS
 #define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_STORY_SEGMENTS
 uint16_t uniffi_storyloom_ffi_checksum_method_store_story_segments(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_MEMBERS
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_MEMBERS
+uint16_t uniffi_storyloom_ffi_checksum_method_store_members(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_DEVICE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_DEVICE
+uint16_t uniffi_storyloom_ffi_checksum_method_store_remove_device(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_MEMBER
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_REMOVE_MEMBER
+uint16_t uniffi_storyloom_ffi_checksum_method_store_remove_member(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_SET_MEMBER_ROLE
+#define UNIFFI_FFIDEF_UNIFFI_STORYLOOM_FFI_CHECKSUM_METHOD_STORE_SET_MEMBER_ROLE
+uint16_t uniffi_storyloom_ffi_checksum_method_store_set_member_role(void
     
 );
 #endif

@@ -828,6 +828,14 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_story_segments(
     ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_members(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_remove_device(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_remove_member(
+    ): Int
+    external fun uniffi_storyloom_ffi_checksum_method_store_set_member_role(
+    ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_adjustment(
     ): Int
     external fun uniffi_storyloom_ffi_checksum_method_store_add_participant(
@@ -1056,6 +1064,14 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_storyloom_ffi_fn_method_store_story_segments(`ptr`: Long,`story`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_members(`ptr`: Long,`project`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_storyloom_ffi_fn_method_store_remove_device(`ptr`: Long,`project`: RustBuffer.ByValue,`device`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_store_remove_member(`ptr`: Long,`project`: RustBuffer.ByValue,`member`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_storyloom_ffi_fn_method_store_set_member_role(`ptr`: Long,`project`: RustBuffer.ByValue,`member`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_add_adjustment(`ptr`: Long,`id`: RustBuffer.ByValue,`adjustment`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_storyloom_ffi_fn_method_store_add_participant(`ptr`: Long,`project`: RustBuffer.ByValue,`participant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -7786,6 +7802,65 @@ public object FfiConverterTypeMember: FfiConverterRustBuffer<Member> {
 
 
 /**
+ * A member as the project's signed records say.
+ */
+data class MemberStatus (
+    val `id`: MemberId
+    , 
+    val `name`: kotlin.String
+    , 
+    val `role`: MemberRole
+    , 
+    /**
+     * The member's devices that are enrolled and not removed.
+     */
+    val `devices`: List<DeviceId>
+    , 
+    val `removed`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMemberStatus: FfiConverterRustBuffer<MemberStatus> {
+    override fun read(buf: ByteBuffer): MemberStatus {
+        return MemberStatus(
+            FfiConverterTypeMemberId.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeMemberRole.read(buf),
+            FfiConverterSequenceTypeDeviceId.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MemberStatus) = (
+            FfiConverterTypeMemberId.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterTypeMemberRole.allocationSize(value.`role`) +
+            FfiConverterSequenceTypeDeviceId.allocationSize(value.`devices`) +
+            FfiConverterBoolean.allocationSize(value.`removed`)
+    )
+
+    override fun write(value: MemberStatus, buf: ByteBuffer) {
+            FfiConverterTypeMemberId.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterTypeMemberRole.write(value.`role`, buf)
+            FfiConverterSequenceTypeDeviceId.write(value.`devices`, buf)
+            FfiConverterBoolean.write(value.`removed`, buf)
+    }
+}
+
+
+
+/**
  * A consent grant to record.
  */
 data class NewConsentGrant (
@@ -13257,6 +13332,34 @@ public object FfiConverterSequenceTypeMember: FfiConverterRustBuffer<List<Member
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeMember.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMemberStatus: FfiConverterRustBuffer<List<MemberStatus>> {
+    override fun read(buf: ByteBuffer): List<MemberStatus> {
+        val len = buf.getInt()
+        return List<MemberStatus>(len) {
+            FfiConverterTypeMemberStatus.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MemberStatus>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMemberStatus.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MemberStatus>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMemberStatus.write(it, buf)
         }
     }
 }
