@@ -13,11 +13,17 @@ use crate::store::Store;
 /// A member as the project's signed records say.
 #[uniffi::remote(Record)]
 pub struct MemberStatus {
+    /// The member's id, as `removeMember` and `setMemberRole` take it.
     pub id: MemberId,
+    /// The name the member joined under.
     pub name: String,
+    /// The member's role by the signed records (only a coordinator may
+    /// remove members or change roles).
     pub role: MemberRole,
     /// The member's devices that are enrolled and not removed.
     pub devices: Vec<DeviceId>,
+    /// Whether a coordinator removed the member: their devices are refused
+    /// and hold no group secret made since.
     pub removed: bool,
 }
 

@@ -40,14 +40,15 @@ pub struct SyncProgress {
     pub messages_sent: i64,
     /// Messages received so far.
     pub messages_received: i64,
-    /// Media items this device asked the peer for, and of those how many
-    /// are here whole now.
+    /// Media items this device asked the peer for.
     pub media_items_expected: i64,
+    /// Of the media items asked for, how many are here whole now.
     pub media_items_done: i64,
-    /// Bytes of media asked for, and received so far (also counted in
-    /// `bytes_received`).
+    /// Bytes of media this device asked the peer for.
     pub media_bytes_expected: i64,
+    /// Bytes of media received so far (also counted in `bytes_received`).
     pub media_bytes_received: i64,
+    /// Bytes of media this device sent to the peer so far.
     pub media_bytes_sent: i64,
 }
 
@@ -61,9 +62,15 @@ pub enum MediaPolicy {
     /// References only; fetch an item later with `Only`.
     MetadataOnly,
     /// Items of at most this many bytes.
-    UpTo { max_bytes: u64 },
+    UpTo {
+        /// The largest item to fetch, in bytes of the original file.
+        max_bytes: u64,
+    },
     /// Just these items (the recording the user opened).
-    Only { items: Vec<MediaId> },
+    Only {
+        /// The media items to fetch; others keep only their reference.
+        items: Vec<MediaId>,
+    },
 }
 
 impl From<MediaPolicy> for storyloom::sync::MediaPolicy {

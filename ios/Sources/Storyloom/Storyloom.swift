@@ -1593,6 +1593,28 @@ public protocol StoreProtocol: AnyObject, Sendable {
     func storySegments(story: StoryId) throws  -> [Segment]
     
     /**
+     * The project's members, with their devices and whether removed.
+     */
+    func members(project: ProjectId) throws  -> [MemberStatus]
+    
+    /**
+     * Removes one lost or stolen device (coordinators only); its member stays.
+     */
+    func removeDevice(project: ProjectId, device: DeviceId) throws 
+    
+    /**
+     * Removes a member and all their devices (coordinators only). What
+     * their devices already received stays readable to them; nothing
+     * sealed from now on is, and nothing they send is accepted.
+     */
+    func removeMember(project: ProjectId, member: MemberId) throws 
+    
+    /**
+     * Gives a member a role (coordinators only).
+     */
+    func setMemberRole(project: ProjectId, member: MemberId, role: MemberRole) throws 
+    
+    /**
      * Adds a reasonable adjustment; adding one already there changes nothing.
      * A detail that does not fit the kind is `InvalidInput`.
      */
@@ -2292,6 +2314,61 @@ open func storySegments(story: StoryId)throws  -> [Segment]  {
         FfiConverterTypeStoryId_lower(story),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * The project's members, with their devices and whether removed.
+     */
+open func members(project: ProjectId)throws  -> [MemberStatus]  {
+    return try  FfiConverterSequenceTypeMemberStatus.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_members(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes one lost or stolen device (coordinators only); its member stays.
+     */
+open func removeDevice(project: ProjectId, device: DeviceId)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_remove_device(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),
+        FfiConverterTypeDeviceId_lower(device),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Removes a member and all their devices (coordinators only). What
+     * their devices already received stays readable to them; nothing
+     * sealed from now on is, and nothing they send is accepted.
+     */
+open func removeMember(project: ProjectId, member: MemberId)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_remove_member(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),
+        FfiConverterTypeMemberId_lower(member),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Gives a member a role (coordinators only).
+     */
+open func setMemberRole(project: ProjectId, member: MemberId, role: MemberRole)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_storyloom_ffi_fn_method_store_set_member_role(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProjectId_lower(project),
+        FfiConverterTypeMemberId_lower(member),
+        FfiConverterTypeMemberRole_lower(role),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -3864,7 +3941,10 @@ public struct BundleOutcome: Equatable, Hashable {
         /**
          * Documents left out: erased here, or changes to a document this store
          * does not hold (the bundle was made for another device).
-         */documentsSkipped: Int64) {
+         */documentsSkipped: Int64, 
+        /**
+         * Media items whose bytes this store now holds whole from the bundle.
+         */mediaItems: Int64) {
         self.project = project
         self.documentsChanged = documentsChanged
         self.documentsSkipped = documentsSkipped
@@ -5541,21 +5621,49 @@ public func FfiConverterTypeMember_lower(_ value: Member) -> RustBuffer {
  * A member as the project's signed records say.
  */
 public struct MemberStatus: Equatable, Hashable {
+    /**
+     * The member's id, as `removeMember` and `setMemberRole` take it.
+     */
     public var id: MemberId
+    /**
+     * The name the member joined under.
+     */
     public var name: String
+    /**
+     * The member's role by the signed records (only a coordinator may
+     * remove members or change roles).
+     */
     public var role: MemberRole
     /**
      * The member's devices that are enrolled and not removed.
      */
     public var devices: [DeviceId]
+    /**
+     * Whether a coordinator removed the member: their devices are refused
+     * and hold no group secret made since.
+     */
     public var removed: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: MemberId, name: String, role: MemberRole, 
+    public init(
+        /**
+         * The member's id, as `removeMember` and `setMemberRole` take it.
+         */id: MemberId, 
+        /**
+         * The name the member joined under.
+         */name: String, 
+        /**
+         * The member's role by the signed records (only a coordinator may
+         * remove members or change roles).
+         */role: MemberRole, 
         /**
          * The member's devices that are enrolled and not removed.
-         */devices: [DeviceId], removed: Bool) {
+         */devices: [DeviceId], 
+        /**
+         * Whether a coordinator removed the member: their devices are refused
+         * and hold no group secret made since.
+         */removed: Bool) {
         self.id = id
         self.name = name
         self.role = role
@@ -8550,17 +8658,24 @@ public struct SyncProgress: Equatable, Hashable {
      */
     public var messagesReceived: Int64
     /**
-     * Media items this device asked the peer for, and of those how many
-     * are here whole now.
+     * Media items this device asked the peer for.
      */
     public var mediaItemsExpected: Int64
+    /**
+     * Of the media items asked for, how many are here whole now.
+     */
     public var mediaItemsDone: Int64
     /**
-     * Bytes of media asked for, and received so far (also counted in
-     * `bytes_received`).
+     * Bytes of media this device asked the peer for.
      */
     public var mediaBytesExpected: Int64
+    /**
+     * Bytes of media received so far (also counted in `bytes_received`).
+     */
     public var mediaBytesReceived: Int64
+    /**
+     * Bytes of media this device sent to the peer so far.
+     */
     public var mediaBytesSent: Int64
 
     // Default memberwise initializers are never public by default, so we
@@ -8590,7 +8705,22 @@ public struct SyncProgress: Equatable, Hashable {
          */messagesSent: Int64, 
         /**
          * Messages received so far.
-         */messagesReceived: Int64) {
+         */messagesReceived: Int64, 
+        /**
+         * Media items this device asked the peer for.
+         */mediaItemsExpected: Int64, 
+        /**
+         * Of the media items asked for, how many are here whole now.
+         */mediaItemsDone: Int64, 
+        /**
+         * Bytes of media this device asked the peer for.
+         */mediaBytesExpected: Int64, 
+        /**
+         * Bytes of media received so far (also counted in `bytes_received`).
+         */mediaBytesReceived: Int64, 
+        /**
+         * Bytes of media this device sent to the peer so far.
+         */mediaBytesSent: Int64) {
         self.documentsExpected = documentsExpected
         self.documentsDone = documentsDone
         self.documentsChanged = documentsChanged
@@ -10683,12 +10813,18 @@ public enum MediaPolicy: Equatable, Hashable {
     /**
      * Items of at most this many bytes.
      */
-    case upTo(maxBytes: UInt64
+    case upTo(
+        /**
+         * The largest item to fetch, in bytes of the original file.
+         */maxBytes: UInt64
     )
     /**
      * Just these items (the recording the user opened).
      */
-    case only(items: [MediaId]
+    case only(
+        /**
+         * The media items to fetch; others keep only their reference.
+         */items: [MediaId]
     )
 
 
@@ -12687,6 +12823,31 @@ fileprivate struct FfiConverterSequenceTypeConsentRecordId: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDeviceId: FfiConverterRustBuffer {
+    typealias SwiftType = [DeviceId]
+
+    public static func write(_ value: [DeviceId], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDeviceId.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DeviceId] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DeviceId]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDeviceId.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeMediaId: FfiConverterRustBuffer {
     typealias SwiftType = [MediaId]
 
@@ -13405,6 +13566,18 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_story_segments() != 42653) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_members() != 40559) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_remove_device() != 18494) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_remove_member() != 52634) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_storyloom_ffi_checksum_method_store_set_member_role() != 17414) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_adjustment() != 63775) {

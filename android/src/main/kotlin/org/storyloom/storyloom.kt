@@ -1410,6 +1410,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_story_segments() and 0xFFFF) != 42653) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_members() and 0xFFFF) != 40559) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_device() and 0xFFFF) != 18494) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_remove_member() and 0xFFFF) != 52634) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_set_member_role() and 0xFFFF) != 17414) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_adjustment() and 0xFFFF) != 63775) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -3553,6 +3565,28 @@ public interface StoreInterface {
     fun `storySegments`(`story`: StoryId): List<Segment>
     
     /**
+     * The project's members, with their devices and whether removed.
+     */
+    fun `members`(`project`: ProjectId): List<MemberStatus>
+    
+    /**
+     * Removes one lost or stolen device (coordinators only); its member stays.
+     */
+    fun `removeDevice`(`project`: ProjectId, `device`: DeviceId)
+    
+    /**
+     * Removes a member and all their devices (coordinators only). What
+     * their devices already received stays readable to them; nothing
+     * sealed from now on is, and nothing they send is accepted.
+     */
+    fun `removeMember`(`project`: ProjectId, `member`: MemberId)
+    
+    /**
+     * Gives a member a role (coordinators only).
+     */
+    fun `setMemberRole`(`project`: ProjectId, `member`: MemberId, `role`: MemberRole)
+    
+    /**
      * Adds a reasonable adjustment; adding one already there changes nothing.
      * A detail that does not fit the kind is `InvalidInput`.
      */
@@ -4369,6 +4403,81 @@ open class Store: Disposable, AutoCloseable, StoreInterface
     }
     )
     }
+    
+
+    
+    /**
+     * The project's members, with their devices and whether removed.
+     */
+    @Throws(StoreException::class)override fun `members`(`project`: ProjectId): List<MemberStatus> {
+            return FfiConverterSequenceTypeMemberStatus.lift(
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_members(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes one lost or stolen device (coordinators only); its member stays.
+     */
+    @Throws(StoreException::class)override fun `removeDevice`(`project`: ProjectId, `device`: DeviceId)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_remove_device(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterTypeDeviceId.lower(`device`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Removes a member and all their devices (coordinators only). What
+     * their devices already received stays readable to them; nothing
+     * sealed from now on is, and nothing they send is accepted.
+     */
+    @Throws(StoreException::class)override fun `removeMember`(`project`: ProjectId, `member`: MemberId)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_remove_member(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterTypeMemberId.lower(`member`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Gives a member a role (coordinators only).
+     */
+    @Throws(StoreException::class)override fun `setMemberRole`(`project`: ProjectId, `member`: MemberId, `role`: MemberRole)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(StoreException) { _status ->
+    UniffiLib.uniffi_storyloom_ffi_fn_method_store_set_member_role(
+        it,
+        
+        FfiConverterTypeProjectId.lower(`project`),
+        FfiConverterTypeMemberId.lower(`member`),
+        FfiConverterTypeMemberRole.lower(`role`),_status)
+}
+    }
+    
     
 
     
@@ -7805,10 +7914,20 @@ public object FfiConverterTypeMember: FfiConverterRustBuffer<Member> {
  * A member as the project's signed records say.
  */
 data class MemberStatus (
+    /**
+     * The member's id, as `removeMember` and `setMemberRole` take it.
+     */
     val `id`: MemberId
     , 
+    /**
+     * The name the member joined under.
+     */
     val `name`: kotlin.String
     , 
+    /**
+     * The member's role by the signed records (only a coordinator may
+     * remove members or change roles).
+     */
     val `role`: MemberRole
     , 
     /**
@@ -7816,6 +7935,10 @@ data class MemberStatus (
      */
     val `devices`: List<DeviceId>
     , 
+    /**
+     * Whether a coordinator removed the member: their devices are refused
+     * and hold no group secret made since.
+     */
     val `removed`: kotlin.Boolean
     
 ){
@@ -10009,21 +10132,28 @@ data class SyncProgress (
     val `messagesReceived`: kotlin.Long
     , 
     /**
-     * Media items this device asked the peer for, and of those how many
-     * are here whole now.
+     * Media items this device asked the peer for.
      */
     val `mediaItemsExpected`: kotlin.Long
     , 
+    /**
+     * Of the media items asked for, how many are here whole now.
+     */
     val `mediaItemsDone`: kotlin.Long
     , 
     /**
-     * Bytes of media asked for, and received so far (also counted in
-     * `bytes_received`).
+     * Bytes of media this device asked the peer for.
      */
     val `mediaBytesExpected`: kotlin.Long
     , 
+    /**
+     * Bytes of media received so far (also counted in `bytes_received`).
+     */
     val `mediaBytesReceived`: kotlin.Long
     , 
+    /**
+     * Bytes of media this device sent to the peer so far.
+     */
     val `mediaBytesSent`: kotlin.Long
     
 ){
@@ -11543,6 +11673,9 @@ sealed class MediaPolicy {
      * Items of at most this many bytes.
      */
     data class UpTo(
+        /**
+         * The largest item to fetch, in bytes of the original file.
+         */
         val `maxBytes`: kotlin.ULong) : MediaPolicy()
         
     {
@@ -11555,6 +11688,9 @@ sealed class MediaPolicy {
      * Just these items (the recording the user opened).
      */
     data class Only(
+        /**
+         * The media items to fetch; others keep only their reference.
+         */
         val `items`: List<org.storyloom.MediaId>) : MediaPolicy()
         
     {
@@ -13724,6 +13860,34 @@ public object FfiConverterSequenceTypeConsentRecordId: FfiConverterRustBuffer<Li
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeConsentRecordId.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDeviceId: FfiConverterRustBuffer<List<DeviceId>> {
+    override fun read(buf: ByteBuffer): List<DeviceId> {
+        val len = buf.getInt()
+        return List<DeviceId>(len) {
+            FfiConverterTypeDeviceId.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DeviceId>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDeviceId.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DeviceId>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDeviceId.write(it, buf)
         }
     }
 }
