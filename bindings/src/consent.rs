@@ -33,6 +33,7 @@ impl Store {
 
     /// The project's consent ledger, or one storyteller's part of it when
     /// `storyteller` is given, oldest first.
+    #[uniffi::method(default(storyteller = None))]
     pub fn consent_records(
         &self,
         project: ProjectId,
@@ -43,6 +44,7 @@ impl Store {
 
     /// The consent in force for a storyteller, for one story or, when `story`
     /// is null, for all of their stories.
+    #[uniffi::method(default(story = None))]
     pub fn effective_consent(&self, storyteller: ParticipantId, story: Option<StoryId>) -> Result<EffectiveConsent> {
         Ok(self.inner.effective_consent(storyteller, story)?.into())
     }

@@ -20,8 +20,10 @@ pub struct RelayConfig {
     /// `s3://bucket/prefix?endpoint=https://host&region=region`.
     pub url: String,
     /// WebDAV user, or S3 access key id.
+    #[uniffi(default = None)]
     pub username: Option<String>,
     /// WebDAV password, or S3 secret access key.
+    #[uniffi(default = None)]
     pub password: Option<String>,
 }
 

@@ -100,6 +100,7 @@ impl Store {
     /// Comments on a story, or on one of its highlights when `highlight` is
     /// given; returns the comment's id. An empty body is `InvalidInput`, an
     /// unknown highlight `NotFound`.
+    #[uniffi::method(default(highlight = None))]
     pub fn add_comment(&self, story: StoryId, body: String, highlight: Option<HighlightId>) -> Result<CommentId> {
         Ok(self.inner.add_comment(story, &body, highlight)?)
     }

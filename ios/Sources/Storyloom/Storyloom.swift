@@ -2023,7 +2023,7 @@ open func consentReceipt(project: ProjectId, storyteller: ParticipantId)throws  
      * The project's consent ledger, or one storyteller's part of it when
      * `storyteller` is given, oldest first.
      */
-open func consentRecords(project: ProjectId, storyteller: ParticipantId?)throws  -> [ConsentRecord]  {
+open func consentRecords(project: ProjectId, storyteller: ParticipantId? = nil)throws  -> [ConsentRecord]  {
     return try  FfiConverterSequenceTypeConsentRecord.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_consent_records(
@@ -2038,7 +2038,7 @@ open func consentRecords(project: ProjectId, storyteller: ParticipantId?)throws 
      * The consent in force for a storyteller, for one story or, when `story`
      * is null, for all of their stories.
      */
-open func effectiveConsent(storyteller: ParticipantId, story: StoryId?)throws  -> EffectiveConsent  {
+open func effectiveConsent(storyteller: ParticipantId, story: StoryId? = nil)throws  -> EffectiveConsent  {
     return try  FfiConverterTypeEffectiveConsent_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_effective_consent(
@@ -2705,7 +2705,7 @@ open func isEncrypted() -> Bool  {
      * given; returns the comment's id. An empty body is `InvalidInput`, an
      * unknown highlight `NotFound`.
      */
-open func addComment(story: StoryId, body: String, highlight: HighlightId?)throws  -> CommentId  {
+open func addComment(story: StoryId, body: String, highlight: HighlightId? = nil)throws  -> CommentId  {
     return try  FfiConverterTypeCommentId_lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
         uniffiCallStatus in
     uniffi_storyloom_ffi_fn_method_store_add_comment(
@@ -7268,10 +7268,10 @@ public struct RelayConfig: Equatable, Hashable {
          */url: String, 
         /**
          * WebDAV user, or S3 access key id.
-         */username: String?, 
+         */username: String? = nil, 
         /**
          * WebDAV password, or S3 secret access key.
-         */password: String?) {
+         */password: String? = nil) {
         self.url = url
         self.username = username
         self.password = password
@@ -13514,10 +13514,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_consent_receipt() != 537) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_consent_records() != 43240) {
+    if (uniffi_storyloom_ffi_checksum_method_store_consent_records() != 60490) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_effective_consent() != 12127) {
+    if (uniffi_storyloom_ffi_checksum_method_store_effective_consent() != 22667) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_export_project() != 8181) {
@@ -13649,7 +13649,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_storyloom_ffi_checksum_method_store_is_encrypted() != 31974) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_storyloom_ffi_checksum_method_store_add_comment() != 2363) {
+    if (uniffi_storyloom_ffi_checksum_method_store_add_comment() != 27588) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_storyloom_ffi_checksum_method_store_add_highlight() != 58642) {

@@ -1356,10 +1356,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_consent_receipt() and 0xFFFF) != 537) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_consent_records() and 0xFFFF) != 43240) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_consent_records() and 0xFFFF) != 60490) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_effective_consent() and 0xFFFF) != 12127) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_effective_consent() and 0xFFFF) != 22667) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_export_project() and 0xFFFF) != 8181) {
@@ -1491,7 +1491,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_is_encrypted() and 0xFFFF) != 31974) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_comment() and 0xFFFF) != 2363) {
+    if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_comment() and 0xFFFF) != 27588) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_storyloom_ffi_checksum_method_store_add_highlight() and 0xFFFF) != 58642) {
@@ -3448,13 +3448,13 @@ public interface StoreInterface {
      * The project's consent ledger, or one storyteller's part of it when
      * `storyteller` is given, oldest first.
      */
-    fun `consentRecords`(`project`: ProjectId, `storyteller`: ParticipantId?): List<ConsentRecord>
+    fun `consentRecords`(`project`: ProjectId, `storyteller`: ParticipantId? = null): List<ConsentRecord>
     
     /**
      * The consent in force for a storyteller, for one story or, when `story`
      * is null, for all of their stories.
      */
-    fun `effectiveConsent`(`storyteller`: ParticipantId, `story`: StoryId?): EffectiveConsent
+    fun `effectiveConsent`(`storyteller`: ParticipantId, `story`: StoryId? = null): EffectiveConsent
     
     /**
      * Exports every story of the project that consent allows for `purpose`
@@ -3726,7 +3726,7 @@ public interface StoreInterface {
      * given; returns the comment's id. An empty body is `InvalidInput`, an
      * unknown highlight `NotFound`.
      */
-    fun `addComment`(`story`: StoryId, `body`: kotlin.String, `highlight`: HighlightId?): CommentId
+    fun `addComment`(`story`: StoryId, `body`: kotlin.String, `highlight`: HighlightId? = null): CommentId
     
     /**
      * Highlights the transcript between two UTF-16 offsets; the theme and
@@ -9100,12 +9100,12 @@ data class RelayConfig (
     /**
      * WebDAV user, or S3 access key id.
      */
-    val `username`: kotlin.String?
+    val `username`: kotlin.String? = null 
     , 
     /**
      * WebDAV password, or S3 secret access key.
      */
-    val `password`: kotlin.String?
+    val `password`: kotlin.String? = null 
     
 ){
     
