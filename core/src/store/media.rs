@@ -88,17 +88,43 @@ pub(crate) fn insert_row(
     key: &MediaKey,
     written: &WrittenItem,
 ) -> Result<()> {
+    write_row(
+        tx,
+        item,
+        item.story_id,
+        project,
+        key,
+        &written.chunks,
+        written.size,
+        true,
+    )
+}
+
+/// Writes an item's row: its key and chunk list beside what the story
+/// document says of it. `present` is false while a peer's chunks are still
+/// arriving (media sync), true once every chunk is here.
+#[allow(clippy::too_many_arguments)] // one per column group; a struct would only restate them
+pub(super) fn write_row(
+    tx: &Transaction<'_>,
+    item: &MediaItem,
+    story: StoryId,
+    project: &str,
+    key: &MediaKey,
+    chunks: &[ChunkName],
+    size: u64,
+    present: bool,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO media (media_id, story_id, project_id, item_key, chunks, size, kind, mime, duration_ms,
                             caption, added_by, added_at, sha256, present)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             item.id.to_string(),
-            item.story_id.to_string(),
+            story.to_string(),
             project,
             key.as_bytes().as_slice(),
-            ChunkName::pack(&written.chunks),
-            written.size as i64,
+            ChunkName::pack(chunks),
+            size as i64,
             item.kind.as_str(),
             item.mime,
             item.duration_ms.map(|d| d as i64),
@@ -106,12 +132,13 @@ pub(crate) fn insert_row(
             item.added_by.to_string(),
             item.added_at.timestamp_millis(),
             item.content_hash,
+            present,
         ],
     )?;
     Ok(())
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

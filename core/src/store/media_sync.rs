@@ -15,14 +15,13 @@
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 
-use rusqlite::params;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::consent::story_scopes;
 #[cfg(feature = "test-support")]
 use super::media::MediaRow;
-use super::media::media_row;
+use super::media::{hex, media_row, write_row};
 use super::sync_session::Local;
 use super::{Writer, erasure, persistence, story_uuid};
 use crate::consent::ConsentScope;
@@ -589,29 +588,15 @@ pub(super) fn insert_row(
     project: ProjectId,
     incoming: &Incoming,
 ) -> Result<()> {
-    tx.execute(
-        "INSERT INTO media (media_id, story_id, project_id, item_key, chunks, size, kind, mime, duration_ms,
-                            caption, added_by, added_at, sha256, present)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0)",
-        params![
-            item.id.to_string(),
-            incoming.story.to_string(),
-            project.to_string(),
-            incoming.key.as_bytes().as_slice(),
-            ChunkName::pack(&incoming.chunks),
-            item.size as i64,
-            item.kind.as_str(),
-            item.mime,
-            item.duration_ms.map(|d| d as i64),
-            item.caption,
-            item.added_by.to_string(),
-            item.added_at.timestamp_millis(),
-            item.content_hash,
-        ],
-    )?;
-    Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let project = project.to_string();
+    write_row(
+        tx,
+        item,
+        incoming.story,
+        &project,
+        &incoming.key,
+        &incoming.chunks,
+        item.size,
+        false,
+    )
 }
