@@ -2,6 +2,7 @@
 //! share a project and pass documents between them.
 
 pub mod at_rest;
+pub mod media;
 pub mod relay;
 pub mod relay_suite;
 

@@ -12,21 +12,8 @@ use storyloom::sync::{MediaPolicy, SyncLimits};
 use storyloom::{
     ConsentMethod, ConsentScope, Error, MediaId, MediaKind, NewConsentGrant, NewMedia, ProjectId, StoryId,
 };
+use storyloom_scenarios::media::{CHUNK, recording};
 use storyloom_scenarios::{Phone, sync};
-
-const CHUNK: usize = 1 << 20;
-
-fn recording(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
 
 struct Group {
     asha: Phone,

@@ -5,34 +5,9 @@
 use std::fs;
 use std::path::Path;
 
-use storyloom::{
-    ConsentScope, Error, MAX_MEDIA_READ, MediaKind, MediaTransfer, NewConsentWithdrawal, NewMedia, RecordKind,
-};
+use storyloom::{ConsentScope, Error, MAX_MEDIA_READ, MediaKind, MediaTransfer, NewConsentWithdrawal, RecordKind};
 use storyloom_scenarios::Phone;
-
-const CHUNK: usize = 1 << 20;
-
-/// Bytes that look like a recording (no runs the crypto could hide in).
-fn recording(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
-
-fn audio() -> NewMedia {
-    NewMedia {
-        kind: MediaKind::Audio,
-        mime: "audio/ogg".into(),
-        caption: "Interview at the depot".into(),
-        duration_ms: Some(61_000),
-    }
-}
+use storyloom_scenarios::media::{CHUNK, audio, recording};
 
 fn media_files(store: &Path) -> Vec<std::path::PathBuf> {
     let mut folder = store.as_os_str().to_owned();

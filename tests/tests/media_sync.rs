@@ -5,35 +5,9 @@
 use std::fs;
 
 use storyloom::sync::{MediaPolicy, SyncLimits};
-use storyloom::{
-    ConsentMethod, ConsentScope, MediaId, MediaKind, NewConsentGrant, NewConsentWithdrawal, NewMedia, ProjectId,
-    StoryId,
-};
+use storyloom::{ConsentMethod, ConsentScope, MediaId, NewConsentGrant, NewConsentWithdrawal, ProjectId, StoryId};
+use storyloom_scenarios::media::{CHUNK, audio, recording};
 use storyloom_scenarios::{Phone, sync};
-
-const CHUNK: usize = 1 << 20;
-
-/// Bytes that look like a recording (incompressible).
-fn recording(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
-
-fn audio() -> NewMedia {
-    NewMedia {
-        kind: MediaKind::Audio,
-        mime: "audio/ogg".into(),
-        caption: "Interview at the depot".into(),
-        duration_ms: Some(61_000),
-    }
-}
 
 /// Bytes each way of a session between `a` and `b`, each fetching as its
 /// policy says, with `limits` on both sides.
